@@ -1,0 +1,99 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Upcoming features the project follows, as Hummingbird and swift-nio do.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "coccd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "coccd", targets: ["coccd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // The system libxml2, through a shim that hides its ICU headers from Foundation's.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // Wire-independent vocabulary: operation descriptors, replies, the BackMsg table.
+        .target(name: "CoccOperations", swiftSettings: swiftSettings),
+        // The call-center engine: directory, authentication, agent sessions and their state.
+        .target(
+            name: "CoccEngine",
+            dependencies: [
+                "CoccOperations",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // SQLite persistence through GRDB.
+        .target(
+            name: "CoccStore",
+            dependencies: ["CoccEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // SOAP envelopes (libxml2), replies, faults and the WSDL generated from the catalogue.
+        .target(name: "CoccSOAP", dependencies: ["CLibXML2", "CoccOperations"], swiftSettings: swiftSettings),
+        // The one operation catalogue: every operation's wire names, parameters and handler.
+        .target(
+            name: "CoccCatalogue",
+            dependencies: ["CoccOperations", "CoccEngine", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // The Hummingbird application: SOAP, HTTP form and CJI adapters, assets, metrics.
+        .target(
+            name: "CoccServer",
+            dependencies: [
+                "CoccOperations", "CoccEngine", "CoccStore", "CoccSOAP", "CoccCatalogue",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "coccd",
+            dependencies: [
+                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CoccdTests",
+            dependencies: [
+                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

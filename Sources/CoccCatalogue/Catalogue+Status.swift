@@ -1,0 +1,92 @@
+import CoccOperations
+import CoccEngine
+import Logging
+
+/// The status queries: one agent, a group, the team, counts per queue, today's real-time data.
+extension Catalogue {
+    static let statusOperations: [Operation] = [agentStatus, agentgroupStatus, groupStatusNum, teamStatus, agentRealtime, setdevice]
+
+    static let agentStatus = Operation(OperationDescriptor(
+        name: "agentStatus", soapName: "agentStatus", httpEvents: ["AGENTSTATUS"], cjiName: "agentStatusCJI",
+        soapParameters: Params.credentials, httpParameters: Params.credentials,
+        cjiParameters: Params.credentials + ["callbackFuc"],
+        summary: "The agent's status in each of its groups: groupid-status, each ending with a comma."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials) { agent, auth in
+            await auth.engine.agentStatus(agent: agent, directory: auth.directory)
+        }
+    }
+
+    static let agentgroupStatus = Operation(OperationDescriptor(
+        name: "agentgroupStatus", soapName: "agentgroupStatus", httpEvents: ["AgentgroupStatus"], cjiName: "agentgroupStatusCJI",
+        soapParameters: Params.credentials + ["agent_group_id", "status"],
+        httpParameters: Params.credentials + ["agent_group_id", "status"],
+        cjiParameters: Params.credentials + ["agent_group_id", "status", "callbackFuc"],
+        summary: "For a group admin or an account: number:status of the group's agents in the listed statuses (all, idle, busy, ring, pause, acw, login, logout)."
+    )) { request, context in
+        switch context.authorize(request.credentials) {
+        case .failure(let error): return error.reply
+        case .success(let auth):
+            let id = request.trimmed("agent_group_id")
+            guard !id.isEmpty else { return .failure(.parameterEmpty) }
+            guard let group = auth.directory.group(team: auth.principal.teamID, id: id) else { return .failure(.noSuchGroupInTeam) }
+            if let agent = auth.agent {
+                let admin = auth.directory.memberships(ofAgent: agent.id).contains { $0.groupID == group.id && $0.isGroupAdmin }
+                guard admin else { return .failure(.notGroupLeader) }
+            }
+            guard !request.trimmed("status").isEmpty else { return .failure(.parameterEmpty) }
+            guard let filter = StatusFilter(request["status"]) else { return .failure(.parameterError) }
+            return await auth.engine.groupStatus(group: group, filter: filter, directory: auth.directory)
+        }
+    }
+
+    /// No credentials, as the manual defines it; answers `1|...` or `0|BackMsg_NN`.
+    static let groupStatusNum = Operation(OperationDescriptor(
+        name: "groupStatusNum", soapName: "groupStatusNum", httpEvents: [], cjiName: nil,
+        soapParameters: ["orgidentity", "queuenumber", "type"], httpParameters: [], cjiParameters: [],
+        summary: "Agent counts of the queue's group: 1|n for one type (idle, ringing, pause, busy, acw), else 1|total|idle|ringing|pause|busy|acw."
+    )) { request, context in
+        let directory = context.center.directory
+        func fail(_ m: BackMessage) -> Reply { Reply(code: 2, message: .back(m), format: .pipe) }
+        let team: Team
+        switch context.center.authenticator.team(request["orgidentity"], in: directory) {
+        case .failure(.message(let m)): return fail(m)
+        case .success(let t): team = t
+        }
+        let queue = request.trimmed("queuenumber")
+        guard !queue.isEmpty else { return fail(.parameterEmpty) }
+        guard let group = directory.group(team: team.id, queueNumber: queue) else { return fail(.groupNotFound) }
+        do {
+            return await try context.center.engine(team: team.id).groupStatusCounts(group: group, type: request["type"], directory: directory)
+        } catch {
+            context.logger.error("could not load team state", metadata: ["error": "\(error)"])
+            return fail(.noMatchingData)
+        }
+    }
+
+    static let teamStatus = Operation(OperationDescriptor(
+        name: "teamStatus", soapName: "teamStatus", httpEvents: ["TeamStatus"], cjiName: "teamStatusCJI",
+        soapParameters: Params.credentials + ["status"], httpParameters: Params.credentials + ["status"],
+        cjiParameters: Params.credentials + ["status", "callbackFuc"],
+        summary: "number:status of the team's agents in the listed statuses."
+    )) { request, context in
+        switch context.authorize(request.credentials) {
+        case .failure(let error): return error.reply
+        case .success(let auth):
+            guard !request.trimmed("status").isEmpty else { return .failure(.parameterEmpty) }
+            guard let filter = StatusFilter(request["status"]) else { return .failure(.parameterError) }
+            return await auth.engine.teamStatus(filter: filter, directory: auth.directory)
+        }
+    }
+
+    static let agentRealtime = Operation(OperationDescriptor(
+        name: "agentRealtime", soapName: "agentRealtime", httpEvents: ["AgentRealtime"], cjiName: "agentRealtimeCJI",
+        soapParameters: Params.credentials, httpParameters: Params.credentials,
+        cjiParameters: Params.credentials + ["callbackFuc"],
+        summary: "Today's 18 fields: name|number|status|seconds|pauses|rest|leave|meeting|training|lunch|other|pause seconds|... per reason."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials) { agent, auth in
+            await auth.engine.agentRealtime(agent: agent, directory: auth.directory, logger: auth.logger)
+        }
+    }
+}

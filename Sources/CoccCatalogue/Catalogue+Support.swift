@@ -1,0 +1,75 @@
+public import CoccOperations
+public import CoccEngine
+public import Logging
+
+/// The shared first steps of every handler: credentials, team, principal, engine.
+extension OperationRequest {
+    var credentials: Credentials {
+        Credentials(orgidentity: trimmed("orgidentity"), usertype: trimmed("usertype"), user: trimmed("user"),
+                    pwdtype: trimmed("pwdtype"), password: self["password"])
+    }
+
+    /// Credentials of the operations that have no `usertype` (setdevice, backCall): an agent.
+    var agentCredentials: Credentials {
+        var c = credentials
+        c.usertype = "agent"
+        return c
+    }
+}
+
+/// An authenticated request, ready to act on its team's engine.
+struct Authorized {
+    var principal: Principal
+    var directory: Directory
+    var engine: TeamEngine
+    var logger: Logger
+
+    /// The agent the request acts as; accounts have none, so agent operations refuse them.
+    var agent: Agent? {
+        if case .agent(let agent) = principal { return agent }
+        return nil
+    }
+}
+
+extension OperationContext {
+    /// Authenticates and finds the team's engine, or returns the reply that refuses the request.
+    func authorize(_ credentials: Credentials) -> Result<Authorized, ReplyError> {
+        let directory = center.directory
+        switch center.authenticator.authenticate(credentials, in: directory, logger: logger) {
+        case .failure(.message(let message)):
+            return .failure(ReplyError(.failure(message)))
+        case .success(let principal):
+            var logger = logger
+            logger[metadataKey: "team"] = "\(credentials.orgidentity)"
+            logger[metadataKey: "user"] = "\(credentials.user)"
+            do {
+                let engine = try center.engine(team: principal.teamID)
+                return .success(Authorized(principal: principal, directory: directory, engine: engine, logger: logger))
+            } catch {
+                logger.error("could not load team state", metadata: ["error": "\(error)"])
+                return .failure(ReplyError(.failure(.queueSwitchFailed)))
+            }
+        }
+    }
+
+    /// For agent operations: authenticates and requires an agent (BackMsg_12 for an account).
+    func authorizeAgent(_ credentials: Credentials, _ body: (Agent, Authorized) async -> Reply) async -> Reply {
+        switch authorize(credentials) {
+        case .failure(let error): return error.reply
+        case .success(let auth):
+            guard let agent = auth.agent else { return .failure(.agentNotFound) }
+            return await body(agent, auth)
+        }
+    }
+}
+
+/// A reply that ends a request early.
+struct ReplyError: Error {
+    var reply: Reply
+    init(_ reply: Reply) { self.reply = reply }
+}
+
+/// Parameter orders shared by many operations.
+enum Params {
+    static let credentials = ["orgidentity", "usertype", "user", "pwdtype", "password"]
+}

@@ -1,0 +1,83 @@
+public import CoccOperations
+public import CoccEngine
+public import Logging
+
+/// What a handler gets besides the request: the engine and a logger carrying the request id.
+public struct OperationContext: Sendable {
+    public var center: CallCenter
+    public var logger: Logger
+
+    public init(center: CallCenter, logger: Logger) {
+        self.center = center
+        self.logger = logger
+    }
+}
+
+/// An operation: its descriptor (names, parameter orders) and its handler.
+public struct Operation: Sendable {
+    public let descriptor: OperationDescriptor
+    public let handler: @Sendable (OperationRequest, OperationContext) async -> Reply
+
+    public init(_ descriptor: OperationDescriptor, handler: @escaping @Sendable (OperationRequest, OperationContext) async -> Reply) {
+        self.descriptor = descriptor
+        self.handler = handler
+    }
+
+    public func callAsFunction(_ request: OperationRequest, _ context: OperationContext) async -> Reply {
+        await handler(request, context)
+    }
+}
+
+/// The one catalogue of operations that the SOAP, HTTP and CJI adapters, the WSDL and the CJI
+/// plugin are all made from. Adding an operation means adding it here, and nowhere else.
+///
+/// ```swift
+/// let catalogue = Catalogue.standard
+/// catalogue.soap("login")        // by SOAP name
+/// catalogue.http("queuepause")   // by EVENT, case-insensitively
+/// catalogue.cji("loginCJI")      // by CJI function name
+/// ```
+public struct Catalogue: Sendable {
+    public let operations: [Operation]
+    private let bySOAP: [String: Operation]
+    private let byEvent: [String: Operation]
+    private let byCJI: [String: Operation]
+
+    public init(_ operations: [Operation]) {
+        self.operations = operations
+        var soap: [String: Operation] = [:]
+        var event: [String: Operation] = [:]
+        var cji: [String: Operation] = [:]
+        for op in operations {
+            if let name = op.descriptor.soapName {
+                precondition(soap[name] == nil, "duplicate SOAP name \(name)")
+                soap[name] = op
+            }
+            for e in op.descriptor.httpEvents {
+                precondition(event[e.lowercased()] == nil, "duplicate EVENT \(e)")
+                event[e.lowercased()] = op
+            }
+            if let name = op.descriptor.cjiName {
+                precondition(cji[name.lowercased()] == nil, "duplicate CJI name \(name)")
+                cji[name.lowercased()] = op
+            }
+        }
+        bySOAP = soap
+        byEvent = event
+        byCJI = cji
+    }
+
+    public var descriptors: [OperationDescriptor] { operations.map(\.descriptor) }
+
+    /// By SOAP operation name; exact, as the WSDL spells it.
+    public func soap(_ name: String) -> Operation? { bySOAP[name] }
+
+    /// By HTTP `EVENT`, matched case-insensitively.
+    public func http(_ event: String) -> Operation? { byEvent[event.lowercased()] }
+
+    /// By CJI function name (`loginCJI`), case-insensitively: deployed pages vary the case.
+    public func cji(_ name: String) -> Operation? { byCJI[name.lowercased()] }
+
+    /// The operations this build provides, in the manual's order.
+    public static let standard = Catalogue(Catalogue.sessionOperations + Catalogue.statusOperations)
+}

@@ -1,0 +1,50 @@
+public import Foundation
+public import Logging
+import Synchronization
+
+/// The engine's entry point: the directory snapshot, authentication and one ``TeamEngine`` per team.
+///
+/// ```swift
+/// let center = try CallCenter(store: store)
+/// let directory = center.directory
+/// let engine = try center.engine(team: team.id)
+/// let reply = await engine.login(agent: agent, directory: directory, logger: logger)
+/// ```
+public final class CallCenter: Sendable {
+    public let store: any EngineStore
+    public let authenticator: Authenticator
+    public let clock: @Sendable () -> Date
+    private let snapshot: Mutex<Directory>
+    private let engines = Mutex<[Int64: TeamEngine]>([:])
+
+    public init(store: any EngineStore, clock: @escaping @Sendable () -> Date = Date.init) throws {
+        self.store = store
+        self.clock = clock
+        self.authenticator = Authenticator(clock: clock)
+        self.snapshot = Mutex(try store.loadDirectory())
+    }
+
+    /// The current directory snapshot.
+    public var directory: Directory { snapshot.withLock { $0 } }
+
+    /// Loads the directory again when its stored revision moved; returns whether it did.
+    @discardableResult
+    public func reloadDirectoryIfChanged(logger: Logger) throws -> Bool {
+        let revision = try store.directoryRevision()
+        guard revision != directory.revision else { return false }
+        let fresh = try store.loadDirectory()
+        snapshot.withLock { $0 = fresh }
+        logger.info("directory reloaded", metadata: ["revision": "\(fresh.revision)", "teams": "\(fresh.teams.count)", "agents": "\(fresh.agents.count)"])
+        return true
+    }
+
+    /// The team's engine, created (with its sessions loaded from the store) on first use.
+    public func engine(team id: Int64) throws -> TeamEngine {
+        try engines.withLock { engines in
+            if let engine = engines[id] { return engine }
+            let engine = try TeamEngine(teamID: id, store: store, clock: clock)
+            engines[id] = engine
+            return engine
+        }
+    }
+}

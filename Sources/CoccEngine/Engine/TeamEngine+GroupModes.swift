@@ -1,0 +1,55 @@
+public import Logging
+public import CoccOperations
+
+extension TeamEngine {
+    /// The signed-in groups a request names; all signed-in groups for an empty list.
+    /// Nil when one of them is unknown, not the agent's, or not signed in.
+    private func targetGroups(_ list: String, session: AgentSession, directory: Directory) -> [Int64]? {
+        let ids = GroupList.parse(list)
+        if ids.isEmpty { return session.groups.map(\.groupID) }
+        var out: [Int64] = []
+        for id in ids {
+            guard let group = directory.group(team: teamID, id: id), session.isSignedIn(to: group.id) else { return nil }
+            out.append(group.id)
+        }
+        return out
+    }
+
+    /// acwAction: sets when the listed (or all) signed-in groups put the agent into after-call work.
+    /// All or nothing: one group that is not signed in refuses the whole request (BackMsg_60).
+    public func setAfterCallWorkMode(agent: Agent, mode: AfterCallWorkMode, list: String, directory: Directory, logger: Logger) -> Reply {
+        var session = session(of: agent)
+        guard session.loggedIn, !session.groups.isEmpty else { return .failure(.notCheckedIn) }
+        guard let targets = targetGroups(list, session: session, directory: directory) else { return .failure(.groupNotCheckedInOrNotMember) }
+        for i in session.groups.indices where targets.contains(session.groups[i].groupID) {
+            session.groups[i].afterCallWork = mode
+        }
+        guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+        logger.info("acw mode set", metadata: ["agent": "\(agent.number)", "mode": "\(mode.rawValue)", "groups": "\(targets)"])
+        return .success(.afterCallWorkModeSwitched)
+    }
+
+    /// acwOff: ends the agent's after-call work (BackMsg_90 when there is none).
+    public func endAfterCallWork(agent: Agent, logger: Logger) -> Reply {
+        var session = session(of: agent)
+        guard session.afterCallWorkSince != nil else { return .failure(.notInAfterCallWork) }
+        session.afterCallWorkSince = nil
+        guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+        logger.info("acw ended", metadata: ["agent": "\(agent.number)"])
+        return .success(.afterCallWorkEnded)
+    }
+
+    /// workwayAction: sets which calls the listed (or all) signed-in groups offer the agent.
+    public func setWorkMode(agent: Agent, mode: WorkMode, list: String, directory: Directory, logger: Logger) -> Reply {
+        var session = session(of: agent)
+        guard session.loggedIn, !session.groups.isEmpty,
+              let targets = targetGroups(list, session: session, directory: directory)
+        else { return .failure(.workModeSwitchFailed) }
+        for i in session.groups.indices where targets.contains(session.groups[i].groupID) {
+            session.groups[i].workMode = mode
+        }
+        guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+        logger.info("work mode set", metadata: ["agent": "\(agent.number)", "mode": "\(mode.rawValue)", "groups": "\(targets)"])
+        return .success(.workModeSwitched)
+    }
+}

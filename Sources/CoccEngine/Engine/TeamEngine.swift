@@ -1,0 +1,79 @@
+public import Foundation
+public import Logging
+public import CoccOperations
+
+/// The live state of one team's agents. One actor per team keeps a team consistent without
+/// locks and lets teams run in parallel.
+///
+/// Every method takes the directory snapshot the request was authenticated against, so one
+/// request sees one consistent directory. Each change is written to the store before it is
+/// applied in memory: a failed write leaves the state as it was and answers a failure.
+public actor TeamEngine {
+    public let teamID: Int64
+    let store: any EngineStore
+    let clock: @Sendable () -> Date
+    var sessions: [Int64: AgentSession]
+
+    public init(teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date) throws {
+        self.teamID = teamID
+        self.store = store
+        self.clock = clock
+        self.sessions = Dictionary(try store.loadSessions(teamID: teamID).map { ($0.agentID, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The agent's session, or a fresh logged-out one.
+    func session(of agent: Agent) -> AgentSession {
+        sessions[agent.id] ?? AgentSession(agent: agent, now: clock())
+    }
+
+    /// A read-only copy of an agent's session, for status views and tests.
+    public func sessionSnapshot(agentID: Int64) -> AgentSession? {
+        sessions[agentID]
+    }
+
+    /// Persists `new` and makes it current; moves `statusSince` when the overall status changed.
+    /// Returns false (and logs) when the store refused the write.
+    func commit(_ new: AgentSession, logger: Logger) -> Bool {
+        var new = new
+        let old = sessions[new.agentID]
+        if old?.status != new.status { new.statusSince = clock() }
+        do {
+            try store.saveSession(new)
+        } catch {
+            logger.error("could not save agent session", metadata: ["agent_id": "\(new.agentID)", "error": "\(error)"])
+            return false
+        }
+        sessions[new.agentID] = new
+        return true
+    }
+
+    /// Closes the open pause of `session`, in the history and in the session.
+    func endPause(_ session: inout AgentSession, logger: Logger) throws {
+        guard let pause = session.pause else { return }
+        try store.endPause(id: pause.recordID, at: clock())
+        session.pause = nil
+        logger.info("pause ended", metadata: ["agent_id": "\(session.agentID)", "reason": "\(pause.reason)"])
+    }
+
+    /// Puts the agent into after-call work; the call engine calls this as a group's mode says.
+    public func enterAfterCallWork(agent: Agent, logger: Logger) -> Bool {
+        var session = session(of: agent)
+        guard session.loggedIn, !session.groups.isEmpty else { return false }
+        session.afterCallWorkSince = clock()
+        return commit(session, logger: logger)
+    }
+
+    /// Sets what the agent is doing in a call; the call engine drives this.
+    public func setCallActivity(_ activity: CallActivity, agent: Agent, logger: Logger) -> Bool {
+        var session = session(of: agent)
+        session.call = activity
+        return commit(session, logger: logger)
+    }
+}
+
+/// Group ids as the wire lists them: `1,2,3`, a trailing comma allowed, spaces ignored.
+enum GroupList {
+    static func parse(_ list: String) -> [String] {
+        list.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+    }
+}

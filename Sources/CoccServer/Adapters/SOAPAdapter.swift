@@ -1,0 +1,108 @@
+import CoccCatalogue
+import CoccOperations
+import CoccSOAP
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The SOAP WebService: `POST /coccwi.php` (and the old names), and the WSDL on `GET ?wsdl`.
+struct SOAPAdapter: Sendable {
+    static let paths = ["/coccwi.php", "/astcccwi.php", "/soap"]
+
+    let dispatcher: OperationDispatcher
+    let reader: SOAPEnvelopeReader
+
+    init(dispatcher: OperationDispatcher) {
+        self.dispatcher = dispatcher
+        self.reader = SOAPEnvelopeReader(maxConcurrentParses: dispatcher.configuration.maxConcurrentParses)
+    }
+
+    var configuration: ServerConfiguration { dispatcher.configuration }
+
+    func register(on router: Router<BasicRequestContext>) {
+        for path in Self.paths {
+            router.post(RouterPath(path)) { request, context in try await self.call(request, context) }
+            router.get(RouterPath(path)) { request, _ in self.wsdl(request) }
+            router.head(RouterPath(path)) { request, _ in self.wsdl(request) }
+        }
+    }
+
+    // MARK: WSDL
+
+    /// `?wsdl`, `?WSDL`, `?wsdl=rpc-encoded`, `?wsdl=doc-literal`; any other GET gets a pointer to it.
+    func wsdl(_ request: Request) -> Response {
+        guard let (_, value) = request.uri.queryParameters.first(where: { $0.key.lowercased() == "wsdl" }) else {
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: "coccd COCC WebService. WSDL: \(location(for: request))?wsdl\n")))
+        }
+        let name = String(value).lowercased()
+        guard let style = name.isEmpty ? .rpcLiteral : WSDLGenerator.Style(rawValue: name) else {
+            return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: "unknown WSDL style; use rpc-literal, rpc-encoded or doc-literal\n")))
+        }
+        let text = WSDLGenerator(namespace: configuration.soapNamespace, location: location(for: request))
+            .generate(operations: dispatcher.catalogue.descriptors, style: style)
+        return Response(status: .ok, headers: [.contentType: "text/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// The endpoint the WSDL advertises: the configured public URL, else this request's Host.
+    func location(for request: Request) -> String {
+        var base = configuration.publicURL
+        if base.isEmpty {
+            let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
+            base = "http://\(host)"
+        }
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + request.uri.path
+    }
+
+    // MARK: Calls
+
+    func call(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let limit = configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            return tooLarge()
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return tooLarge()
+        }
+        let soap: SOAPRequest
+        do {
+            soap = try reader.read(Array(buffer: body))
+        } catch {
+            dispatcher.metrics.recordRejected(interface: "soap", reason: "fault")
+            context.logger.notice("SOAP fault", metadata: ["reason": "\(error.message)"])
+            return fault(error)
+        }
+        guard let operation = dispatcher.catalogue.soap(soap.operation)
+            ?? dispatcher.catalogue.operations.first(where: { $0.descriptor.soapName?.lowercased() == soap.operation.lowercased() })
+        else {
+            dispatcher.metrics.recordRejected(interface: "soap", reason: "unknown_operation")
+            return fault(SOAPFault(.client, "Procedure '\(soap.operation)' not present", version: soap.version))
+        }
+        let parameters = soap.parameters(for: operation.descriptor)
+        let (reply, style) = await dispatcher.run(operation, OperationRequest(parameters: parameters, interface: .soap), logger: context.logger)
+        let xml = SOAPResponseWriter.response(
+            version: soap.version, operation: operation.descriptor.soapName ?? soap.operation,
+            namespace: soap.namespace ?? configuration.soapNamespace, value: reply.retuenString(style: style))
+        return Response(status: .ok, headers: [.contentType: soap.version.contentType], body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+
+    func fault(_ fault: SOAPFault) -> Response {
+        Response(
+            status: HTTPResponse.Status(code: fault.httpStatus), headers: [.contentType: fault.version.contentType],
+            body: .init(byteBuffer: ByteBuffer(string: SOAPResponseWriter.fault(fault))))
+    }
+
+    func tooLarge() -> Response {
+        dispatcher.metrics.recordRejected(interface: "soap", reason: "body_too_large")
+        var response = fault(SOAPFault(.client, "Request body larger than \(configuration.maxBodyBytes) bytes"))
+        response.status = .contentTooLarge
+        response.headers[.connection] = "close"
+        return response
+    }
+}

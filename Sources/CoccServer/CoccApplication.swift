@@ -1,0 +1,62 @@
+public import CoccCatalogue
+public import CoccEngine
+import HTTPTypes
+public import Hummingbird
+public import Logging
+public import NIOCore
+public import HummingbirdCore
+
+/// Builds the coccd HTTP application: SOAP, HTTP form and CJI adapters over one catalogue,
+/// plus `/metrics`.
+///
+/// ```swift
+/// let app = CoccApplication.make(configuration: config, center: center, logger: logger)
+/// try await app.runService()
+/// ```
+public enum CoccApplication {
+    public static func router(
+        configuration: ServerConfiguration, center: CallCenter, catalogue: Catalogue = .standard, metrics: OperationMetrics = OperationMetrics()
+    ) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: OriginCORSMiddleware(origins: Set(configuration.demo ? ["*"] : configuration.corsOrigins)))
+        let dispatcher = OperationDispatcher(catalogue: catalogue, center: center, configuration: configuration, metrics: metrics)
+        SOAPAdapter(dispatcher: dispatcher).register(on: router)
+        HTTPFormAdapter(dispatcher: dispatcher).register(on: router)
+        CJIAdapter(dispatcher: dispatcher).register(on: router)
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
+        }
+        router.get("/") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: """
+                coccd: COCC CTI server
+                SOAP:  POST /coccwi.php   (WSDL: GET /coccwi.php?wsdl)
+                HTTP:  GET|POST /coccinterfaces?EVENT=...
+                CJI:   /coccinterface/astcc_CJI.js, /coccinterface/test_CJI.html
+
+                """)))
+        }
+        return router
+    }
+
+    /// The HTTP/1 server settings: header cap, idle timeout, and the slow-client guard.
+    public static func server(configuration: ServerConfiguration) -> HTTPServerBuilder {
+        var http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuardHandler(requestTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)))],
+            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
+        http1.httpDecoder = .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes, maxHeaderFieldCount: 100)
+        return .http1(configuration: http1)
+    }
+
+    public static func make(
+        configuration: ServerConfiguration, center: CallCenter, metrics: OperationMetrics = OperationMetrics(), logger: Logger
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(configuration: configuration, center: center, metrics: metrics),
+            server: server(configuration: configuration),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd"),
+            services: [DirectoryWatcher(center: center, interval: .seconds(configuration.directoryPollSeconds), logger: logger)],
+            logger: logger
+        )
+    }
+}

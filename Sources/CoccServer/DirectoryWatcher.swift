@@ -1,0 +1,32 @@
+public import CoccEngine
+public import Logging
+public import ServiceLifecycle
+
+/// Reloads the directory snapshot when provisioning (the CLI, another process) changed it.
+/// A `Service`: it stops with the application's graceful shutdown.
+public struct DirectoryWatcher: Service {
+    let center: CallCenter
+    let interval: Duration
+    let logger: Logger
+
+    public init(center: CallCenter, interval: Duration, logger: Logger) {
+        self.center = center
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            do {
+                try center.reloadDirectoryIfChanged(logger: logger)
+            } catch {
+                logger.error("directory reload failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

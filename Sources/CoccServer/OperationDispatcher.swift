@@ -1,0 +1,45 @@
+public import CoccCatalogue
+public import CoccEngine
+public import CoccOperations
+public import Logging
+
+/// Runs catalogue operations for the adapters: one place for logging, metrics and the choice
+/// of message style, so the three interfaces behave the same.
+public struct OperationDispatcher: Sendable {
+    public let catalogue: Catalogue
+    public let center: CallCenter
+    public let configuration: ServerConfiguration
+    public let metrics: OperationMetrics
+
+    public init(catalogue: Catalogue, center: CallCenter, configuration: ServerConfiguration, metrics: OperationMetrics) {
+        self.catalogue = catalogue
+        self.center = center
+        self.configuration = configuration
+        self.metrics = metrics
+    }
+
+    /// Runs the operation and returns its reply with the message style it is to be written in.
+    public func run(_ operation: Operation, _ request: OperationRequest, logger: Logger) async -> (Reply, MessageStyle) {
+        let start = ContinuousClock.now
+        var logger = logger
+        logger[metadataKey: "operation"] = "\(operation.descriptor.name)"
+        logger[metadataKey: "interface"] = "\(request.interface.rawValue)"
+        let reply = await operation(request, OperationContext(center: center, logger: logger))
+        let elapsed = ContinuousClock.now - start
+        metrics.record(operation: operation.descriptor.name, interface: request.interface.rawValue, code: reply.code, duration: elapsed)
+        logger.debug("operation done", metadata: ["code": "\(reply.code)", "message": "\(reply.message.render(.code))"])
+        return (reply, style(for: request))
+    }
+
+    /// The request's `lang`, else the team's language, else the server's setting.
+    func style(for request: OperationRequest) -> MessageStyle {
+        if let lang = request.parameters["lang"], !lang.isEmpty {
+            return .resolve(serverDefault: configuration.messageStyle, requestLanguage: lang)
+        }
+        let identity = request.trimmed("orgidentity")
+        if !identity.isEmpty, let team = center.directory.team(identity: identity), !team.language.isEmpty {
+            return .text(MessageLanguage(code: team.language))
+        }
+        return configuration.messageStyle
+    }
+}

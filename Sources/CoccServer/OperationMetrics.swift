@@ -1,0 +1,34 @@
+public import Prometheus
+
+/// Request counts and latencies per operation and interface, served as Prometheus text.
+///
+/// It owns its registry rather than bootstrapping the process-wide `MetricsSystem`, so every
+/// application (and every test) has its own figures.
+public struct OperationMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    static let buckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+    ]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
+
+    func record(operation: String, interface: String, code: Int, duration: Duration) {
+        registry.makeCounter(
+            name: "coccd_requests_total",
+            labels: [("operation", operation), ("interface", interface), ("code", String(code))]
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "coccd_request_duration_seconds", labels: [("operation", operation), ("interface", interface)], buckets: Self.buckets
+        ).record(duration)
+    }
+
+    /// Requests refused before reaching an operation: faults, oversized bodies, unknown names.
+    func recordRejected(interface: String, reason: String) {
+        registry.makeCounter(name: "coccd_rejected_requests_total", labels: [("interface", interface), ("reason", reason)]).increment()
+    }
+
+    public func text() -> String { registry.emitToString() }
+}

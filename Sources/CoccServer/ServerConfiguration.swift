@@ -1,0 +1,75 @@
+public import CoccOperations
+
+/// Everything `coccd serve` can be told: file, then environment, then flags.
+public struct ServerConfiguration: Sendable, Codable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 4580
+    public var dataDirectory = "./data"
+    /// Origins allowed to POST across origins; `*` allows any.
+    public var corsOrigins: [String] = []
+    /// The URL the WSDL advertises; empty: from the request's Host header.
+    public var publicURL = ""
+    /// The service namespace of the WSDL and of responses to requests that name none.
+    public var soapNamespace = "urn:coccwi"
+    /// `code` (BackMsg_NN, the default), `cn` or `en`: how replies write their message.
+    public var messages = "code"
+    public var maxBodyBytes = 256 * 1024
+    public var maxHeaderBytes = 16 * 1024
+    /// Seconds a connection may sit idle between requests.
+    public var idleTimeoutSeconds = 60
+    /// Seconds a client has to send a request head, and then its body.
+    public var requestTimeoutSeconds = 15
+    public var maxConcurrentParses = 32
+    /// Seconds between checks for directory changes made by the CLI.
+    public var directoryPollSeconds = 1.0
+    public var demo = false
+
+    public init() {}
+
+    public var messageStyle: MessageStyle {
+        switch messages.lowercased() {
+        case "cn": return .text(.cn)
+        case "en", "text": return .text(.en)
+        default: return .code
+        }
+    }
+
+    /// Applies `COCCD_*` environment variables over the current values.
+    public mutating func apply(environment: [String: String]) {
+        if let v = environment["COCCD_HOST"] { host = v }
+        if let v = environment["COCCD_PORT"].flatMap(Int.init) { port = v }
+        if let v = environment["COCCD_DATA_DIR"] { dataDirectory = v }
+        if let v = environment["COCCD_CORS_ORIGINS"] { corsOrigins = v.split(separator: ",").map(String.init) }
+        if let v = environment["COCCD_PUBLIC_URL"] { publicURL = v }
+        if let v = environment["COCCD_SOAP_NAMESPACE"] { soapNamespace = v }
+        if let v = environment["COCCD_MESSAGES"] { messages = v }
+        if let v = environment["COCCD_MAX_BODY_BYTES"].flatMap(Int.init) { maxBodyBytes = v }
+        if let v = environment["COCCD_IDLE_TIMEOUT"].flatMap(Int.init) { idleTimeoutSeconds = v }
+        if let v = environment["COCCD_REQUEST_TIMEOUT"].flatMap(Int.init) { requestTimeoutSeconds = v }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case host, port, dataDirectory, corsOrigins, publicURL, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
+        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo
+    }
+
+    /// Decodes a configuration file; keys it leaves out keep their defaults.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        host = try c.decodeIfPresent(String.self, forKey: .host) ?? host
+        port = try c.decodeIfPresent(Int.self, forKey: .port) ?? port
+        dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? dataDirectory
+        corsOrigins = try c.decodeIfPresent([String].self, forKey: .corsOrigins) ?? corsOrigins
+        publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL) ?? publicURL
+        soapNamespace = try c.decodeIfPresent(String.self, forKey: .soapNamespace) ?? soapNamespace
+        messages = try c.decodeIfPresent(String.self, forKey: .messages) ?? messages
+        maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
+        maxHeaderBytes = try c.decodeIfPresent(Int.self, forKey: .maxHeaderBytes) ?? maxHeaderBytes
+        idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds) ?? idleTimeoutSeconds
+        requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? requestTimeoutSeconds
+        maxConcurrentParses = try c.decodeIfPresent(Int.self, forKey: .maxConcurrentParses) ?? maxConcurrentParses
+        directoryPollSeconds = try c.decodeIfPresent(Double.self, forKey: .directoryPollSeconds) ?? directoryPollSeconds
+        demo = try c.decodeIfPresent(Bool.self, forKey: .demo) ?? demo
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import CoccEngine
+import CoccStore
+import Foundation
+
+/// `coccd team add|list|update|remove`
+struct TeamCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "team", abstract: "Manage teams (orgidentity).",
+                                                    subcommands: [Add.self, List.self, Update.self, Remove.self])
+    struct Add: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        @Argument(help: "The team's orgidentity.") var identity: String
+        @Option var name: String = ""
+        @Option(help: "Fixed numeric id (AgentTeamId).") var id: Int64?
+        func run() throws { print("team \(identity) id \(try data.admin().addTeam(identity: identity, name: name, id: id))") }
+    }
+    struct List: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        func run() throws {
+            for t in try data.openStore().loadDirectory().teams.values.sorted(by: { $0.id < $1.id }) {
+                print("\(t.id)\t\(t.identity)\t\(t.name)\tevent_url=\(t.eventURL)\tlanguage=\(t.language)")
+            }
+        }
+    }
+    struct Update: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        @Argument var identity: String
+        @Option var name: String?
+        @Option(name: .customLong("event-url"), help: "Where team events are POSTed.") var eventURL: String?
+        @Option(help: "Reply message language for the team: cn, en, or empty for the server's setting.") var language: String?
+        func run() throws { try data.admin().updateTeam(identity: identity, name: name, eventURL: eventURL, language: language) }
+    }
+    struct Remove: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        @Argument var identity: String
+        func run() throws { try data.admin().removeTeam(identity: identity) }
+    }
+}
+
+/// `coccd account add|list|update|remove`
+struct AccountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "account", abstract: "Manage accounts (usertype=account).",
+                                                    subcommands: [Add.self, List.self, Update.self, Remove.self])
+    struct Add: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        @Option var team: String
+        @Argument var username: String
+        @Option var password: String
+        @Option var surname: String = ""
+        func run() throws { try data.admin().addAccount(team: team, username: username, password: password, surname: surname) }
+    }
+    struct List: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        @Option var team: String
+        func run() throws {
+            let d = try data.openStore().loadDirectory()
+            guard let t = d.team(identity: team) else { throw ValidationError("no team \(team)") }
+            for a in d.accounts.values.filter({ $0.teamID == t.id }).sorted(by: { $0.username < $1.username }) {
+                print("\(a.username)\tsurname=\(a.surname)\t\(a.enabled ? "enabled" : "disabled")")
+            }
+        }
+    }
+    struct Update: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        @Option var team: String
+        @Argument var username: String
+        @Option var surname: String?
+        @Flag(inversion: .prefixedEnableDisable) var enabled: Bool?
+        func run() throws { try data.admin().setAccount(team: team, username: username, enabled: enabled, surname: surname) }
+    }
+    struct Remove: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        @Option var team: String
+        @Argument var username: String
+        func run() throws { try data.admin().removeAccount(team: team, username: username) }
+    }
+}
+
+/// `coccd agent add|list|update|remove`
+struct AgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "agent", abstract: "Manage agents.",
+                                                    subcommands: [Add.self, List.self, Update.self, Remove.self])
+    struct Add: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        @Option var team: String
+        @Argument(help: "The agent number.") var number: String
+        @Option var password: String
+        @Option var name: String = ""
+        @Option(name: .customLong("extension"), help: "Default extension (default: the agent number).") var exten: String?
+        @Option(help: "The account the agent belongs to.") var account: String?
+        func run() throws {
+            try data.admin().addAgent(team: team, number: number, name: name, password: password, extension: exten ?? number, account: account)
+        }
+    }
+    struct List: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        @Option var team: String
+        func run() throws {
+            let d = try data.openStore().loadDirectory()
+            guard let t = d.team(identity: team) else { throw ValidationError("no team \(team)") }
+            for a in d.agents(ofTeam: t.id) {
+                let groups = d.memberships(ofAgent: a.id).map { "\($0.groupID):\($0.kind.rawValue)\($0.isGroupAdmin ? ":admin" : "")" }
+                print("\(a.number)\t\(a.name)\textension=\(a.extensionNumber)\tgroups=\(groups.joined(separator: ","))")
+            }
+        }
+    }
+    struct Update: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        @Option var team: String
+        @Argument var number: String
+        @Option var name: String?
+        @Option(name: .customLong("extension")) var exten: String?
+        func run() throws { try data.admin().setAgent(team: team, number: number, name: name, extension: exten) }
+    }
+    struct Remove: ParsableCommand {
+        @OptionGroup var data: DataOptions
+        @Option var team: String
+        @Argument var number: String
+        func run() throws { try data.admin().removeAgent(team: team, number: number) }
+    }
+}

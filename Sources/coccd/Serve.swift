@@ -1,0 +1,86 @@
+import ArgumentParser
+import CoccEngine
+import CoccServer
+import CoccStore
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+
+/// `coccd serve`: runs the server until SIGINT or SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the SOAP, HTTP and CJI interfaces.",
+        discussion: """
+            Settings come from the --config file, then COCCD_* environment variables (COCCD_HOST,
+            COCCD_PORT, COCCD_DATA_DIR, COCCD_CORS_ORIGINS, COCCD_PUBLIC_URL, COCCD_SOAP_NAMESPACE,
+            COCCD_MESSAGES, COCCD_MAX_BODY_BYTES, COCCD_IDLE_TIMEOUT, COCCD_REQUEST_TIMEOUT), then flags.
+            """
+    )
+
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default 4580).") var port: Int?
+    @OptionGroup var data: DataOptions
+    @Option(help: "JSON configuration file; a bare name is looked up under Config/.") var config: String?
+    @Option(name: .customLong("cors-origin"), help: "Origin allowed to call across origins; repeat for more, * for any.")
+    var corsOrigins: [String] = []
+    @Option(name: .customLong("public-url"), help: "Base URL the WSDL advertises (default: from the request's Host).")
+    var publicURL: String?
+    @Option(name: .customLong("soap-namespace"), help: "Service namespace of the WSDL (default urn:coccwi).") var soapNamespace: String?
+    @Option(help: "Reply messages: code (BackMsg_NN), cn or en.") var messages: String?
+    @Flag(help: "Create the demo team on an empty data directory and allow any CORS origin.") var demo = false
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+
+    func resolvedConfiguration() throws -> ServerConfiguration {
+        var config = ServerConfiguration()
+        if let file = self.config {
+            var path = file
+            if !FileManager.default.fileExists(atPath: path), FileManager.default.fileExists(atPath: "Config/\(file)") { path = "Config/\(file)" }
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read configuration file \(file)") }
+            config = try JSONDecoder().decode(ServerConfiguration.self, from: data)
+        }
+        config.apply(environment: ProcessEnvironment.all)
+        if let host { config.host = host }
+        if let port { config.port = port }
+        if let dir = data.dataDirectory { config.dataDirectory = dir }
+        if !corsOrigins.isEmpty { config.corsOrigins = corsOrigins }
+        if let publicURL { config.publicURL = publicURL }
+        if let soapNamespace { config.soapNamespace = soapNamespace }
+        if let messages { config.messages = messages }
+        if demo { config.demo = true }
+        return config
+    }
+
+    func run() async throws {
+        let configuration = try resolvedConfiguration()
+        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "coccd")
+        let metrics = OperationMetrics()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+
+        let dataOptions = try DataOptions.parse(["--data-dir", configuration.dataDirectory])
+        let store = try dataOptions.openStore()
+        if configuration.demo, try DirectoryAdmin(store: store).seedDemoIfEmpty() {
+            logger.notice("demo directory created", metadata: ["credentials": "\(DirectoryAdmin.demoCredentials)"])
+        } else if configuration.demo {
+            logger.notice("demo mode; directory kept", metadata: ["credentials": "\(DirectoryAdmin.demoCredentials)"])
+        }
+        let center = try CallCenter(store: store)
+        logger.notice("coccd starting", metadata: [
+            "address": "http://\(configuration.host):\(configuration.port)",
+            "wsdl": "http://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",
+            "data": "\(configuration.dataDirectory)", "teams": "\(center.directory.teams.count)",
+        ])
+        let app = CoccApplication.make(configuration: configuration, center: center, metrics: metrics, logger: logger)
+        try await app.runService()
+        // Every change was written when it was made; closing the pool checkpoints the WAL.
+        try store.close()
+        logger.notice("coccd stopped; state is on disk")
+    }
+}

@@ -1,0 +1,2 @@
+import Testing
+@Test func tmp() { #expect(1 == 1) }
