@@ -14,20 +14,21 @@ public struct SOAPRequest: Sendable, Equatable {
             && a.arguments.map(\.name) == b.arguments.map(\.name) && a.arguments.map(\.value) == b.arguments.map(\.value)
     }
 
-    /// Arguments by parameter name, as PHP's SoapServer matched them: by local name first;
-    /// an argument whose name is no parameter of the operation (`param0`, `arg1`, ...) fills
-    /// the parameter at its position. Missing parameters stay absent (empty); extras are kept
-    /// by name and otherwise ignored.
+    /// Arguments by parameter name, as PHP's SoapServer matched them: by local name when any
+    /// argument carries a parameter's name (extras such as `lang` are kept by name); by position
+    /// when none does, as non-WSDL clients send `param0`, `param1`, ... Missing parameters stay
+    /// absent, which handlers read as empty.
     public func parameters(for descriptor: OperationDescriptor) -> [String: String] {
         let known = Set(descriptor.allParameters)
         var out: [String: String] = [:]
-        for (index, argument) in arguments.enumerated() {
-            if known.contains(argument.name) {
+        if arguments.contains(where: { known.contains($0.name) }) {
+            for argument in arguments where out[argument.name] == nil {
                 out[argument.name] = argument.value
-            } else if index < descriptor.soapParameters.count, out[descriptor.soapParameters[index]] == nil {
-                out[descriptor.soapParameters[index]] = argument.value
-            } else {
-                out[argument.name] = argument.value
+            }
+        } else {
+            for (index, argument) in arguments.enumerated() {
+                let name = index < descriptor.soapParameters.count ? descriptor.soapParameters[index] : argument.name
+                out[name] = argument.value
             }
         }
         return out

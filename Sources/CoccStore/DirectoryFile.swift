@@ -36,6 +36,11 @@ public struct DirectoryFile: Codable, Sendable {
         public var username: String
         public var password: String
         public var surname: String?
+        public init(username: String, password: String, surname: String? = nil) {
+            self.username = username
+            self.password = password
+            self.surname = surname
+        }
     }
 
     public struct AgentEntry: Codable, Sendable {
@@ -44,6 +49,13 @@ public struct DirectoryFile: Codable, Sendable {
         public var password: String
         public var `extension`: String?
         public var account: String?
+        public init(number: String, name: String? = nil, password: String, extension exten: String? = nil, account: String? = nil) {
+            self.number = number
+            self.name = name
+            self.password = password
+            self.extension = exten
+            self.account = account
+        }
     }
 
     public struct GroupEntry: Codable, Sendable {
@@ -51,6 +63,12 @@ public struct DirectoryFile: Codable, Sendable {
         public var name: String
         public var queueNumber: String
         public var members: [MemberEntry]?
+        public init(id: Int64? = nil, name: String, queueNumber: String, members: [MemberEntry] = []) {
+            self.id = id
+            self.name = name
+            self.queueNumber = queueNumber
+            self.members = members
+        }
     }
 
     public struct MemberEntry: Codable, Sendable {
