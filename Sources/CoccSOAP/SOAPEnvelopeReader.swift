@@ -66,12 +66,16 @@ public final class SOAPEnvelopeReader: Sendable {
     }
 
     /// True when the bytes hold `<!` followed by a letter: DOCTYPE, ENTITY, ELEMENT, ...
-    /// Comments (`<!--`) and CDATA (`<![CDATA[`) are allowed.
+    /// Comments (`<!--`) and CDATA (`<![CDATA[`) are allowed. NUL bytes are skipped, so the
+    /// same declaration written in UTF-16 or UTF-32 is found as well.
     static func hasMarkupDeclaration(_ body: [UInt8]) -> Bool {
-        guard body.count >= 3 else { return false }
-        for i in 0..<(body.count - 2) where body[i] == UInt8(ascii: "<") && body[i + 1] == UInt8(ascii: "!") {
-            let c = body[i + 2] | 0x20
-            if c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") { return true }
+        var previous: (UInt8, UInt8) = (0, 0)
+        for byte in body where byte != 0 {
+            let folded = byte | 0x20
+            if previous == (UInt8(ascii: "<"), UInt8(ascii: "!")) && folded >= UInt8(ascii: "a") && folded <= UInt8(ascii: "z") {
+                return true
+            }
+            previous = (previous.1, byte)
         }
         return false
     }
