@@ -92,6 +92,7 @@ let package = Package(
                 "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

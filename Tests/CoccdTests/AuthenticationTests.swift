@@ -1,0 +1,98 @@
+import CoccEngine
+import CoccOperations
+import CoccServer
+import CoccStore
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+@Suite("authentication: hashing, cache, throttle")
+struct AuthenticationTests {
+    let logger = Logger(label: "test")
+
+    @Test
+    func passwordHashes() {
+        let stored = PasswordHash.make(password: "s3cret", rounds: 1000)
+        #expect(stored.hasPrefix("pbkdf2-sha256$1000$"))
+        #expect(!stored.contains("s3cret") && !stored.contains(PasswordHash.md5Hex("s3cret")))
+        #expect(PasswordHash.verify(md5Hex: PasswordHash.md5Hex("s3cret"), against: stored))
+        #expect(PasswordHash.verify(md5Hex: PasswordHash.md5Hex("s3cret").uppercased(), against: stored))
+        #expect(!PasswordHash.verify(md5Hex: PasswordHash.md5Hex("S3cret"), against: stored))
+        #expect(!PasswordHash.verify(md5Hex: PasswordHash.md5Hex("s3cret"), against: "plain:s3cret"))
+        #expect(PasswordHash.make(password: "s3cret", rounds: 1000) != stored)  // salted
+    }
+
+    @Test
+    func nothingInTheStoreIsClear() throws {
+        let f = try Fixture()
+        let dump = try f.store.database.read { db in try String.fetchAll(db, sql: "SELECT password_hash FROM agents UNION ALL SELECT password_hash FROM accounts") }
+        #expect(dump.count == 8)  // 6 agents, 2 accounts across both teams
+        #expect(dump.allSatisfy { $0.hasPrefix("pbkdf2-sha256$") && !$0.contains("123456") && !$0.contains("e10adc39") })
+    }
+
+    @Test
+    func cacheHitsAndPasswordChanges() throws {
+        let f = try Fixture()
+        let creds = Credentials(orgidentity: "demo", usertype: "agent", user: "8001", pwdtype: "plaintext", password: "123456")
+        let auth = f.center.authenticator
+        #expect(auth.cache.count == 0)
+        guard case .success(.agent(let agent)) = auth.authenticate(creds, in: f.center.directory, logger: logger) else {
+            Issue.record("expected success"); return
+        }
+        #expect(agent.number == "8001")
+        #expect(auth.cache.count == 1)
+        _ = auth.authenticate(creds, in: f.center.directory, logger: logger)
+        #expect(auth.cache.count == 1)
+        // A new password: the remembered credential no longer matches the directory.
+        try f.admin.setAgent(team: "demo", number: "8001", password: "newpass")
+        try f.center.reloadDirectoryIfChanged(logger: logger)
+        #expect(auth.authenticate(creds, in: f.center.directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
+        var fresh = creds
+        fresh.password = "newpass"
+        #expect(auth.authenticate(fresh, in: f.center.directory, logger: logger).isSuccess)
+        // Removed: refused even though a credential was cached.
+        try f.admin.removeAgent(team: "demo", number: "8001")
+        try f.center.reloadDirectoryIfChanged(logger: logger)
+        #expect(auth.authenticate(fresh, in: f.center.directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
+    }
+
+    @Test
+    func cacheExpires() throws {
+        let f = try Fixture()
+        let clock = f.clock
+        let auth = Authenticator(cache: CredentialCache(lifetime: 60), clock: { clock() })
+        let creds = Credentials(orgidentity: "demo", usertype: "account", user: "admin", pwdtype: "md5", password: PasswordHash.md5Hex("admin123"))
+        #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
+        f.clock.advance(61)
+        try f.admin.setAccount(team: "demo", username: "admin", password: "changed")
+        // The file changed but this snapshot is the old one: the expired entry must be re-verified, and still pass.
+        #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
+        #expect(auth.cache.count == 1)
+    }
+
+    @Test
+    func failuresAreThrottled() throws {
+        let f = try Fixture()
+        let clock = f.clock
+        let auth = Authenticator(throttle: LoginThrottle(limit: 3, window: 60, lockout: 30), clock: { clock() })
+        var creds = Credentials(orgidentity: "demo", usertype: "agent", user: "8002", pwdtype: "plaintext", password: "guess")
+        for _ in 0..<3 { _ = auth.authenticate(creds, in: f.center.directory, logger: logger) }
+        creds.password = "123456"
+        #expect(auth.authenticate(creds, in: f.center.directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
+        // Others are not affected.
+        let other = Credentials(orgidentity: "demo", usertype: "agent", user: "8003", pwdtype: "plaintext", password: "123456")
+        #expect(auth.authenticate(other, in: f.center.directory, logger: logger).isSuccess)
+        f.clock.advance(31)
+        #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
+    }
+}
+
+extension Result {
+    var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}
