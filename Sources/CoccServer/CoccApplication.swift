@@ -42,7 +42,9 @@ public enum CoccApplication {
     /// The HTTP/1 server settings: header cap, idle timeout, and the slow-client guard.
     public static func server(configuration: ServerConfiguration) -> HTTPServerBuilder {
         var http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [ConnectionGuardHandler(requestTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)))],
+            additionalChannelHandlers: [ConnectionGuardHandler(
+                requestTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)),
+                keepAliveTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))],
             idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
         http1.httpDecoder = .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes, maxHeaderFieldCount: 100)
         return .http1(configuration: http1)

@@ -1,0 +1,59 @@
+import CoccEngine
+import CoccOperations
+import CoccServer
+import CoccStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+@Suite("persistence and directory changes")
+struct PersistenceTests {
+    let logger = Logger(label: "test")
+
+    @Test
+    func sessionsSurviveARestart() async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            _ = try await call(client, .soap, "login", Fixture.agent8001)
+            _ = try await call(client, .soap, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2", "deviceexten": "8010"]))
+            _ = try await call(client, .soap, "workwayAction", Fixture.agent8001.with(["status": "dialout", "agent_group_id": "2"]))
+            _ = try await call(client, .soap, "acwAction", Fixture.agent8001.with(["type": "2", "agent_group_id": "1"]))
+            _ = try await call(client, .soap, "queuePause", Fixture.agent8001.with(["type": "1", "pause_reason": "training", "dnd": "y"]))
+        }
+        let before = try #require(await f.center.engine(team: 1).sessionSnapshot(agentID: 1))
+        let restarted = try f.restarted()
+        let after = try #require(await restarted.engine(team: 1).sessionSnapshot(agentID: 1))
+        #expect(after == before)
+        #expect(after.extensionNumber == "8010" && after.dnd && after.pause?.reason == "training")
+        #expect(after.signIn(of: 2)?.workMode == .dialout && after.signIn(of: 1)?.afterCallWork == .afterAnswer)
+        try await f.application(center: restarted).test(.router) { client async throws in
+            #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-pause,2-pause,")
+        }
+    }
+
+    @Test
+    func anotherProcessesChangesAreSeen() throws {
+        let f = try Fixture()
+        #expect(try f.center.reloadDirectoryIfChanged(logger: logger) == false)
+        // The CLI opens its own connection to the same file.
+        let cli = DirectoryAdmin(store: try SQLiteStore(path: f.directory.appendingPathComponent("coccd.sqlite").path), rounds: 500)
+        try cli.addAgent(team: "demo", number: "8100", name: "New", password: "pw", extension: "8100")
+        #expect(f.center.directory.agent(team: 1, number: "8100") == nil)
+        #expect(try f.center.reloadDirectoryIfChanged(logger: logger))
+        #expect(f.center.directory.agent(team: 1, number: "8100")?.name == "New")
+        #expect(f.center.directory.hasExtension(team: 1, number: "8100"))
+    }
+
+    @Test
+    func provisioningErrorsAreClear() throws {
+        let f = try Fixture()
+        #expect(throws: DirectoryAdmin.AdminError.notFound("team nope")) { try f.admin.addAgent(team: "nope", number: "1", password: "x", extension: "1") }
+        #expect(throws: DirectoryAdmin.AdminError.notFound("agent 4242")) { try f.admin.addMember(team: "demo", group: 1, agent: "4242", kind: .static) }
+        #expect(throws: DirectoryAdmin.AdminError.notFound("group 3")) { try f.admin.addMember(team: "demo", group: 3, agent: "8001", kind: .static) }
+        #expect(throws: (any Error).self) { try f.admin.addTeam(identity: "demo", name: "again") }
+        #expect(throws: (any Error).self) { try f.admin.addGroup(team: "demo", name: "dup queue", queueNumber: "6001") }
+        #expect(try f.admin.seedDemoIfEmpty() == false)
+    }
+}

@@ -1,0 +1,86 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A plain TCP connection to the server on loopback, for what an HTTP client library hides:
+/// interim `100 Continue` answers, slow senders, oversized heads.
+final class RawConnection: @unchecked Sendable {
+    let fd: Int32
+
+    init(port: Int) throws {
+        #if canImport(Glibc)
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw FixtureError("socket failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { close(fd); throw FixtureError("connect failed") }
+    }
+
+    deinit { close(fd) }
+
+    /// Runs blocking socket calls on a Dispatch thread: blocking the cooperative pool (two threads
+    /// here) would starve the server under test, whose handlers run there too.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: body()) }
+        }
+    }
+
+    func send(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+
+    /// What arrives within `timeout` seconds (stopping early once `until` is seen);
+    /// nil when the server closed the connection before sending anything.
+    func receive(timeout: Double, until marker: String? = nil) async -> String? {
+        await blocking { self.receiveBlocking(timeout: timeout, until: marker) }
+    }
+
+    func isClosed(within timeout: Double) async -> Bool {
+        await blocking { self.isClosedBlocking(within: timeout) }
+    }
+
+    private func receiveBlocking(timeout: Double, until marker: String?) -> String? {
+        var received: [UInt8] = []
+        var deadline = timeout
+        while deadline > 0 {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let start = monotonicSeconds()
+            let ready = poll(&pfd, 1, Int32(deadline * 1000))
+            deadline -= monotonicSeconds() - start
+            if ready <= 0 { break }
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return received.isEmpty ? nil : String(decoding: received, as: UTF8.self) }
+            received += buffer[0..<n]
+            if let marker, String(decoding: received, as: UTF8.self).contains(marker) { break }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// True when the server has closed the connection (read returns end of file) within `timeout`.
+    private func isClosedBlocking(within timeout: Double) -> Bool {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, Int32(timeout * 1000)) > 0 else { return false }
+        var byte: UInt8 = 0
+        return read(fd, &byte, 1) <= 0
+    }
+
+    private func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
