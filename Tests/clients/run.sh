@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Starts a real coccd with the demo team and runs the real-client tests against it:
+# PHP SoapClient (all WSDL styles, non-WSDL, SOAP 1.1 and 1.2), curl (HTTP, JSONP, assets),
+# node (the CJI plugin), then graceful shutdown, restart persistence and live provisioning.
+# Usage: Tests/clients/run.sh [path-to-coccd]     Ends with "N passed, M failed".
+set -u
+cd "$(dirname "$0")/../.."
+COCCD=${1:-.build/debug/coccd}
+PORT=${COCCD_TEST_PORT:-4599}
+BASE="http://127.0.0.1:$PORT"
+DATA=$(mktemp -d)
+LOG="$DATA/coccd.log"
+total_passed=0
+total_failed=0
+pid=
+
+tally() {  # reads a runner's output, echoes it, adds its "N passed, M failed" line
+    local out line
+    out=$(cat)
+    printf '%s\n' "$out" | grep -v '^ok ' | grep -v '^$' | grep -vE '^[0-9]+ passed, [0-9]+ failed$' || true
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+    if [ -z "$line" ]; then echo "FAIL $1 printed no result line"; total_failed=$((total_failed + 1)); return; fi
+    echo "$1: $line"
+    total_passed=$((total_passed + $(echo "$line" | cut -d' ' -f1)))
+    total_failed=$((total_failed + $(echo "$line" | cut -d' ' -f3)))
+}
+
+step() {  # name, then a command that must succeed
+    local name=$1; shift
+    if "$@"; then total_passed=$((total_passed + 1)); echo "ok   $name"; else total_failed=$((total_failed + 1)); echo "FAIL $name"; fi
+}
+
+start() {
+    "$COCCD" "$@" --data-dir "$DATA" --port "$PORT" >> "$LOG" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null "$BASE/" && return 0
+        sleep 0.1
+    done
+    echo "coccd did not start"; cat "$LOG"; return 1
+}
+
+stop() {
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || { wait "$pid"; return $?; }; sleep 0.1; done
+    echo "coccd did not stop on SIGTERM"; kill -9 "$pid"; return 1
+}
+
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$DATA"' EXIT
+
+start --demo || exit 1
+tally "php SoapClient" < <(php Tests/clients/soap_client_test.php "$BASE" 2>&1)
+tally "curl" < <(bash Tests/clients/curl_test.sh "$BASE" 2>&1)
+tally "node CJI plugin" < <(node Tests/clients/cji_plugin_test.js "$BASE" 2>&1)
+
+# Provisioning from the CLI reaches the running server.
+"$COCCD" agent add --data-dir "$DATA" --team demo 8300 --password s3cret --name "New Agent" > /dev/null
+"$COCCD" member add --data-dir "$DATA" --team demo --group 1 --agent 8300 > /dev/null
+sleep 1.5
+step "CLI-added agent logs in" test "$(curl -s "$BASE/coccinterfaces?EVENT=LOGIN&orgidentity=demo&usertype=agent&user=8300&pwdtype=plaintext&password=s3cret")" \
+    = '|Retuen|1|Retuen|BackMsg_04|Retuen|agent_group_id=1&groupname=Sales&status=idel&groupadmin=no&agenttype=static&agentline=online&errorcall=no&agent_id=6|||'
+"$COCCD" passwd --data-dir "$DATA" --team demo --agent 8300 --password changed > /dev/null
+sleep 1.5
+step "old password refused after passwd" test "$(curl -s "$BASE/coccinterfaces?EVENT=AGENTSTATUS&orgidentity=demo&usertype=agent&user=8300&pwdtype=plaintext&password=s3cret")" = '|Retuen|2|Retuen|BackMsg_03'
+step "CLI lists the group" grep -q "8300:static" <("$COCCD" group list --data-dir "$DATA" --team demo)
+
+# State on disk across a graceful shutdown.
+curl -s -d "EVENT=QUEUEPAUSE&type=1&pause_reason=training&orgidentity=demo&usertype=agent&user=8300&pwdtype=plaintext&password=changed" "$BASE/coccinterfaces" > /dev/null
+step "graceful shutdown on SIGTERM" stop
+step "shutdown logged" grep -q "state is on disk" "$LOG"
+start || exit 1
+step "pause survives a restart" test "$(curl -s "$BASE/coccinterfaces?EVENT=AGENTSTATUS&orgidentity=demo&usertype=agent&user=8300&pwdtype=plaintext&password=changed")" = '|Retuen|1|Retuen|BackMsg_43|Retuen|1-pause,'
+step "demo data kept (no --demo)" test "$(curl -s "$BASE/coccinterfaces?EVENT=LOGIN&orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin123")" = '|Retuen|1|Retuen|BackMsg_04|Retuen|'
+stop > /dev/null
+
+echo
+echo "real clients: $total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]

@@ -1,0 +1,118 @@
+<?php
+// Real-client test: PHP's SoapClient against a running coccd (started by run.sh).
+// Usage: php soap_client_test.php http://127.0.0.1:PORT
+// Prints one line per check and ends with "N passed, M failed"; exits 1 on any failure.
+
+$base = $argv[1] ?? 'http://127.0.0.1:4580';
+$passed = 0;
+$failed = 0;
+
+function check($name, $actual, $expected) {
+    global $passed, $failed;
+    $ok = is_callable($expected) ? $expected($actual) : $actual === $expected;
+    if ($ok) { $passed++; echo "ok   $name\n"; }
+    else { $failed++; echo "FAIL $name\n     got:      " . var_export($actual, true) . "\n" . (is_callable($expected) ? '' : "     expected: " . var_export($expected, true) . "\n"); }
+}
+
+function startsWith($prefix) { return function ($s) use ($prefix) { return is_string($s) && strpos($s, $prefix) === 0; }; }
+
+$A = ['demo', 'agent', '8001', 'plaintext', '123456'];       // orgidentity, usertype, user, pwdtype, password
+
+// Runs the issue's operations through one client; $c($op, $args) calls by position (SOAP prototype order).
+function exercise($label, $c) {
+    global $A;
+    [$org, $ut, $u, $pt, $pw] = $A;
+    check("$label login", $c('login', $A), startsWith('|Retuen|1|Retuen|BackMsg_04|Retuen|agent_group_id=1&groupname=Sales&status=idel&groupadmin=yes&agenttype=static&agentline=online'));
+    check("$label login wrong password", $c('login', [$org, $ut, $u, $pt, 'nope']), '|Retuen|2|Retuen|BackMsg_03');
+    check("$label login md5", $c('login', [$org, $ut, $u, 'md5', md5('123456')]), startsWith('|Retuen|1|Retuen|BackMsg_04'));
+    check("$label login wrong team", $c('login', ['nope', $ut, $u, $pt, $pw]), '|Retuen|2|Retuen|BackMsg_02');
+    // queueAction(type,usertype,user,orgidentity,list,pwdtype,password,deviceexten,pushevent)
+    check("$label queueAction in", $c('queueAction', ['1', $ut, $u, $org, '2', $pt, $pw, '', 'no']), '|Retuen|1|Retuen|2:success');
+    check("$label queueAction again", $c('queueAction', ['1', $ut, $u, $org, '2,99', $pt, $pw, '', 'no']), '|Retuen|3|Retuen|2:CheckedIn,99:NotFoundGroup');
+    check("$label agentStatus", $c('agentStatus', $A), '|Retuen|1|Retuen|BackMsg_43|Retuen|1-idle,2-idle,');
+    check("$label setdevice refused", $c('setdevice', [$org, '8009', $u, $pt, $pw]), '|Retuen|2|Retuen|BackMsg_111');
+    check("$label queueAction out", $c('queueAction', ['2', $ut, $u, $org, '2', $pt, $pw, '', 'no']), '|Retuen|1|Retuen|2:success');
+    // setdevice(orgidentity, exten, user, pwdtype, password)
+    check("$label setdevice", $c('setdevice', [$org, '8009', $u, $pt, $pw]), '|Retuen|1|Retuen|BackMsg_112');
+    check("$label setdevice unknown", $c('setdevice', [$org, '1234', $u, $pt, $pw]), '|Retuen|2|Retuen|BackMsg_110');
+    // queuePause(type,usertype,user,orgidentity,pwdtype,password,pause_reason,dnd)
+    check("$label queuePause", $c('queuePause', ['1', $ut, $u, $org, $pt, $pw, 'lunch', '']), '|Retuen|1|Retuen|BackMsg_14');
+    check("$label queuePause twice", $c('queuePause', ['1', $ut, $u, $org, $pt, $pw, 'lunch', '']), '|Retuen|2|Retuen|BackMsg_66');
+    check("$label agentRealtime", $c('agentRealtime', $A), function ($s) {
+        $f = explode('|', substr($s, strlen('|Retuen|1|Retuen|')));
+        return strpos($s, '|Retuen|1|Retuen|Agent 8001|8001|pause|') === 0 && count($f) === 18 && (int)$f[4] >= 1 && $f[4] === $f[9];  // every pause today was a lunch
+    });
+    check("$label unpause", $c('queuePause', ['2', $ut, $u, $org, $pt, $pw, '', '']), '|Retuen|1|Retuen|BackMsg_14');
+    // acwAction(type,usertype,user,orgidentity,pwdtype,password,agent_group_id)
+    check("$label acwAction", $c('acwAction', ['2', $ut, $u, $org, $pt, $pw, '1']), '|Retuen|1|Retuen|BackMsg_59');
+    check("$label acwAction not signed in", $c('acwAction', ['2', $ut, $u, $org, $pt, $pw, '2']), '|Retuen|2|Retuen|BackMsg_60');
+    check("$label acwAction bad type", $c('acwAction', ['9', $ut, $u, $org, $pt, $pw, '']), '|Retuen|2|Retuen|BackMsg_13');
+    // acwOff(usertype,user,orgidentity,pwdtype,password)
+    check("$label acwOff", $c('acwOff', [$ut, $u, $org, $pt, $pw]), '|Retuen|2|Retuen|BackMsg_90');
+    // workwayAction(status,usertype,user,orgidentity,pwdtype,password,agent_group_id)
+    check("$label workwayAction", $c('workwayAction', ['dialout', $ut, $u, $org, $pt, $pw, '']), '|Retuen|1|Retuen|BackMsg_62');
+    check("$label workwayAction bad group", $c('workwayAction', ['dialout', $ut, $u, $org, $pt, $pw, '2']), '|Retuen|2|Retuen|BackMsg_91');
+    // agentgroupStatus(orgidentity,usertype,user,pwdtype,password,agent_group_id,status)
+    check("$label agentgroupStatus", $c('agentgroupStatus', [$org, $ut, $u, $pt, $pw, '1', 'all']), '|Retuen|1|Retuen|8001:idle,8002:logout,8003:logout');
+    check("$label agentgroupStatus not admin", $c('agentgroupStatus', [$org, $ut, '8002', $pt, $pw, '1', 'all']), '|Retuen|2|Retuen|BackMsg_65');
+    check("$label agentgroupStatus account", $c('agentgroupStatus', [$org, 'account', 'admin', $pt, 'admin123', '2', 'logout']), '|Retuen|1|Retuen|8001:logout,8003:logout,8004:logout,8005:logout');
+    // teamStatus(orgidentity,usertype,user,pwdtype,password,status)
+    check("$label teamStatus", $c('teamStatus', [$org, 'account', 'admin', $pt, 'admin123', 'idle,pause']), '|Retuen|1|Retuen|8001:idle');
+    check("$label teamStatus bad filter", $c('teamStatus', [$org, $ut, $u, $pt, $pw, 'asleep']), '|Retuen|2|Retuen|BackMsg_28');
+    // groupStatusNum(orgidentity, queuenumber, type): no credentials
+    check("$label groupStatusNum", $c('groupStatusNum', [$org, '6001', 'all']), '1|1|1|0|0|0|0');
+    check("$label groupStatusNum idle", $c('groupStatusNum', [$org, '6001', 'Idle']), '1|1');
+    check("$label groupStatusNum bad team", $c('groupStatusNum', ['nope', '6001', 'all']), '0|BackMsg_02');
+    check("$label logout", $c('logout', $A), '|Retuen|1|Retuen|BackMsg_08');
+    check("$label agentStatus after logout", $c('agentStatus', $A), '|Retuen|1|Retuen|BackMsg_43|Retuen|1-logout,2-logout,');
+}
+
+$names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'agentStatus',
+          'agentgroupStatus', 'groupStatusNum', 'teamStatus', 'agentRealtime', 'setdevice'];
+
+// 1. WSDL mode, rpc/literal (the default WSDL), SOAP 1.1.
+$wsdl = new SoapClient("$base/coccwi.php?wsdl", ['cache_wsdl' => WSDL_CACHE_NONE, 'trace' => 1, 'exceptions' => true]);
+$functions = implode("\n", $wsdl->__getFunctions());
+foreach ($names as $n) { check("wsdl declares $n", strpos($functions, " $n(") !== false, true); }
+exercise('wsdl/rpc-literal', function ($op, $args) use ($wsdl) { return $wsdl->__soapCall($op, $args); });
+check('wsdl response is SOAP 1.1', strpos($wsdl->__getLastResponse(), 'http://schemas.xmlsoap.org/soap/envelope/') !== false, true);
+
+// 2. WSDL mode, rpc/encoded.
+$enc = new SoapClient("$base/coccwi.php?wsdl=rpc-encoded", ['cache_wsdl' => WSDL_CACHE_NONE, 'trace' => 1]);
+exercise('wsdl/rpc-encoded', function ($op, $args) use ($enc) { return $enc->__soapCall($op, $args); });
+
+// 3. WSDL mode, document/literal wrapped: PHP passes one array and gets an object back.
+$doc = new SoapClient("$base/coccwi.php?wsdl=doc-literal", ['cache_wsdl' => WSDL_CACHE_NONE, 'trace' => 1]);
+$docParams = [];
+foreach ($doc->__getTypes() as $t) {
+    if (preg_match('/^struct (\w+) \{(.*)\}$/s', $t, $m) && substr($m[1], -8) !== 'Response') {
+        preg_match_all('/string (\w+);/', $m[2], $p);
+        $docParams[$m[1]] = $p[1];
+    }
+}
+exercise('wsdl/doc-literal', function ($op, $args) use ($doc, $docParams) {
+    return $doc->__soapCall($op, [array_combine($docParams[$op], $args)])->return;
+});
+
+// 4. Non-WSDL mode (param0, param1, ...), SOAP 1.1 and SOAP 1.2.
+foreach ([SOAP_1_1 => '1.1', SOAP_1_2 => '1.2'] as $version => $label) {
+    $plain = new SoapClient(null, ['location' => "$base/coccwi.php", 'uri' => 'urn:coccwi', 'soap_version' => $version, 'trace' => 1]);
+    exercise("non-wsdl/soap$label", function ($op, $args) use ($plain) { return $plain->__soapCall($op, $args); });
+    $ns = $version === SOAP_1_2 ? 'http://www.w3.org/2003/05/soap-envelope' : 'http://schemas.xmlsoap.org/soap/envelope/';
+    check("non-wsdl/soap$label answers in its version", strpos($plain->__getLastResponse(), $ns) !== false, true);
+    // Faults arrive as SoapFault with the server's words.
+    try {
+        $plain->__soapCall('rebootServer', []);
+        check("non-wsdl/soap$label unknown operation faults", 'no fault', 'fault');
+    } catch (SoapFault $f) {
+        check("non-wsdl/soap$label unknown operation faults", $f->getMessage(), "Procedure 'rebootServer' not present");
+    }
+}
+
+// 5. A stub generated from another vendor namespace keeps working: the answer echoes it.
+$old = new SoapClient(null, ['location' => "$base/astcccwi.php", 'uri' => 'http://old.vendor.example/coccwi', 'trace' => 1]);
+check('old namespace login', $old->__soapCall('login', $A), startsWith('|Retuen|1|Retuen|BackMsg_04'));
+check('old namespace echoed', strpos($old->__getLastResponse(), 'xmlns:ns1="http://old.vendor.example/coccwi"') !== false, true);
+
+echo "\n$passed passed, $failed failed\n";
+exit($failed === 0 ? 0 : 1);
