@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a real coccd with the demo team and runs the real-client tests against it:
 # PHP SoapClient (all WSDL styles, non-WSDL, SOAP 1.1 and 1.2), curl (HTTP, JSONP, assets),
-# node (the CJI plugin), then graceful shutdown, restart persistence and live provisioning.
+# node (the CJI plugin), zeep, gSOAP wsdl2h and JAX-WS (strict WSDL toolkits), then graceful shutdown, restart persistence and live provisioning.
 # Usage: Tests/clients/run.sh [path-to-coccd]     Ends with "N passed, M failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -52,6 +52,8 @@ start --demo || exit 1
 tally "php SoapClient" < <(php Tests/clients/soap_client_test.php "$BASE" 2>&1)
 tally "curl" < <(bash Tests/clients/curl_test.sh "$BASE" 2>&1)
 tally "node CJI plugin" < <(node Tests/clients/cji_plugin_test.js "$BASE" 2>&1)
+tally "python zeep" < <(python3 Tests/clients/zeep_test.py "$BASE" 2>&1)
+tally "WSDL toolkits" < <(bash Tests/clients/wsdl_toolkits.sh "$BASE" 2>&1)
 
 # Provisioning from the CLI reaches the running server.
 "$COCCD" agent add --data-dir "$DATA" --team demo 8300 --password s3cret --name "New Agent" > /dev/null
@@ -74,5 +76,5 @@ step "demo data kept (no --demo)" test "$(curl -s "$BASE/coccinterfaces?EVENT=LO
 stop > /dev/null
 
 echo
-echo "real clients: $total_passed passed, $total_failed failed"
+echo "clients: $total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

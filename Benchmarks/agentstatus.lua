@@ -1,0 +1,19 @@
+-- wrk script: an authenticated agentStatus, rpc/literal SOAP 1.1, as PHP SoapClient sends it.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
+wrk.headers["SOAPAction"] = '"urn:coccwi#agentStatus"'
+wrk.body = [[<?xml version="1.0" encoding="UTF-8"?>
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="urn:coccwi"><SOAP-ENV:Body><ns1:agentStatus><orgidentity>demo</orgidentity><usertype>agent</usertype><user>8001</user><pwdtype>plaintext</pwdtype><password>123456</password></ns1:agentStatus></SOAP-ENV:Body></SOAP-ENV:Envelope>]]
+
+-- Every answer must be the success string: a benchmark of errors would measure nothing.
+local bad = 0
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, "|Retuen|1|Retuen|BackMsg_43|Retuen|1-idle,2-logout,", 1, true) then
+    bad = bad + 1
+  end
+end
+function done(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.0f p50_us=%d p99_us=%d errors=%d non2xx_or_wrong=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, bad))
+end
