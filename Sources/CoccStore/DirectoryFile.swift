@@ -88,22 +88,32 @@ public struct DirectoryFile: Codable, Sendable {
 }
 
 extension DirectoryAdmin {
-    /// Adds everything in the file. Each team goes in whole or not at all is not promised across
-    /// teams, but a failure names the entry that failed.
+    /// Adds everything in the file in one transaction: a failure (a duplicate, an unknown agent
+    /// in a group) names what failed and leaves the directory exactly as it was. Passwords are
+    /// hashed first, so the slow hashing does not hold the write lock.
     public func load(_ file: DirectoryFile) throws {
-        for team in file.teams {
-            try addTeam(identity: team.identity, name: team.name, id: team.id)
-            if team.eventURL != nil || team.language != nil {
-                try updateTeam(identity: team.identity, eventURL: team.eventURL, language: team.language)
-            }
-            for a in team.accounts ?? [] { try addAccount(team: team.identity, username: a.username, password: a.password, surname: a.surname ?? "") }
-            for e in team.extensions ?? [] { try addExtension(team: team.identity, number: e) }
-            for a in team.agents ?? [] {
-                try addAgent(team: team.identity, number: a.number, name: a.name ?? "", password: a.password, extension: a.extension ?? "", account: a.account)
-            }
-            for g in team.groups ?? [] {
-                let gid = try addGroup(team: team.identity, name: g.name, queueNumber: g.queueNumber, id: g.id)
-                for m in g.members ?? [] { try addMember(team: team.identity, group: gid, agent: m.agent, kind: m.kind ?? .static, admin: m.admin ?? false) }
+        let accountHashes = file.teams.map { ($0.accounts ?? []).map { PasswordHash.make(password: $0.password, rounds: rounds) } }
+        let agentHashes = file.teams.map { ($0.agents ?? []).map { PasswordHash.make(password: $0.password, rounds: rounds) } }
+        try write { db in
+            for (t, team) in file.teams.enumerated() {
+                _ = try insertTeam(db, identity: team.identity, name: team.name, id: team.id)
+                if team.eventURL != nil || team.language != nil {
+                    try changeTeam(db, identity: team.identity, name: nil, eventURL: team.eventURL, language: team.language)
+                }
+                for (a, account) in (team.accounts ?? []).enumerated() {
+                    _ = try insertAccount(db, team: team.identity, username: account.username, hash: accountHashes[t][a], surname: account.surname ?? "")
+                }
+                for number in team.extensions ?? [] { try insertExtension(db, team: team.identity, number: number) }
+                for (a, agent) in (team.agents ?? []).enumerated() {
+                    _ = try insertAgent(db, team: team.identity, number: agent.number, name: agent.name ?? "", hash: agentHashes[t][a],
+                                        extension: agent.extension ?? agent.number, account: agent.account)
+                }
+                for group in team.groups ?? [] {
+                    let gid = try insertGroup(db, team: team.identity, name: group.name, queueNumber: group.queueNumber, id: group.id)
+                    for m in group.members ?? [] {
+                        try insertMember(db, team: team.identity, group: gid, agent: m.agent, kind: m.kind ?? .static, admin: m.admin ?? false)
+                    }
+                }
             }
         }
     }

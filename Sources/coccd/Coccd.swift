@@ -7,10 +7,10 @@ struct Coccd: AsyncParsableCommand {
         commandName: "coccd",
         abstract: "COCC CTI server: SOAP/WSDL, HTTP and CJI interfaces over an agent and queue engine.",
         discussion: """
-            Without a subcommand, coccd serves (see `coccd serve --help`).
-            Quick start: `coccd --demo` serves the demo team on http://127.0.0.1:4580.
-            Provisioning commands open the same data directory; a running server picks up their
-            changes within a second.
+            Without a subcommand, coccd serves (see `coccd serve --help`). \
+            Quick start: `coccd --demo` serves the demo team on http://127.0.0.1:4580. \
+            Provisioning commands open the same data directory; a running server picks up \
+            their changes within a second.
             """,
         subcommands: [
             Serve.self, TeamCommand.self, AccountCommand.self, AgentCommand.self, GroupCommand.self,

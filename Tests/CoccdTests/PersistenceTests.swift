@@ -57,3 +57,36 @@ struct PersistenceTests {
         #expect(try f.admin.seedDemoIfEmpty() == false)
     }
 }
+
+@Suite("directory files")
+struct DirectoryFileTests {
+    @Test
+    func aFailingFileChangesNothing() throws {
+        let f = try Fixture()
+        let before = try f.store.loadDirectory()
+        let file = DirectoryFile(teams: [.init(
+            identity: "newteam", name: "New", accounts: [.init(username: "u", password: "p")],
+            agents: [.init(number: "1", password: "p")],
+            groups: [.init(name: "G", queueNumber: "1", members: [.init(agent: "404", kind: .static)])]
+        )])
+        #expect(throws: DirectoryAdmin.AdminError.notFound("agent 404")) { try f.admin.load(file) }
+        let after = try f.store.loadDirectory()
+        #expect(after.revision == before.revision)
+        #expect(after.team(identity: "newteam") == nil && after.agents.count == before.agents.count)
+        // A duplicate is said plainly.
+        #expect(throws: DirectoryAdmin.AdminError.self) { try f.admin.addTeam(identity: "demo", name: "again") }
+    }
+
+    @Test
+    func theExampleFileLoads() throws {
+        let f = try Fixture()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        try f.admin.load(contentsOf: root.appendingPathComponent("Config/directory.example.json"))
+        let d = try f.store.loadDirectory()
+        let acme = try #require(d.team(identity: "acme"))
+        #expect(d.agents(ofTeam: acme.id).map(\.number) == ["7001", "7002", "7003"])
+        #expect(d.hasExtension(team: acme.id, number: "7101"))
+        let hotline = try #require(d.group(team: acme.id, queueNumber: "7600"))
+        #expect(d.memberships(ofGroup: hotline.id).map(\.kind) == [.static, .static, .dynamic])
+    }
+}
