@@ -2,8 +2,10 @@
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
 wrk.headers["SOAPAction"] = '"urn:coccwi#agentStatus"'
-wrk.body = [[<?xml version="1.0" encoding="UTF-8"?>
-<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="urn:coccwi"><SOAP-ENV:Body><ns1:agentStatus><orgidentity>demo</orgidentity><usertype>agent</usertype><user>8001</user><pwdtype>plaintext</pwdtype><password>123456</password></ns1:agentStatus></SOAP-ENV:Body></SOAP-ENV:Envelope>]]
+-- The body is the file beside this script (run from the repository root).
+local file = assert(io.open("Benchmarks/agentstatus.xml", "rb"))
+wrk.body = file:read("*a")
+file:close()
 
 -- Every answer must be the success string: a benchmark of errors would measure nothing.
 local bad = 0

@@ -3,8 +3,6 @@ import CoccEngine
 
 /// Login, check-in, pause, after-call work, work mode and extension: the agent-session operations.
 extension Catalogue {
-    static let sessionOperations: [Operation] = [login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction]
-
     static let login = Operation(OperationDescriptor(
         name: "login", soapName: "login", httpEvents: ["LOGIN"], cjiName: "loginCJI",
         soapParameters: Params.credentials, httpParameters: Params.credentials,

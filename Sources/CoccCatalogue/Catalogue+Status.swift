@@ -4,8 +4,6 @@ import Logging
 
 /// The status queries: one agent, a group, the team, counts per queue, today's real-time data.
 extension Catalogue {
-    static let statusOperations: [Operation] = [agentStatus, agentgroupStatus, groupStatusNum, teamStatus, agentRealtime, setdevice]
-
     static let agentStatus = Operation(OperationDescriptor(
         name: "agentStatus", soapName: "agentStatus", httpEvents: ["AGENTSTATUS"], cjiName: "agentStatusCJI",
         soapParameters: Params.credentials, httpParameters: Params.credentials,
@@ -57,7 +55,7 @@ extension Catalogue {
         guard !queue.isEmpty else { return fail(.parameterEmpty) }
         guard let group = directory.group(team: team.id, queueNumber: queue) else { return fail(.groupNotFound) }
         do {
-            return await try context.center.engine(team: team.id).groupStatusCounts(group: group, type: request["type"], directory: directory)
+            return try await context.center.engine(team: team.id).groupStatusCounts(group: group, type: request["type"], directory: directory)
         } catch {
             context.logger.error("could not load team state", metadata: ["error": "\(error)"])
             return fail(.noMatchingData)

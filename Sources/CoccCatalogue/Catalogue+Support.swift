@@ -1,6 +1,6 @@
-public import CoccOperations
-public import CoccEngine
-public import Logging
+import CoccOperations
+import CoccEngine
+import Logging
 
 /// The shared first steps of every handler: credentials, team, principal, engine.
 extension OperationRequest {

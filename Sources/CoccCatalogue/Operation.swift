@@ -78,6 +78,9 @@ public struct Catalogue: Sendable {
     /// By CJI function name (`loginCJI`), case-insensitively: deployed pages vary the case.
     public func cji(_ name: String) -> Operation? { byCJI[name.lowercased()] }
 
-    /// The operations this build provides, in the manual's order.
-    public static let standard = Catalogue(Catalogue.sessionOperations + Catalogue.statusOperations)
+    /// The operations this build provides, in the manual's order (its chapter 3).
+    public static let standard = Catalogue([
+        login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction,
+        agentStatus, agentgroupStatus, groupStatusNum, teamStatus, agentRealtime, setdevice,
+    ])
 }

@@ -22,6 +22,10 @@ public struct OperationDescriptor: Sendable {
     public let cjiParameters: [String]
     /// One line for the WSDL's documentation and the test page.
     public let summary: String
+    /// Every parameter name any variant knows, in first-seen order (`callbackFuc` excluded).
+    public let allParameters: [String]
+    /// The same names as a set, for the SOAP adapter's by-name matching on every request.
+    public let parameterNames: Set<String>
 
     public init(
         name: String, soapName: String?, httpEvents: [String], cjiName: String?,
@@ -35,12 +39,9 @@ public struct OperationDescriptor: Sendable {
         self.httpParameters = httpParameters
         self.cjiParameters = cjiParameters
         self.summary = summary
-    }
-
-    /// Every parameter name any variant knows, in first-seen order.
-    public var allParameters: [String] {
         var seen = Set<String>()
-        return (soapParameters + httpParameters + cjiParameters).filter { $0 != "callbackFuc" && seen.insert($0).inserted }
+        self.allParameters = (soapParameters + httpParameters + cjiParameters).filter { $0 != "callbackFuc" && seen.insert($0).inserted }
+        self.parameterNames = seen.subtracting(["callbackFuc"])
     }
 }
 

@@ -19,7 +19,7 @@ public struct SOAPRequest: Sendable, Equatable {
     /// when none does, as non-WSDL clients send `param0`, `param1`, ... Missing parameters stay
     /// absent, which handlers read as empty.
     public func parameters(for descriptor: OperationDescriptor) -> [String: String] {
-        let known = Set(descriptor.allParameters)
+        let known = descriptor.parameterNames
         var out: [String: String] = [:]
         if arguments.contains(where: { known.contains($0.name) }) {
             for argument in arguments where out[argument.name] == nil {

@@ -3,7 +3,7 @@ public import CoccEngine
 import HTTPTypes
 public import Hummingbird
 public import Logging
-public import NIOCore
+import NIOCore
 public import HummingbirdCore
 
 /// Builds the coccd HTTP application: SOAP, HTTP form and CJI adapters over one catalogue,

@@ -18,9 +18,9 @@ public struct DirectoryWatcher: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await Task.sleep(for: interval)
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
             } catch {
-                return
+                return  // shutting down
             }
             do {
                 try center.reloadDirectoryIfChanged(logger: logger)

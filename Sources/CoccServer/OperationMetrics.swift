@@ -11,23 +11,30 @@ public struct OperationMetrics: Sendable {
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
     ]
 
+    // MetricNameDescriptor holds only `let` strings but is not declared Sendable upstream.
+    nonisolated(unsafe) static let requests = MetricNameDescriptor(
+        namespace: "coccd", metricName: "requests", unitName: "total", helpText: "Operations answered, by operation, interface and reply code.")
+    nonisolated(unsafe) static let duration = MetricNameDescriptor(
+        namespace: "coccd", metricName: "request_duration", unitName: "seconds", helpText: "Time to answer an operation, by operation and interface.")
+    nonisolated(unsafe) static let rejected = MetricNameDescriptor(
+        namespace: "coccd", metricName: "rejected_requests", unitName: "total", helpText: "Requests refused before an operation ran, by reason.")
+
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
     }
 
     func record(operation: String, interface: String, code: Int, duration: Duration) {
         registry.makeCounter(
-            name: "coccd_requests_total",
-            labels: [("operation", operation), ("interface", interface), ("code", String(code))]
+            descriptor: Self.requests, labels: [("operation", operation), ("interface", interface), ("code", String(code))]
         ).increment()
         registry.makeDurationHistogram(
-            name: "coccd_request_duration_seconds", labels: [("operation", operation), ("interface", interface)], buckets: Self.buckets
+            descriptor: Self.duration, labels: [("operation", operation), ("interface", interface)], buckets: Self.buckets
         ).record(duration)
     }
 
     /// Requests refused before reaching an operation: faults, oversized bodies, unknown names.
     func recordRejected(interface: String, reason: String) {
-        registry.makeCounter(name: "coccd_rejected_requests_total", labels: [("interface", interface), ("reason", reason)]).increment()
+        registry.makeCounter(descriptor: Self.rejected, labels: [("interface", interface), ("reason", reason)]).increment()
     }
 
     public func text() -> String { registry.emitToString() }

@@ -25,13 +25,16 @@ public final class CredentialCache: Sendable {
         self.capacity = capacity
     }
 
+    /// The HMAC of the fields, NUL-separated, computed over one contiguous buffer: every
+    /// request pays this, so it avoids per-field allocations and generic `DataProtocol` walks.
     func cacheKey(_ c: Credentials) -> Data {
-        var mac = HMAC<SHA256>(key: key)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(c.orgidentity.utf8.count + c.user.utf8.count + c.password.utf8.count + 24)
         for field in [c.orgidentity, c.usertype.lowercased(), c.user, c.pwdtype.lowercased(), c.password] {
-            mac.update(data: Data(field.utf8))
-            mac.update(data: [0])
+            bytes.append(contentsOf: field.utf8)
+            bytes.append(0)
         }
-        return Data(mac.finalize())
+        return Data(HMAC<SHA256>.authenticationCode(for: bytes, using: key))
     }
 
     /// The principal remembered for this key, if the entry is fresh and still matches `current`.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A tenant, named on the wire by `orgidentity`; its id is the events' `AgentTeamId`.
 public struct Team: Sendable, Equatable, Codable {

@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import CoccOperations
+import CoccOperations
 
 /// The live state of one team's agents. One actor per team keeps a team consistent without
 /// locks and lets teams run in parallel.

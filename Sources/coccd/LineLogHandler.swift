@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One line per log event on standard output: `time level label: key=value ... [source] message`.
+///
+/// Unlike swift-log's `StreamLogHandler`, which formats all metadata again each time a key is set,
+/// this handler formats only when a line is written. A request sets several keys (request id,
+/// operation, interface, team, user) and most requests write no line at all, so formatting
+/// eagerly was the largest single cost in a profile of the SOAP path.
+struct LineLogHandler: LogHandler {
+    private static let output = Mutex(())
+    let label: String
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.logLevel = level
+        self.metadataProvider = metadataProvider
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var all = metadata
+        if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
+        if let explicit = event.metadata { all.merge(explicit) { _, new in new } }
+        let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let time = Date().formatted(.iso8601)
+        let line = "\(time) \(event.level) \(label):\(fields.isEmpty ? "" : " " + fields) [\(event.source)] \(event.message)\n"
+        Self.output.withLock { _ in
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+    }
+}
