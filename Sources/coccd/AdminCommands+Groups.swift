@@ -19,8 +19,7 @@ struct GroupCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option var team: String
         func run() throws {
-            let d = try data.openStore().loadDirectory()
-            guard let t = d.team(identity: team) else { throw ValidationError("no team \(team)") }
+            let (d, t) = try data.directory(team: team)
             for g in d.groups.values.filter({ $0.teamID == t.id }).sorted(by: { $0.id < $1.id }) {
                 let members = d.memberships(ofGroup: g.id).compactMap { m in d.agents[m.agentID].map { "\($0.number):\(m.kind.rawValue)\(m.isGroupAdmin ? ":admin" : "")" } }
                 print("\(g.id)\t\(g.name)\tqueue=\(g.queueNumber)\tmembers=\(members.joined(separator: ","))")

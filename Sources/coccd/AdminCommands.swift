@@ -53,8 +53,7 @@ struct AccountCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option var team: String
         func run() throws {
-            let d = try data.openStore().loadDirectory()
-            guard let t = d.team(identity: team) else { throw ValidationError("no team \(team)") }
+            let (d, t) = try data.directory(team: team)
             for a in d.accounts.values.filter({ $0.teamID == t.id }).sorted(by: { $0.username < $1.username }) {
                 print("\(a.username)\tsurname=\(a.surname)\t\(a.enabled ? "enabled" : "disabled")")
             }
@@ -96,8 +95,7 @@ struct AgentCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option var team: String
         func run() throws {
-            let d = try data.openStore().loadDirectory()
-            guard let t = d.team(identity: team) else { throw ValidationError("no team \(team)") }
+            let (d, t) = try data.directory(team: team)
             for a in d.agents(ofTeam: t.id) {
                 let groups = d.memberships(ofAgent: a.id).map { "\($0.groupID):\($0.kind.rawValue)\($0.isGroupAdmin ? ":admin" : "")" }
                 print("\(a.number)\t\(a.name)\textension=\(a.extensionNumber)\tgroups=\(groups.joined(separator: ","))")

@@ -60,8 +60,7 @@ struct Serve: AsyncParsableCommand {
         let metrics = OperationMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
 
-        let dataOptions = try DataOptions.parse(["--data-dir", configuration.dataDirectory])
-        let store = try dataOptions.openStore()
+        let store = try DataOptions.openStore(in: configuration.dataDirectory)
         if configuration.demo, try DirectoryAdmin(store: store).seedDemoIfEmpty() {
             logger.notice("demo directory created", metadata: ["credentials": "\(DirectoryAdmin.demoCredentials)"])
         } else if configuration.demo {

@@ -1,3 +1,5 @@
+import ArgumentParser
+import CoccEngine
 import CoccStore
 import Foundation
 
@@ -9,8 +11,20 @@ enum ProcessEnvironment {
 extension DataOptions {
     /// Opens (creating and migrating when needed) the store in the data directory.
     func openStore() throws -> SQLiteStore {
-        try FileManager.default.createDirectory(atPath: resolved, withIntermediateDirectories: true)
-        return try SQLiteStore(path: (resolved as NSString).appendingPathComponent("coccd.sqlite"))
+        try Self.openStore(in: resolved)
+    }
+
+    /// The store file `coccd.sqlite` in `directory`, which is created when missing.
+    static func openStore(in directory: String) throws -> SQLiteStore {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return try SQLiteStore(path: (directory as NSString).appendingPathComponent("coccd.sqlite"))
+    }
+
+    /// The stored directory and one of its teams, for the `list` commands.
+    func directory(team identity: String) throws -> (Directory, Team) {
+        let directory = try openStore().loadDirectory()
+        guard let team = directory.team(identity: identity) else { throw ValidationError("no team \(identity)") }
+        return (directory, team)
     }
 
     func admin() throws -> DirectoryAdmin {

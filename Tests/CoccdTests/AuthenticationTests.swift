@@ -47,8 +47,12 @@ struct AuthenticationTests {
         _ = auth.authenticate(creds, in: f.center.directory, logger: logger)
         #expect(auth.cache.count == 1)
         // A new password: the remembered credential no longer matches the directory.
+        let account = Credentials(orgidentity: "demo", usertype: "account", user: "admin", pwdtype: "plaintext", password: "admin123")
+        #expect(auth.authenticate(account, in: f.center.directory, logger: logger).isSuccess)
+        #expect(auth.cache.count == 2)
         try f.admin.setAgent(team: "demo", number: "8001", password: "newpass")
         try f.center.reloadDirectoryIfChanged(logger: logger)
+        #expect(auth.cache.count == 1)  // dropped at the reload; the account's entry stays
         #expect(auth.authenticate(creds, in: f.center.directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
         var fresh = creds
         fresh.password = "newpass"

@@ -34,6 +34,14 @@ public final class CallCenter: Sendable {
         guard revision != directory.revision else { return false }
         let fresh = try store.loadDirectory()
         snapshot.withLock { $0 = fresh }
+        // Remembered credentials of removed users, or of users whose password changed, go now
+        // (lookups would refuse them anyway; this keeps nothing stale in memory).
+        authenticator.cache.invalidate { principal in
+            switch principal {
+            case .agent(let agent): return fresh.agents[agent.id]?.passwordHash != agent.passwordHash
+            case .account(let account): return fresh.accounts[account.id]?.passwordHash != account.passwordHash
+            }
+        }
         logger.info("directory reloaded", metadata: ["revision": "\(fresh.revision)", "teams": "\(fresh.teams.count)", "agents": "\(fresh.agents.count)"])
         return true
     }
