@@ -1,6 +1,7 @@
 import ArgumentParser
 
 /// `coccd`: the COCC CTI server and its administration commands.
+@main
 struct Coccd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coccd",
