@@ -32,11 +32,13 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Wire-independent vocabulary: operation descriptors, replies, the BackMsg table.
         .target(name: "CoccOperations", swiftSettings: swiftSettings),
+        // The telephony boundary: the Switch protocol and the embedded simulated switch.
+        .target(name: "CoccSwitch", swiftSettings: swiftSettings),
         // The call-center engine: directory, authentication, agent sessions and their state.
         .target(
             name: "CoccEngine",
             dependencies: [
-                "CoccOperations",
+                "CoccOperations", "CoccSwitch",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -77,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "coccd",
             dependencies: [
-                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue",
+                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -89,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "CoccdTests",
             dependencies: [
-                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue",
+                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -29,6 +29,19 @@ struct Authorized {
         if case .agent(let agent) = principal { return agent }
         return nil
     }
+
+    /// Whether the requesting agent leads a group that `other` belongs to.
+    func isGroupAdmin(over other: Agent) -> Bool {
+        guard let me = agent else { return false }
+        let theirs = Set(directory.memberships(ofAgent: other.id).map(\.groupID))
+        return directory.memberships(ofAgent: me.id).contains { $0.isGroupAdmin && theirs.contains($0.groupID) }
+    }
+
+    /// An agent controls its own calls; a group admin those of its groups' agents; an account all.
+    func mayControl(_ other: Agent) -> Bool {
+        guard let me = agent else { return other.teamID == principal.teamID }
+        return me.id == other.id || isGroupAdmin(over: other)
+    }
 }
 
 extension OperationContext {
@@ -52,12 +65,13 @@ extension OperationContext {
         }
     }
 
-    /// For agent operations: authenticates and requires an agent (BackMsg_12 for an account).
-    func authorizeAgent(_ credentials: Credentials, _ body: (Agent, Authorized) async -> Reply) async -> Reply {
+    /// For agent operations: authenticates and requires an agent (BackMsg_12, or the operation's
+    /// own code, for an account).
+    func authorizeAgent(_ credentials: Credentials, notAnAgent: BackMessage = .agentNotFound, _ body: (Agent, Authorized) async -> Reply) async -> Reply {
         switch authorize(credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
-            guard let agent = auth.agent else { return .failure(.agentNotFound) }
+            guard let agent = auth.agent else { return .failure(notAnAgent) }
             return await body(agent, auth)
         }
     }

@@ -80,7 +80,7 @@ public struct Catalogue: Sendable {
 
     /// The operations this build provides, in the manual's order (its chapter 3).
     public static let standard = Catalogue([
-        login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction,
-        agentStatus, agentgroupStatus, groupStatusNum, teamStatus, agentRealtime, setdevice,
+        login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction, makeCall, hangup,
+        agentStatus, agentgroupStatus, hold, resume, groupStatusNum, teamStatus, agentRealtime, setdevice,
     ])
 }

@@ -79,6 +79,35 @@ extension SQLiteStore {
                 }
             }
         }
+        migrator.registerMigration("v2-event-log-and-call-records") { db in
+            try db.execute(sql: """
+                CREATE TABLE call_events (
+                    team_id INTEGER NOT NULL,
+                    eventid INTEGER NOT NULL,
+                    created_at REAL NOT NULL,
+                    message TEXT NOT NULL,
+                    PRIMARY KEY (team_id, eventid)
+                ) WITHOUT ROWID;
+                CREATE TABLE call_records (
+                    sessionid TEXT PRIMARY KEY,
+                    team_id INTEGER NOT NULL,
+                    direction TEXT NOT NULL,
+                    agent TEXT NOT NULL,
+                    customer TEXT NOT NULL,
+                    did TEXT NOT NULL,
+                    group_id INTEGER NOT NULL,
+                    started_at REAL NOT NULL,
+                    answered_at REAL,
+                    ended_at REAL NOT NULL,
+                    disposition TEXT NOT NULL,
+                    recording TEXT NOT NULL,
+                    userdata TEXT NOT NULL,
+                    modeltype TEXT NOT NULL,
+                    model_id TEXT NOT NULL
+                );
+                CREATE INDEX call_records_team ON call_records (team_id, started_at);
+                """)
+        }
         return migrator
     }
 }

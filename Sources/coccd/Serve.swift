@@ -2,6 +2,7 @@ import ArgumentParser
 import CoccEngine
 import CoccServer
 import CoccStore
+import CoccSwitch
 import Foundation
 import Hummingbird
 import Logging
@@ -66,7 +67,8 @@ struct Serve: AsyncParsableCommand {
         } else if configuration.demo {
             logger.notice("demo mode; directory kept", metadata: ["credentials": "\(DirectoryAdmin.demoCredentials)"])
         }
-        let center = try CallCenter(store: store)
+        // The embedded simulated switch, with the demo rules (see README: "Calls").
+        let center = try CallCenter(store: store, switch: SimulatedSwitch(rules: .demo, timing: .realtime), logger: logger)
         logger.notice("coccd starting", metadata: [
             "address": "http://\(configuration.host):\(configuration.port)",
             "wsdl": "http://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",
@@ -74,6 +76,8 @@ struct Serve: AsyncParsableCommand {
         ])
         let app = CoccApplication.make(configuration: configuration, center: center, metrics: metrics, logger: logger)
         try await app.runService()
+        // Live calls end with their hangup events before the store closes.
+        await center.hangUpAllCalls()
         // Every change was written when it was made; closing the pool checkpoints the WAL.
         try store.close()
         logger.notice("coccd stopped; state is on disk")

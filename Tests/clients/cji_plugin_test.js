@@ -43,6 +43,12 @@ function cji(name, ...args) {
   const A = ['demo', 'agent', '8005', 'plaintext', '123456'];
   check('loginCJI', await cji('loginCJI', ...A, 'CB'), (r) => r.code === 1 && r.message === 'BackMsg_04' && r.param.startsWith('agent_group_id=2&groupname=Support&status=idel'));
   check('loginCJI again is code 3', (await cji('loginCJI', ...A, 'CB')).code, 3);
+  // makeCallCJI puts callbackFuc 12th, before agentexten, callerid and trunkidentity.
+  check('makeCallCJI', await cji('makeCallCJI', '13800000001', 'exter', '2', 'agent', '8005', 'demo', 'plaintext', '123456',
+        'Campaign', '3', 'x=1', 'CB', '', '', ''), { code: 1, message: 'BackMsg_19' });
+  check('hangupCJI', await cji('hangupCJI', '', '', 'all', 'plaintext', '123456', 'agent', '8005', 'demo', 'CB'), { code: 1, message: 'BackMsg_37' });
+  check('holdCJI without a call', await cji('holdCJI', '0', 'demo', 'agent', '8005', 'plaintext', '123456', 'CB'), { code: 2, message: 'BackMsg_92' });
+  check('resumeCJI without a call', await cji('resumeCJI', 'demo', 'agent', '8005', 'plaintext', '123456', 'CB'), { code: 2, message: 'BackMsg_92' });
   check('loginCJI wrong password', await cji('loginCJI', 'demo', 'agent', '8005', 'plaintext', 'x', 'CB'), { code: 2, message: 'BackMsg_03' });
   // queuePauseCJI puts callbackFuc before dnd.
   check('queuePauseCJI', await cji('queuePauseCJI', '1', 'agent', '8005', 'demo', 'plaintext', '123456', 'meeting', 'no', 'CB', 'yes'), { code: 1, message: 'BackMsg_14' });

@@ -67,14 +67,36 @@ function exercise($label, $c) {
     check("$label agentStatus after logout", $c('agentStatus', $A), '|Retuen|1|Retuen|BackMsg_43|Retuen|1-logout,2-logout,');
 }
 
-$names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'agentStatus',
-          'agentgroupStatus', 'groupStatusNum', 'teamStatus', 'agentRealtime', 'setdevice'];
+$names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'makeCall', 'hangup',
+          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'teamStatus', 'agentRealtime', 'setdevice'];
+
+// A real-time call on the simulated switch: agent 8004's phone answers after 1 s, 13800000001 after 2 s more.
+function calls($label, $c) {
+    $A4 = ['demo', 'agent', '8004', 'plaintext', '123456'];
+    $c('login', $A4);
+    // makeCall(targetdn,targettype,agentgroupid,usertype,user,orgidentity,pwdtype,password,modeltype,model_id,userdata,agentexten,callerid,trunkidentity)
+    $dial = ['13800000001', 'exter', '2', 'agent', '8004', 'demo', 'plaintext', '123456', 'Campaign', '10', 'customer_id=109&pwd=asdfg', '', '', ''];
+    check("$label makeCall", $c('makeCall', $dial), '|Retuen|1|Retuen|BackMsg_19');
+    check("$label makeCall again", $c('makeCall', $dial), '|Retuen|2|Retuen|BackMsg_22');
+    usleep(3600000);
+    check("$label on the call", $c('agentStatus', $A4), '|Retuen|1|Retuen|BackMsg_43|Retuen|2-busy,');
+    // hold(silence,orgidentity,usertype,user,pwdtype,password), resume(orgidentity,usertype,user,pwdtype,password)
+    check("$label hold", $c('hold', ['0', 'demo', 'agent', '8004', 'plaintext', '123456']), '|Retuen|1|Retuen|BackMsg_52');
+    check("$label resume", $c('resume', $A4), '|Retuen|1|Retuen|BackMsg_54');
+    // hangup(uniqueid,targetagent,target,pwdtype,password,usertype,user,orgidentity)
+    check("$label hangup caller", $c('hangup', ['', '', 'caller', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
+    usleep(300000);
+    check("$label idle again", $c('agentStatus', $A4), '|Retuen|1|Retuen|BackMsg_43|Retuen|2-idle,');
+    check("$label no call to hang up", $c('hangup', ['', '', 'all', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|2|Retuen|BackMsg_92');
+    $c('logout', $A4);
+}
 
 // 1. WSDL mode, rpc/literal (the default WSDL), SOAP 1.1.
 $wsdl = new SoapClient("$base/coccwi.php?wsdl", ['cache_wsdl' => WSDL_CACHE_NONE, 'trace' => 1, 'exceptions' => true]);
 $functions = implode("\n", $wsdl->__getFunctions());
 foreach ($names as $n) { check("wsdl declares $n", strpos($functions, " $n(") !== false, true); }
 exercise('wsdl/rpc-literal', function ($op, $args) use ($wsdl) { return $wsdl->__soapCall($op, $args); });
+calls('wsdl/rpc-literal', function ($op, $args) use ($wsdl) { return $wsdl->__soapCall($op, $args); });
 check('wsdl response is SOAP 1.1', strpos($wsdl->__getLastResponse(), 'http://schemas.xmlsoap.org/soap/envelope/') !== false, true);
 
 // 2. WSDL mode, rpc/encoded.
@@ -98,6 +120,7 @@ exercise('wsdl/doc-literal', function ($op, $args) use ($doc, $docParams) {
 foreach ([SOAP_1_1 => '1.1', SOAP_1_2 => '1.2'] as $version => $label) {
     $plain = new SoapClient(null, ['location' => "$base/coccwi.php", 'uri' => 'urn:coccwi', 'soap_version' => $version, 'trace' => 1]);
     exercise("non-wsdl/soap$label", function ($op, $args) use ($plain) { return $plain->__soapCall($op, $args); });
+    if ($version === SOAP_1_2) { calls("non-wsdl/soap$label", function ($op, $args) use ($plain) { return $plain->__soapCall($op, $args); }); }
     $ns = $version === SOAP_1_2 ? 'http://www.w3.org/2003/05/soap-envelope' : 'http://schemas.xmlsoap.org/soap/envelope/';
     check("non-wsdl/soap$label answers in its version", strpos($plain->__getLastResponse(), $ns) !== false, true);
     // Faults arrive as SoapFault with the server's words.

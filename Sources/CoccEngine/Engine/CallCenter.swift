@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+public import CoccSwitch
 import Synchronization
 
 /// The engine's entry point: the directory snapshot, authentication and one ``TeamEngine`` per team.
@@ -14,14 +15,40 @@ public final class CallCenter: Sendable {
     public let store: any EngineStore
     public let authenticator: Authenticator
     public let clock: @Sendable () -> Date
+    public let callSwitch: any Switch
+    let legRegistry: LegRegistry
+    let logger: Logger
     private let snapshot: Mutex<Directory>
     private let engines = Mutex<[Int64: TeamEngine]>([:])
 
-    public init(store: any EngineStore, clock: @escaping @Sendable () -> Date = Date.init) throws {
+    /// `switch` carries the calls; its notifications are routed to the team that owns each leg.
+    public init(
+        store: any EngineStore, switch callSwitch: any Switch, clock: @escaping @Sendable () -> Date = Date.init,
+        legRegistry: LegRegistry = LegRegistry(), logger: Logger = Logger(label: "coccd")
+    ) throws {
         self.store = store
         self.clock = clock
+        self.callSwitch = callSwitch
+        self.legRegistry = legRegistry
+        self.logger = logger
         self.authenticator = Authenticator(clock: clock)
         self.snapshot = Mutex(try store.loadDirectory())
+        callSwitch.setNotificationHandler { [weak self] notification in
+            await self?.route(notification)
+        }
+    }
+
+    /// Hands a switch notification to the team engine that owns the leg.
+    func route(_ notification: SwitchNotification) async {
+        guard let team = legRegistry.owner(of: notification.uniqueid) else {
+            logger.debug("notification for an unknown leg", metadata: ["uniqueid": "\(notification.uniqueid)"])
+            return
+        }
+        do {
+            try await engine(team: team).handle(notification)
+        } catch {
+            logger.error("could not load team state for a notification", metadata: ["team_id": "\(team)", "error": "\(error)"])
+        }
     }
 
     /// The current directory snapshot.
@@ -46,11 +73,17 @@ public final class CallCenter: Sendable {
         return true
     }
 
+    /// Ends every live call cleanly, with its events; for graceful shutdown.
+    public func hangUpAllCalls() async {
+        let all = engines.withLock { Array($0.values) }
+        for engine in all { await engine.hangUpAllCalls() }
+    }
+
     /// The team's engine, created (with its sessions loaded from the store) on first use.
     public func engine(team id: Int64) throws -> TeamEngine {
         try engines.withLock { engines in
             if let engine = engines[id] { return engine }
-            let engine = try TeamEngine(teamID: id, store: store, clock: clock)
+            let engine = try TeamEngine(teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger)
             engines[id] = engine
             return engine
         }

@@ -29,4 +29,10 @@ public protocol EngineStore: Sendable {
     func endPause(id: Int64, at: Date) throws
     /// The agent's pauses that started at or after `since`, or were still open then.
     func pauses(agentID: Int64, overlapping since: Date) throws -> [PauseRecord]
+    /// Appends an event to the team's log in one transaction: `render` gets the new event id.
+    func appendEvent(teamID: Int64, at: Date, render: (Int64) -> String) throws -> StoredEvent
+    /// The team's events after `eventid`, oldest first.
+    func events(teamID: Int64, after eventid: Int64, limit: Int) throws -> [StoredEvent]
+    func saveCallRecord(_ record: CallRecord) throws
+    func callRecord(sessionid: String) throws -> CallRecord?
 }

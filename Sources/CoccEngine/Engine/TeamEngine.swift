@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 import CoccOperations
+public import CoccSwitch
 
 /// The live state of one team's agents. One actor per team keeps a team consistent without
 /// locks and lets teams run in parallel.
@@ -13,12 +14,41 @@ public actor TeamEngine {
     let store: any EngineStore
     let clock: @Sendable () -> Date
     var sessions: [Int64: AgentSession]
+    let callSwitch: any Switch
+    let legRegistry: LegRegistry
+    /// Live calls by session id, and which call and side each live leg belongs to.
+    var calls: [String: Call] = [:]
+    var legRoles: [Int64: (sessionid: String, role: Call.Role)] = [:]
+    /// For what happens outside a request (switch notifications).
+    let callLogger: Logger
 
-    public init(teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date) throws {
+    public init(teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date, callSwitch: any Switch,
+                legRegistry: LegRegistry, logger: Logger) throws {
         self.teamID = teamID
         self.store = store
         self.clock = clock
-        self.sessions = Dictionary(try store.loadSessions(teamID: teamID).map { ($0.agentID, $0) }, uniquingKeysWith: { a, _ in a })
+        self.callSwitch = callSwitch
+        self.legRegistry = legRegistry
+        var logger = logger
+        logger[metadataKey: "team_id"] = "\(teamID)"
+        self.callLogger = logger
+        var sessions = Dictionary(try store.loadSessions(teamID: teamID).map { ($0.agentID, $0) }, uniquingKeysWith: { a, _ in a })
+        // Calls do not survive the process: an agent saved as ringing or talking (a crash, not a
+        // graceful stop, which hangs calls up first) is returned to its other state.
+        for (id, var session) in sessions where session.call != .none {
+            session.call = .none
+            try store.saveSession(session)
+            sessions[id] = session
+            logger.notice("agent call state cleared at start-up", metadata: ["team_id": "\(teamID)", "agent_id": "\(id)"])
+        }
+        self.sessions = sessions
+    }
+
+    /// Hangs up every live call of the team, so each ends with its hangup events (shutdown).
+    public func hangUpAllCalls() async {
+        for call in calls.values {
+            for leg in call.legs() { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
+        }
     }
 
     /// The agent's session, or a fresh logged-out one.

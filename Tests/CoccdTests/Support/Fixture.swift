@@ -3,6 +3,7 @@ import CoccEngine
 import CoccOperations
 import CoccServer
 import CoccStore
+import CoccSwitch
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -32,6 +33,8 @@ struct Fixture {
     let store: SQLiteStore
     let admin: DirectoryAdmin
     let clock = TestClock()
+    /// The simulated switch on manual time: nothing happens until ``advance(_:)``.
+    let pbx = SimulatedSwitch(rules: Fixture.rules, timing: .manual)
     let center: CallCenter
     var configuration = ServerConfiguration()
 
@@ -50,13 +53,36 @@ struct Fixture {
             groups: [.init(id: 3, name: "Other queue", queueNumber: "6001", members: [.init(agent: "8001", kind: .static, admin: true)])]
         )]))
         let clock = self.clock
-        center = try CallCenter(store: store, clock: { clock() })
+        // Leg ids from 19866, as in the manual's outbound example.
+        center = try CallCenter(store: store, switch: pbx, clock: { clock() }, legRegistry: LegRegistry(firstID: 19866), logger: Fixture.quiet)
     }
 
-    /// A call center over the same file, as after a restart.
+    /// Extensions answer after 1 s; 13800000001 answers after 2 s, 13800000002 is busy,
+    /// 13800000003 never answers, 13800000004 hangs up 5 s after answering.
+    static var rules: SimulationRules { .demo }
+
+    static var quiet: Logger {
+        var logger = Logger(label: "coccd-test")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// Moves the test clock and the switch's virtual time together.
+    func advance(_ seconds: Double) async {
+        clock.advance(seconds)
+        await pbx.advance(by: .milliseconds(Int64(seconds * 1000)))
+    }
+
+    /// The team's event messages so far.
+    func events(team: Int64 = 1) throws -> [String] {
+        try store.events(teamID: team, after: 0, limit: 1000).map(\.message)
+    }
+
+    /// A call center over the same file, as after a restart (a new process has a new switch).
     func restarted() throws -> CallCenter {
         let clock = self.clock
-        return try CallCenter(store: try SQLiteStore(path: directory.appendingPathComponent("coccd.sqlite").path), clock: { clock() })
+        return try CallCenter(store: try SQLiteStore(path: directory.appendingPathComponent("coccd.sqlite").path),
+                              switch: SimulatedSwitch(rules: Fixture.rules, timing: .manual), clock: { clock() }, logger: Fixture.quiet)
     }
 
     func application(center: CallCenter? = nil) -> some ApplicationProtocol {

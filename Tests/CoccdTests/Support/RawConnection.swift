@@ -54,12 +54,11 @@ final class RawConnection: @unchecked Sendable {
 
     private func receiveBlocking(timeout: Double, until marker: String?) -> String? {
         var received: [UInt8] = []
-        var deadline = timeout
-        while deadline > 0 {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        while ContinuousClock.now < deadline {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let start = monotonicSeconds()
-            let ready = poll(&pfd, 1, Int32(deadline * 1000))
-            deadline -= monotonicSeconds() - start
+            let left = deadline - ContinuousClock.now
+            let ready = poll(&pfd, 1, Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
             if ready <= 0 { break }
             var buffer = [UInt8](repeating: 0, count: 65536)
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -78,9 +77,4 @@ final class RawConnection: @unchecked Sendable {
         return read(fd, &byte, 1) <= 0
     }
 
-    private func monotonicSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 }

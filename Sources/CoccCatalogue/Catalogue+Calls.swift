@@ -1,0 +1,96 @@
+import CoccEngine
+import CoccOperations
+import Logging
+
+/// Call control: dial out, hang up, hold and resume.
+extension Catalogue {
+    static let makeCallParameters = ["targetdn", "targettype", "agentgroupid", "usertype", "user", "orgidentity", "pwdtype", "password",
+                                     "modeltype", "model_id", "userdata", "agentexten", "callerid", "trunkidentity"]
+    /// The business types makeCall accepts; empty is allowed.
+    static let modeltypes: Set<String> = ["", "BusinessApp", "Campaign", "Virtualcustomer", "Customerservice"]
+
+    static let makeCall = Operation(OperationDescriptor(
+        name: "makeCall", soapName: "makeCall", httpEvents: ["MAKECALL"], cjiName: "makeCallCJI",
+        soapParameters: makeCallParameters, httpParameters: makeCallParameters,
+        // The CJI puts callbackFuc before the three optional parameters (manual 5.8).
+        cjiParameters: Array(makeCallParameters[0..<11]) + ["callbackFuc"] + Array(makeCallParameters[11...]),
+        summary: "Call a number (targettype=exter) or an agent of the team (inner): the agent's phone rings first, then the target."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials, notAnAgent: BackMessage("24")) { agent, auth in
+            let targetdn = request.trimmed("targetdn")
+            guard !targetdn.isEmpty else { return .failure(.parameterEmpty) }
+            let target: OutboundCallRequest.Target
+            switch request.trimmed("targettype").lowercased() {
+            case "exter": target = .external(targetdn)
+            case "inner": target = .agent(targetdn)
+            default: return .failure(.parameterError)
+            }
+            let modeltype = request.trimmed("modeltype")
+            guard modeltypes.contains(modeltype) else { return .failure(BackMessage("70")) }
+            return await auth.engine.makeCall(agent: agent, request: OutboundCallRequest(
+                target: target, groupID: request["agentgroupid"], modeltype: modeltype, modelID: request.trimmed("model_id"),
+                userdata: request["userdata"], agentExtension: request["agentexten"], callerID: request.trimmed("callerid"),
+                trunk: request.trimmed("trunkidentity")), directory: auth.directory, logger: auth.logger)
+        }
+    }
+
+    static let hangupParameters = ["uniqueid", "targetagent", "target", "pwdtype", "password", "usertype", "user", "orgidentity"]
+
+    static let hangup = Operation(OperationDescriptor(
+        name: "hangup", soapName: "hangup", httpEvents: ["HANGUP"], cjiName: "hangupCJI",
+        soapParameters: hangupParameters, httpParameters: hangupParameters, cjiParameters: hangupParameters + ["callbackFuc"],
+        summary: "Hang up legs by uniqueid (target=channel), or the target agent's call (agent, caller, all)."
+    )) { request, context in
+        switch context.authorize(request.credentials) {
+        case .failure(let error): return error.reply
+        case .success(let auth):
+            guard let target = HangupTarget(rawValue: request.trimmed("target").lowercased()) else {
+                return .failure(request.trimmed("target").isEmpty ? .parameterEmpty : .parameterError)
+            }
+            var uniqueids: [Int64] = []
+            for part in request["uniqueid"].split(separator: ",") {
+                let text = String(part).trimmingWhitespace()
+                if text.isEmpty { continue }
+                guard let id = Int64(text) else { return .failure(.parameterError) }
+                uniqueids.append(id)
+            }
+            // The agent acted on: targetagent, else the caller itself. By uniqueid (channel) an
+            // account needs none; an agent then reaches only its own calls' legs.
+            let number = request.trimmed("targetagent")
+            var targetAgent: Agent?
+            if !number.isEmpty {
+                guard let found = auth.directory.agent(team: auth.principal.teamID, number: number) else { return .failure(BackMessage("55")) }
+                guard auth.mayControl(found) else { return .failure(.notGroupLeader) }
+                targetAgent = found
+            } else {
+                targetAgent = auth.agent
+            }
+            if target == .channel {
+                return await auth.engine.hangupLegs(uniqueids, onlyCallsOf: auth.agent == nil ? nil : targetAgent?.id, logger: auth.logger)
+            }
+            guard let targetAgent else { return .failure(.parameterEmpty) }
+            return await auth.engine.hangup(target: target, targetAgent: targetAgent, logger: auth.logger)
+        }
+    }
+
+    static let hold = Operation(OperationDescriptor(
+        name: "hold", soapName: "hold", httpEvents: ["Hold"], cjiName: "holdCJI",
+        soapParameters: ["silence"] + Params.credentials, httpParameters: ["silence"] + Params.credentials,
+        cjiParameters: ["silence"] + Params.credentials + ["callbackFuc"],
+        summary: "Put the customer of a two-party call on hold (silence=1: without music)."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials) { agent, auth in
+            await auth.engine.hold(agent: agent, silence: request.trimmed("silence") == "1", logger: auth.logger)
+        }
+    }
+
+    static let resume = Operation(OperationDescriptor(
+        name: "resume", soapName: "resume", httpEvents: ["Resume"], cjiName: "resumeCJI",
+        soapParameters: Params.credentials, httpParameters: Params.credentials, cjiParameters: Params.credentials + ["callbackFuc"],
+        summary: "Take the customer off hold."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials) { agent, auth in
+            await auth.engine.resume(agent: agent, logger: auth.logger)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+public import Logging
+public import CoccOperations
+import CoccSwitch
+
+/// What hangup's `target` names (manual 5.13).
+public enum HangupTarget: String, Sendable, CaseIterable {
+    case channel, agent, caller, consult, all, groupadmin
+}
+
+extension TeamEngine {
+    /// hold: puts the customer of the agent's two-party call on hold, with music unless `silence`.
+    public func hold(agent: Agent, silence: Bool, logger: Logger) async -> Reply {
+        guard let call = liveCall(of: agent.id), call.agent.id == agent.id else { return .failure(BackMessage("92")) }
+        guard call.agentAnswered, call.customerAnswered, !call.customerDown, let leg = call.customerLeg else { return .failure(BackMessage("96")) }
+        guard !call.held else { return .failure(BackMessage("51")) }
+        do {
+            try await callSwitch.hold(uniqueid: leg.uniqueid, music: !silence)
+        } catch {
+            logger.error("hold failed", metadata: ["error": "\(error)"])
+            return .failure(BackMessage("51"))
+        }
+        calls[call.sessionid]?.held = true
+        // The held party's event: it is the customer who waits.
+        emit(call, call.customerSource, .onhold, leg: leg)
+        return .success(BackMessage("52"))
+    }
+
+    /// resume: takes the customer off hold.
+    public func resume(agent: Agent, logger: Logger) async -> Reply {
+        guard let call = liveCall(of: agent.id), call.agent.id == agent.id else { return .failure(BackMessage("92")) }
+        guard call.customerAnswered, !call.customerDown, let leg = call.customerLeg else { return .failure(BackMessage("96")) }
+        guard call.held else { return .failure(BackMessage("53")) }
+        do {
+            try await callSwitch.unhold(uniqueid: leg.uniqueid)
+        } catch {
+            logger.error("resume failed", metadata: ["error": "\(error)"])
+            return .failure(BackMessage("53"))
+        }
+        calls[call.sessionid]?.held = false
+        emit(call, call.customerSource, .resume, leg: leg)
+        return .success(BackMessage("54"))
+    }
+
+    /// hangup with `target=channel`: the listed legs, each answered `uniqueid:success|failed`.
+    /// Only legs of this team's calls (of `onlyCallsOf`'s calls, when given) can be hung up.
+    public func hangupLegs(_ uniqueids: [Int64], onlyCallsOf: Int64?, logger: Logger) async -> Reply {
+        guard !uniqueids.isEmpty else { return .failure(.parameterEmpty) }
+        var results: [String] = []
+        var any = false
+        for id in uniqueids {
+            let allowed = legRoles[id].flatMap { calls[$0.sessionid] }.map { call in
+                onlyCallsOf.map { call.agent.id == $0 || call.calledAgent?.id == $0 } ?? true
+            } ?? false
+            if allowed, (try? await callSwitch.hangup(uniqueid: id)) != nil {
+                results.append("\(id):success")
+                any = true
+            } else {
+                results.append("\(id):failed")
+            }
+        }
+        logger.info("hangup legs", metadata: ["results": "\(results)"])
+        return Reply(code: any ? 1 : 2, message: .data(results.joined(separator: ",")))
+    }
+
+    /// hangup by the target agent's call: its own leg (`agent`), the other side (`caller`) or
+    /// every leg (`all`). Consult parties and supervisors come with those operations; until then
+    /// nothing matches `consult` or `groupadmin`, which answer "no related call".
+    public func hangup(target: HangupTarget, targetAgent: Agent, logger: Logger) async -> Reply {
+        switch target {
+        case .channel:
+            return .failure(.parameterError)
+        case .agent, .caller, .all:
+            guard let call = liveCall(of: targetAgent.id) else { return .failure(BackMessage("92")) }
+            let legs: [LegInfo]
+            switch target {
+            case .agent:
+                let own = call.agent.id == targetAgent.id ? call.agentLeg : call.customerLeg
+                legs = [own].compactMap { $0 }
+            case .caller:
+                legs = [call.agent.id == targetAgent.id ? call.customerLeg : call.agentLeg].compactMap { $0 }
+            default:
+                legs = call.legs()
+            }
+            guard !legs.isEmpty else { return .failure(BackMessage("92")) }
+            var hungUp = false
+            for leg in legs where (try? await callSwitch.hangup(uniqueid: leg.uniqueid)) != nil { hungUp = true }
+            logger.info("hangup", metadata: ["target": "\(target.rawValue)", "agent": "\(targetAgent.number)", "legs": "\(legs.map(\.uniqueid))"])
+            return hungUp ? .success(BackMessage("37")) : .failure(BackMessage("36"))
+        case .consult, .groupadmin:
+            return .failure(BackMessage("92"))
+        }
+    }
+}

@@ -1,0 +1,222 @@
+public import Foundation
+public import Logging
+public import CoccOperations
+public import CoccSwitch
+
+/// What makeCall asks for, checked and typed by the catalogue.
+public struct OutboundCallRequest: Sendable {
+    public enum Target: Sendable, Equatable {
+        /// A phone number (`targettype=exter`).
+        case external(String)
+        /// An agent of the same team (`targettype=inner`), by number.
+        case agent(String)
+    }
+
+    public var target: Target
+    public var groupID: String
+    public var modeltype: String
+    public var modelID: String
+    public var userdata: String
+    public var agentExtension: String
+    public var callerID: String
+    public var trunk: String
+
+    public init(target: Target, groupID: String, modeltype: String, modelID: String, userdata: String,
+                agentExtension: String, callerID: String, trunk: String) {
+        self.target = target
+        self.groupID = groupID
+        self.modeltype = modeltype
+        self.modelID = modelID
+        self.userdata = userdata
+        self.agentExtension = agentExtension
+        self.callerID = callerID
+        self.trunk = trunk
+    }
+}
+
+extension TeamEngine {
+    /// How long the agent's phone, then the customer's, may ring.
+    static let agentRingTimeout: Duration = .seconds(30)
+    static let customerRingTimeout: Duration = .seconds(45)
+
+    /// The live call the agent is on, if any.
+    func liveCall(of agentID: Int64) -> Call? {
+        calls.values.first { $0.agent.id == agentID || $0.calledAgent?.id == agentID }
+    }
+
+    /// makeCall: rings the agent's extension first; when it answers, dials the target.
+    /// Answers at once; the call's progress arrives as events.
+    public func makeCall(agent: Agent, request: OutboundCallRequest, directory: Directory, logger: Logger) async -> Reply {
+        var session = session(of: agent)
+        guard session.loggedIn, !session.groups.isEmpty else { return .failure(BackMessage("16")) }
+        var groupID = session.groups[0].groupID
+        if !request.groupID.trimmingWhitespace().isEmpty {
+            guard let group = directory.group(team: teamID, id: request.groupID) else { return .failure(BackMessage("11").with(request.groupID)) }
+            guard session.isSignedIn(to: group.id) else { return .failure(BackMessage("16")) }
+            groupID = group.id
+        }
+        let exten = request.agentExtension.trimmingWhitespace()
+        if !exten.isEmpty {
+            guard directory.hasExtension(team: teamID, number: exten) else { return .failure(.extensionNotFound) }
+            session.extensionNumber = exten
+            guard commit(session, logger: logger) else { return .failure(BackMessage("20")) }
+        }
+        guard !session.extensionNumber.isEmpty else { return .failure(BackMessage("23")) }
+        if let call = liveCall(of: agent.id) {
+            // Still ringing the agent for a call it asked for: a repeated click, not a new call.
+            if call.agent.id == agent.id && !call.agentAnswered { return .failure(BackMessage("22")) }
+            return .failure(BackMessage("17").with(session.status.rawValue))
+        }
+        if session.afterCallWorkSince != nil { return .failure(BackMessage("17").with(AgentStatus.acw.rawValue)) }
+
+        let destination: OriginateRequest.Destination
+        let customerNumber: String
+        var calledAgent: Agent?
+        switch request.target {
+        case .external(let number):
+            destination = .external(number)
+            customerNumber = number
+        case .agent(let number):
+            // Only agents of the caller's own team can be called (manual 5.8).
+            guard let target = directory.agent(team: teamID, number: number), target.id != agent.id else { return .failure(BackMessage("55")) }
+            let targetSession = self.session(of: target)
+            guard targetSession.loggedIn, !targetSession.extensionNumber.isEmpty, liveCall(of: target.id) == nil else {
+                return .failure(BackMessage("20"))
+            }
+            destination = .extension(targetSession.extensionNumber)
+            customerNumber = number
+            calledAgent = target
+        }
+        let call = Call(
+            sessionid: SessionID.make(), direction: .dialout, agent: agent, agentExtension: session.extensionNumber, groupID: groupID,
+            customerNumber: customerNumber, didNumber: "", customerDestination: destination, calledAgent: calledAgent,
+            modeltype: request.modeltype, modelID: request.modelID, userdata: request.userdata, callerID: request.callerID,
+            trunk: request.trunk, startedAt: clock())
+        calls[call.sessionid] = call
+        let uniqueid = legRegistry.allocate(team: teamID)
+        legRoles[uniqueid] = (call.sessionid, .agent)
+        do {
+            let leg = try await callSwitch.originate(OriginateRequest(
+                uniqueid: uniqueid, destination: .extension(call.agentExtension), callerID: customerNumber, context: "dialout",
+                ringTimeout: Self.agentRingTimeout))
+            calls[call.sessionid]?.agentLeg = leg
+        } catch {
+            calls[call.sessionid] = nil
+            legRoles[uniqueid] = nil
+            legRegistry.release(uniqueid)
+            logger.error("could not ring the agent", metadata: ["agent": "\(agent.number)", "error": "\(error)"])
+            return .failure(BackMessage("20"))
+        }
+        logger.info("call started", metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "target": "\(customerNumber)"])
+        return .success(BackMessage("19"))
+    }
+
+    /// A switch notification for one of this team's legs.
+    public func handle(_ notification: SwitchNotification) async {
+        guard let (sessionid, role) = legRoles[notification.uniqueid], var call = calls[sessionid] else { return }
+        switch (notification, role) {
+        case (.ringing, .agent):
+            setActivity(.ringing, of: call.agent)
+            emit(call, .agent, .ringing, leg: call.agentLeg)
+        case (.answered, .agent):
+            call.agentAnswered = true
+            calls[sessionid] = call
+            setActivity(.talking, of: call.agent)
+            emit(call, .agent, .answer, leg: call.agentLeg, channel: " ")
+            await dialCustomer(sessionid)
+        case (.ringing, .customer):
+            call.customerRang = true
+            calls[sessionid] = call
+            if let target = call.calledAgent { setActivity(.ringing, of: target) }
+            emit(call, call.customerSource, .ringing, leg: call.customerLeg)
+        case (.answered, .customer):
+            call.customerAnswered = true
+            call.answeredAt = clock()
+            calls[sessionid] = call
+            if let target = call.calledAgent { setActivity(.talking, of: target) }
+            emit(call, call.customerSource, .answer, leg: call.customerLeg, channel: "")
+            if let a = call.agentLeg?.uniqueid, let c = call.customerLeg?.uniqueid {
+                do { try await callSwitch.bridge(a, c) } catch { callLogger.error("bridge failed", metadata: ["error": "\(error)"]) }
+            }
+        case (.hungUp(_, let cause), .customer):
+            call.customerDown = true
+            call.customerCause = call.customerAnswered ? .normal : cause
+            calls[sessionid] = call
+            emit(call, call.customerSource, .hangup, leg: call.customerLeg)
+            if let leg = call.agentLeg, !call.agentDown { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
+            finishIfDone(sessionid)
+        case (.hungUp, .agent):
+            call.agentDown = true
+            calls[sessionid] = call
+            emit(call, .agent, .hangup, leg: call.agentLeg)
+            if let leg = call.customerLeg, !call.customerDown { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
+            finishIfDone(sessionid)
+        }
+    }
+
+    /// Dials the target once the agent has answered.
+    private func dialCustomer(_ sessionid: String) async {
+        guard let call = calls[sessionid], !call.agentDown else { return }
+        let uniqueid = legRegistry.allocate(team: teamID)
+        legRoles[uniqueid] = (sessionid, .customer)
+        do {
+            let leg = try await callSwitch.originate(OriginateRequest(
+                uniqueid: uniqueid, destination: call.customerDestination, callerID: call.callerID, trunk: call.trunk,
+                context: "dialout", ringTimeout: Self.customerRingTimeout))
+            calls[sessionid]?.customerLeg = leg
+        } catch {
+            legRoles[uniqueid] = nil
+            legRegistry.release(uniqueid)
+            callLogger.error("could not dial the customer", metadata: ["sessionid": "\(sessionid)", "error": "\(error)"])
+            calls[sessionid]?.customerCause = .failed
+            if let leg = call.agentLeg { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
+        }
+    }
+
+    /// Ends the call once every leg is down: the CONVERSATION hangup, the call record, the
+    /// agents' states and after-call work as the group's mode says.
+    private func finishIfDone(_ sessionid: String) {
+        guard var call = calls[sessionid], !call.finished, call.agentDown, call.customerLeg == nil || call.customerDown else { return }
+        call.finished = true
+        calls[sessionid] = nil
+        for leg in call.legs() {
+            legRoles[leg.uniqueid] = nil
+            legRegistry.release(leg.uniqueid)
+        }
+        emit(call, .conversation, .hangup, leg: nil, channel: "")
+        let record = CallRecord(
+            sessionid: call.sessionid, teamID: teamID, direction: call.direction.rawValue, agentNumber: call.agent.number,
+            customerNumber: call.customerNumber, didNumber: call.didNumber, groupID: call.groupID, startedAt: call.startedAt,
+            answeredAt: call.answeredAt, endedAt: clock(), disposition: call.disposition, recording: "", userdata: call.userdata,
+            modeltype: call.modeltype, modelID: call.modelID)
+        do { try store.saveCallRecord(record) } catch { callLogger.error("could not save call record", metadata: ["error": "\(error)"]) }
+        setActivity(.none, of: call.agent)
+        if let target = call.calledAgent { setActivity(.none, of: target) }
+        // After-call work: mode 1 once the called party rang, mode 2 once it answered (manual 5.5).
+        if let mode = sessions[call.agent.id]?.signIn(of: call.groupID)?.afterCallWork {
+            let enter = (mode == .afterRinging && call.customerRang) || (mode == .afterAnswer && call.customerAnswered)
+            if enter { _ = enterAfterCallWork(agent: call.agent, logger: callLogger) }
+        }
+        callLogger.info("call ended", metadata: ["sessionid": "\(call.sessionid)", "disposition": "\(record.disposition)"])
+    }
+
+    func setActivity(_ activity: CallActivity, of agent: Agent) {
+        _ = setCallActivity(activity, agent: agent, logger: callLogger)
+    }
+
+    /// Appends a chapter-6 event for the call to the team's durable log.
+    func emit(_ call: Call, _ source: CallEventMessage.Source, _ event: CallEventMessage.Event, leg: LegInfo?, channel: String? = nil) {
+        let now = clock()
+        let message = CallEventMessage(
+            source: source, event: event, direction: call.direction, calleridnum: call.customerNumber, didnumber: call.didNumber,
+            activenum: call.agentExtension, uniqueid: leg?.uniqueid ?? 0, sessionid: call.sessionid, eventTime: now, teamID: teamID,
+            modeltype: call.modeltype, modelID: call.modelID, groupID: call.groupID, channel: channel ?? leg?.channel ?? "",
+            userdata: call.userdata)
+        do {
+            let stored = try store.appendEvent(teamID: teamID, at: now) { message.render(eventid: $0) }
+            callLogger.debug("event", metadata: ["eventid": "\(stored.eventid)", "source": "\(source.rawValue)", "event": "\(event.rawValue)"])
+        } catch {
+            callLogger.error("could not append event", metadata: ["error": "\(error)", "sessionid": "\(call.sessionid)"])
+        }
+    }
+}

@@ -1,0 +1,103 @@
+public import Foundation
+
+/// One call event as chapter 6 of the manual prints it: `key=value&` pairs, not URL-encoded,
+/// fields in the manual's order for each kind of message.
+///
+/// ```swift
+/// CallEventMessage(source: .agent, event: .ringing, ...).render(eventid: 17)
+/// // "calleridnum=0138...&didnumber=&activenum=8001&source=AGENT&event=ringing&...&from=dialout&eventid=17&userdata=&"
+/// ```
+/// The manual's fields come first, exactly as printed; `eventid` (documented, never shown) and
+/// `userdata` follow. `userdata` is percent-encoded (RFC 3986 unreserved characters kept), so a
+/// page that splits the message on `&` and `=`, as the manual's own sample code does, still
+/// receives it whole: `decodeURIComponent(event.userdata)` gives back what makeCall was sent.
+public struct CallEventMessage: Sendable, Equatable {
+    public enum Source: String, Sendable {
+        case agent = "AGENT", caller = "CALLER", callee = "CALLEE", conversation = "CONVERSATION", consult = "CONSULT"
+    }
+
+    public enum Event: String, Sendable {
+        case ringing, answer, hangup, join, incoming, onhold, resume
+    }
+
+    public enum Direction: String, Sendable {
+        case dialout, dialin
+    }
+
+    public var source: Source
+    public var event: Event
+    public var direction: Direction
+    public var calleridnum: String
+    public var didnumber: String
+    public var activenum: String
+    public var uniqueid: Int64
+    public var sessionid: String
+    public var eventTime: Date
+    public var teamID: Int64
+    public var modeltype: String
+    public var modelID: String
+    public var groupID: Int64
+    public var channel: String
+    public var userdata: String
+
+    public init(
+        source: Source, event: Event, direction: Direction, calleridnum: String, didnumber: String, activenum: String,
+        uniqueid: Int64, sessionid: String, eventTime: Date, teamID: Int64, modeltype: String, modelID: String,
+        groupID: Int64, channel: String, userdata: String
+    ) {
+        self.source = source
+        self.event = event
+        self.direction = direction
+        self.calleridnum = calleridnum
+        self.didnumber = didnumber
+        self.activenum = activenum
+        self.uniqueid = uniqueid
+        self.sessionid = sessionid
+        self.eventTime = eventTime
+        self.teamID = teamID
+        self.modeltype = modeltype
+        self.modelID = modelID
+        self.groupID = groupID
+        self.channel = channel
+        self.userdata = userdata
+    }
+
+    /// The message, with the event id the log assigned.
+    public func render(eventid: Int64, calendar: Calendar = .current) -> String {
+        let time = Self.eventTime(eventTime, calendar: calendar)
+        var fields: [(String, String)] = [
+            ("calleridnum", calleridnum), ("didnumber", didnumber), ("activenum", activenum),
+            ("source", source.rawValue), ("event", event.rawValue), ("uniqueid", String(uniqueid)),
+            ("sessionid", sessionid), ("eventTime", time), ("AgentTeamId", String(teamID)),
+            ("modeltype", modeltype), ("model_id", modelID), ("AgentGroupId", String(groupID)),
+        ]
+        // Outbound messages carry calltype before channel and from (manual A.5.2).
+        if direction == .dialout { fields.append(("calltype", "dialout")) }
+        fields += [("channel", channel), ("from", direction.rawValue)]
+        fields += [("eventid", String(eventid)), ("userdata", Self.encode(userdata))]
+        return fields.map { "\($0.0)=\($0.1)&" }.joined()
+    }
+
+    /// `YYYY-MM-DD hh:mm:ss` in the server's time zone, as the manual's examples write it.
+    static func eventTime(_ date: Date, calendar: Calendar) -> String {
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+    }
+
+    /// Percent-encodes everything but RFC 3986's unreserved characters.
+    static func encode(_ value: String) -> String {
+        var out = ""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+}

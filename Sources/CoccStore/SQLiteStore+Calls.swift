@@ -1,0 +1,50 @@
+public import Foundation
+import GRDB
+public import CoccEngine
+
+extension SQLiteStore {
+    public func appendEvent(teamID: Int64, at: Date, render: (Int64) -> String) throws -> StoredEvent {
+        try database.write { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ?", arguments: [teamID]) ?? 0
+            let event = StoredEvent(teamID: teamID, eventid: last + 1, at: at, message: render(last + 1))
+            try db.execute(sql: "INSERT INTO call_events (team_id, eventid, created_at, message) VALUES (?, ?, ?, ?)",
+                           arguments: [teamID, event.eventid, at.timeIntervalSince1970, event.message])
+            return event
+        }
+    }
+
+    public func events(teamID: Int64, after eventid: Int64, limit: Int) throws -> [StoredEvent] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM call_events WHERE team_id = ? AND eventid > ? ORDER BY eventid LIMIT ?",
+                             arguments: [teamID, eventid, limit]).map {
+                StoredEvent(teamID: $0["team_id"], eventid: $0["eventid"], at: Date(timeIntervalSince1970: $0["created_at"]), message: $0["message"])
+            }
+        }
+    }
+
+    public func saveCallRecord(_ r: CallRecord) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO call_records (sessionid, team_id, direction, agent, customer, did, group_id, started_at,
+                    answered_at, ended_at, disposition, recording, userdata, modeltype, model_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [r.sessionid, r.teamID, r.direction, r.agentNumber, r.customerNumber, r.didNumber, r.groupID,
+                                 r.startedAt.timeIntervalSince1970, r.answeredAt?.timeIntervalSince1970, r.endedAt.timeIntervalSince1970,
+                                 r.disposition, r.recording, r.userdata, r.modeltype, r.modelID])
+        }
+    }
+
+    public func callRecord(sessionid: String) throws -> CallRecord? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM call_records WHERE sessionid = ?", arguments: [sessionid]).map { row in
+                CallRecord(
+                    sessionid: row["sessionid"], teamID: row["team_id"], direction: row["direction"], agentNumber: row["agent"],
+                    customerNumber: row["customer"], didNumber: row["did"], groupID: row["group_id"],
+                    startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                    answeredAt: (row["answered_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
+                    endedAt: Date(timeIntervalSince1970: row["ended_at"]), disposition: row["disposition"], recording: row["recording"],
+                    userdata: row["userdata"], modeltype: row["modeltype"], modelID: row["model_id"])
+            }
+        }
+    }
+}

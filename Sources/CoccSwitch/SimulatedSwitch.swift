@@ -1,0 +1,193 @@
+import Synchronization
+
+/// The embedded switch: legs ring, answer and hang up by the ``SimulationRules``, so the whole
+/// product runs and is tested on one machine.
+///
+/// With `.realtime` timing, delays are real. With `.manual` timing nothing happens until a test
+/// calls ``advance(by:)``, which fires every due action in order and returns once the engine has
+/// handled the resulting notifications: scenario tests are exact and need no sleeps.
+/// ```swift
+/// let pbx = SimulatedSwitch(rules: .demo, timing: .manual)
+/// await pbx.advance(by: .seconds(1))     // the agent's phone answers
+/// ```
+public actor SimulatedSwitch: Switch {
+    public enum Timing: Sendable {
+        case realtime
+        case manual
+    }
+
+    enum LegState: Equatable {
+        case ringing, up, down
+    }
+
+    struct Leg {
+        var info: LegInfo
+        var isExtension: Bool
+        var state: LegState
+        var held = false
+        var bridgedWith: Int64?
+    }
+
+    enum Action {
+        case ring(Int64)
+        case answer(Int64)
+        case farEndHangup(Int64, HangupCause)
+        case ringTimeout(Int64)
+    }
+
+    public private(set) var rules: SimulationRules
+    let timing: Timing
+    private let handler = Mutex<(@Sendable (SwitchNotification) async -> Void)?>(nil)
+    var legs: [Int64: Leg] = [:]
+    /// Manual timing: the virtual time and the actions waiting for it.
+    var now: Duration = .zero
+    var scheduled: [(at: Duration, sequence: Int, action: Action)] = []
+    var sequence = 0
+
+    public init(rules: SimulationRules = .demo, timing: Timing = .realtime) {
+        self.rules = rules
+        self.timing = timing
+    }
+
+    public nonisolated func setNotificationHandler(_ handler: @escaping @Sendable (SwitchNotification) async -> Void) {
+        self.handler.withLock { $0 = handler }
+    }
+
+    public func setRules(_ rules: SimulationRules) {
+        self.rules = rules
+    }
+
+    // MARK: Switch
+
+    public func originate(_ request: OriginateRequest) async throws -> LegInfo {
+        let uniqueid = request.uniqueid
+        guard legs[uniqueid] == nil else { throw SwitchError.duplicateLeg(uniqueid) }
+        let isExtension: Bool
+        if case .extension = request.destination { isExtension = true } else { isExtension = false }
+        // Channel names in the form the manual's events show: Local/<number>@hosted-dialout-408a;1
+        let tag = String(UInt16(truncatingIfNeeded: uniqueid &* 40503), radix: 16)
+        let info = LegInfo(uniqueid: uniqueid, channel: "Local/\(request.number)@hosted-\(request.context)-\(tag);1", number: request.number)
+        legs[uniqueid] = Leg(info: info, isExtension: isExtension, state: .ringing)
+        schedule(.zero, .ring(uniqueid))
+        schedule(request.ringTimeout, .ringTimeout(uniqueid))
+        if isExtension {
+            if rules.autoAnswerExtensions { schedule(.seconds(rules.extensionAnswerDelay), .answer(uniqueid)) }
+        } else {
+            let rule = rules.rule(for: request.number)
+            switch rule.outcome {
+            case .answer: schedule(.seconds(rule.answerAfter), .answer(uniqueid))
+            case .busy: schedule(.seconds(rule.answerAfter), .farEndHangup(uniqueid, .busy))
+            case .noAnswer: break
+            }
+        }
+        return info
+    }
+
+    public func hangup(uniqueid: Int64) async throws {
+        guard let leg = legs[uniqueid], leg.state != .down else { throw SwitchError.noSuchLeg(uniqueid) }
+        await end(uniqueid, .normal)
+    }
+
+    public func bridge(_ a: Int64, _ b: Int64) async throws {
+        for id in [a, b] {
+            guard let leg = legs[id], leg.state != .down else { throw SwitchError.noSuchLeg(id) }
+            guard leg.state == .up else { throw SwitchError.legNotUp(id) }
+        }
+        legs[a]?.bridgedWith = b
+        legs[b]?.bridgedWith = a
+    }
+
+    public func hold(uniqueid: Int64, music: Bool) async throws {
+        guard let leg = legs[uniqueid], leg.state == .up else { throw SwitchError.legNotUp(uniqueid) }
+        legs[uniqueid]?.held = true
+    }
+
+    public func unhold(uniqueid: Int64) async throws {
+        guard let leg = legs[uniqueid], leg.state == .up else { throw SwitchError.legNotUp(uniqueid) }
+        legs[uniqueid]?.held = false
+    }
+
+    // MARK: Control surface (tests, demos)
+
+    /// Answers a ringing leg now, as a person picking up.
+    public func answer(uniqueid: Int64) async throws {
+        guard legs[uniqueid]?.state == .ringing else { throw SwitchError.noSuchLeg(uniqueid) }
+        await fire(.answer(uniqueid))
+    }
+
+    /// The far end of a leg hangs up.
+    public func farEndHangup(uniqueid: Int64) async throws {
+        guard let leg = legs[uniqueid], leg.state != .down else { throw SwitchError.noSuchLeg(uniqueid) }
+        await end(uniqueid, .normal)
+    }
+
+    /// Legs that are ringing or up.
+    public func liveLegs() -> [LegInfo] {
+        legs.values.filter { $0.state != .down }.map(\.info).sorted { $0.uniqueid < $1.uniqueid }
+    }
+
+    public func isHeld(uniqueid: Int64) -> Bool { legs[uniqueid]?.held ?? false }
+
+    public func bridgedWith(uniqueid: Int64) -> Int64? { legs[uniqueid]?.bridgedWith }
+
+    /// Manual timing: moves virtual time forward, firing every action that falls due, in order.
+    public func advance(by duration: Duration) async {
+        precondition(timing == .manual, "advance(by:) is for manual timing")
+        let target = now + duration
+        while let next = scheduled.indices.filter({ scheduled[$0].at <= target })
+            .min(by: { (scheduled[$0].at, scheduled[$0].sequence) < (scheduled[$1].at, scheduled[$1].sequence) }) {
+            let item = scheduled.remove(at: next)
+            now = item.at
+            await fire(item.action)
+        }
+        now = target
+    }
+
+    // MARK: Internals
+
+    func schedule(_ delay: Duration, _ action: Action) {
+        switch timing {
+        case .manual:
+            sequence += 1
+            scheduled.append((at: now + delay, sequence: sequence, action: action))
+        case .realtime:
+            Task {
+                try? await Task.sleep(for: delay)
+                await self.fire(action)
+            }
+        }
+    }
+
+    func fire(_ action: Action) async {
+        switch action {
+        case .ring(let id):
+            guard legs[id]?.state == .ringing else { return }
+            await notify(.ringing(uniqueid: id))
+        case .answer(let id):
+            guard legs[id]?.state == .ringing else { return }
+            legs[id]?.state = .up
+            if let leg = legs[id], !leg.isExtension, let after = rules.rule(for: leg.info.number).hangUpAfter {
+                schedule(.seconds(after), .farEndHangup(id, .normal))
+            }
+            await notify(.answered(uniqueid: id))
+        case .farEndHangup(let id, let cause):
+            guard let leg = legs[id], leg.state != .down else { return }
+            await end(id, cause)
+        case .ringTimeout(let id):
+            guard legs[id]?.state == .ringing else { return }
+            await end(id, .noAnswer)
+        }
+    }
+
+    func end(_ id: Int64, _ cause: HangupCause) async {
+        legs[id]?.state = .down
+        if let other = legs[id]?.bridgedWith { legs[other]?.bridgedWith = nil }
+        legs[id]?.bridgedWith = nil
+        await notify(.hungUp(uniqueid: id, cause: cause))
+    }
+
+    func notify(_ notification: SwitchNotification) async {
+        let handler = self.handler.withLock { $0 }
+        await handler?(notification)
+    }
+}

@@ -1,0 +1,103 @@
+/// A call leg as the switch knows it: the manual's `uniqueid` and `channel`.
+public struct LegInfo: Sendable, Equatable {
+    public var uniqueid: Int64
+    public var channel: String
+    public var number: String
+
+    public init(uniqueid: Int64, channel: String, number: String) {
+        self.uniqueid = uniqueid
+        self.channel = channel
+        self.number = number
+    }
+}
+
+/// What the switch reports about a leg. The engine learns what happened only from these.
+public enum SwitchNotification: Sendable, Equatable {
+    case ringing(uniqueid: Int64)
+    case answered(uniqueid: Int64)
+    case hungUp(uniqueid: Int64, cause: HangupCause)
+
+    public var uniqueid: Int64 {
+        switch self {
+        case .ringing(let id), .answered(let id), .hungUp(let id, _): return id
+        }
+    }
+}
+
+public enum HangupCause: String, Sendable, Equatable {
+    /// Hung up by either side or by a command.
+    case normal
+    case busy
+    /// Rang until the originate timeout.
+    case noAnswer
+    /// The destination could not be reached.
+    case failed
+}
+
+/// A request to place a leg.
+public struct OriginateRequest: Sendable, Equatable {
+    public enum Destination: Sendable, Equatable {
+        /// An extension of the team (an agent's phone).
+        case `extension`(String)
+        /// A phone number outside, through a trunk.
+        case external(String)
+    }
+
+    /// The leg's `uniqueid`, chosen by the engine before it asks (as Asterisk's Originate takes a
+    /// ChannelId), so the engine knows the leg before its first notification can arrive.
+    public var uniqueid: Int64
+    public var destination: Destination
+    /// The number presented to the called party.
+    public var callerID: String
+    /// The trunk an external leg goes out on; empty for the default.
+    public var trunk: String
+    /// `dialout` or `dialin`: the dial plan context, visible in channel names.
+    public var context: String
+    /// How long the leg may ring before it fails with `noAnswer`.
+    public var ringTimeout: Duration
+
+    public init(uniqueid: Int64, destination: Destination, callerID: String = "", trunk: String = "", context: String = "dialout",
+                ringTimeout: Duration = .seconds(45)) {
+        self.uniqueid = uniqueid
+        self.destination = destination
+        self.callerID = callerID
+        self.trunk = trunk
+        self.context = context
+        self.ringTimeout = ringTimeout
+    }
+
+    public var number: String {
+        switch destination {
+        case .extension(let n), .external(let n): return n
+        }
+    }
+}
+
+public enum SwitchError: Error, Sendable, Equatable {
+    case noSuchLeg(Int64)
+    case legNotUp(Int64)
+    case unreachable(String)
+    case duplicateLeg(Int64)
+}
+
+/// The telephony boundary. The engine drives calls only through this protocol and learns what
+/// happened only from the notifications it delivers, so a PBX driver can replace the
+/// ``SimulatedSwitch`` without touching the engine.
+///
+/// ```swift
+/// await pbx.setNotificationHandler { notification in await center.handle(notification) }
+/// let leg = try await pbx.originate(.init(uniqueid: 19866, destination: .extension("8001")))
+/// ```
+public protocol Switch: AnyObject, Sendable {
+    /// Where notifications go; the switch awaits the handler, so they arrive in order.
+    /// Synchronous, so that the engine can attach itself while it is being built.
+    func setNotificationHandler(_ handler: @escaping @Sendable (SwitchNotification) async -> Void)
+    /// Places a leg and returns at once; `ringing`, `answered` and `hungUp` follow.
+    func originate(_ request: OriginateRequest) async throws -> LegInfo
+    func hangup(uniqueid: Int64) async throws
+    /// Connects the audio of two answered legs.
+    func bridge(_ a: Int64, _ b: Int64) async throws
+    /// Holds a leg with music, or with silence when `music` is false.
+    func hold(uniqueid: Int64, music: Bool) async throws
+    func unhold(uniqueid: Int64) async throws
+}
