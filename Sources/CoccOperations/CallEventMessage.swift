@@ -7,8 +7,8 @@ public import Foundation
 /// CallEventMessage(source: .agent, event: .ringing, ...).render(eventid: 17)
 /// // "calleridnum=0138...&didnumber=&activenum=8001&source=AGENT&event=ringing&...&from=dialout&eventid=17&userdata=&"
 /// ```
-/// The manual's fields come first, exactly as printed; `eventid` (documented, never shown) and
-/// `userdata` follow. `userdata` is percent-encoded (RFC 3986 unreserved characters kept), so a
+/// The manual's fields come first, exactly as printed for each layout; `eventid` (documented,
+/// never shown) and `userdata` follow. `userdata` is percent-encoded (RFC 3986 unreserved characters kept), so a
 /// page that splits the message on `&` and `=`, as the manual's own sample code does, still
 /// receives it whole: `decodeURIComponent(event.userdata)` gives back what makeCall was sent.
 public struct CallEventMessage: Sendable, Equatable {
@@ -62,20 +62,35 @@ public struct CallEventMessage: Sendable, Equatable {
         self.userdata = userdata
     }
 
-    /// The message, with the event id the log assigned.
+    /// The message, with the event id the log assigned. Layouts follow the manual's examples:
+    /// outbound (A.5.2) carries `calltype` and ends every message with `&`; inbound (A.5.3)
+    /// puts `from` before `channel` and ends without `&`, except CONVERSATION, which has
+    /// `channel, from&` and an empty `didnumber`; the caller's `incoming` is sparse.
     public func render(eventid: Int64, calendar: Calendar = .current) -> String {
-        let time = Self.eventTime(eventTime, calendar: calendar)
+        let extras = [("eventid", String(eventid)), ("userdata", Self.encode(userdata))]
+        if event == .incoming {
+            let fields = [("source", source.rawValue), ("event", event.rawValue), ("modeltype", modeltype), ("uniqueid", String(uniqueid)),
+                          ("model_id", modelID), ("from", direction.rawValue), ("sessionid", sessionid), ("channel", channel)] + extras
+            return fields.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        }
+        let inboundConversation = direction == .dialin && source == .conversation
         var fields: [(String, String)] = [
-            ("calleridnum", calleridnum), ("didnumber", didnumber), ("activenum", activenum),
+            ("calleridnum", calleridnum), ("didnumber", inboundConversation ? "" : didnumber), ("activenum", activenum),
             ("source", source.rawValue), ("event", event.rawValue), ("uniqueid", String(uniqueid)),
-            ("sessionid", sessionid), ("eventTime", time), ("AgentTeamId", String(teamID)),
+            ("sessionid", sessionid), ("eventTime", Self.eventTime(eventTime, calendar: calendar)), ("AgentTeamId", String(teamID)),
             ("modeltype", modeltype), ("model_id", modelID), ("AgentGroupId", String(groupID)),
         ]
-        // Outbound messages carry calltype before channel and from (manual A.5.2).
-        if direction == .dialout { fields.append(("calltype", "dialout")) }
-        fields += [("channel", channel), ("from", direction.rawValue)]
-        fields += [("eventid", String(eventid)), ("userdata", Self.encode(userdata))]
-        return fields.map { "\($0.0)=\($0.1)&" }.joined()
+        switch (direction, inboundConversation) {
+        case (.dialout, _):
+            fields += [("calltype", "dialout"), ("channel", channel), ("from", direction.rawValue)]
+        case (.dialin, true):
+            fields += [("channel", channel), ("from", direction.rawValue)]
+        case (.dialin, false):
+            fields += [("from", direction.rawValue), ("channel", channel)]
+        }
+        fields += extras
+        let body = fields.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        return direction == .dialout || inboundConversation ? body + "&" : body
     }
 
     /// `YYYY-MM-DD hh:mm:ss` in the server's time zone, as the manual's examples write it.

@@ -9,11 +9,18 @@ extension Reply {
         switch format {
         case .pipe:
             return "\(code == 1 ? 1 : 0)|\(message)"
-        case .retuen:
+        case .retuen, .pipeOnSOAP:
             var out = "|Retuen|\(code)|Retuen|\(message)"
             if let extra { out += "|Retuen|\(extra.value)" }
             return out
         }
+    }
+
+    /// The string SOAP returns in `<return>`: as HTTP's, except where the manual gives SOAP its
+    /// own `1|...` form.
+    public func soapString(style: MessageStyle) -> String {
+        guard format == .pipeOnSOAP else { return retuenString(style: style) }
+        return "\(code == 1 ? 1 : 0)|\(message.render(style))"
     }
 
     /// The JSON object handed to a CJI `callbackFuc`: `{"code":1,"message":"...","param":"..."}`.

@@ -49,8 +49,10 @@ public struct Reply: Sendable, Equatable {
     public enum Format: Sendable, Equatable {
         /// `|Retuen|code|Retuen|message[|Retuen|extra]`
         case retuen
-        /// `1|data` or `0|BackMsg_NN`: groupStatusNum and SOAP queueCustomerNum.
+        /// `1|data` or `0|BackMsg_NN`: groupStatusNum.
         case pipe
+        /// `pipe` over SOAP, `retuen` over HTTP and CJI: queueCustomerNum (manual 5.25).
+        case pipeOnSOAP
     }
 
     public static func success(_ message: BackMessage, extra: Extra? = nil) -> Reply {

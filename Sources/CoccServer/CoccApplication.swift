@@ -1,5 +1,6 @@
 public import CoccCatalogue
 public import CoccEngine
+public import CoccSwitch
 import HTTPTypes
 public import Hummingbird
 public import Logging
@@ -14,8 +15,10 @@ public import HummingbirdCore
 /// try await app.runService()
 /// ```
 public enum CoccApplication {
+    /// `simulator`, when given, adds the simulated switch's control surface under `/simulator/`.
     public static func router(
-        configuration: ServerConfiguration, center: CallCenter, catalogue: Catalogue = .standard, metrics: OperationMetrics = OperationMetrics()
+        configuration: ServerConfiguration, center: CallCenter, catalogue: Catalogue = .standard, metrics: OperationMetrics = OperationMetrics(),
+        simulator: SimulatedSwitch? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: OriginCORSMiddleware(origins: Set(configuration.demo ? ["*"] : configuration.corsOrigins)))
@@ -23,6 +26,7 @@ public enum CoccApplication {
         SOAPAdapter(dispatcher: dispatcher).register(on: router)
         HTTPFormAdapter(dispatcher: dispatcher).register(on: router)
         CJIAdapter(dispatcher: dispatcher).register(on: router)
+        if let simulator { SimulatorAdapter(simulator: simulator).register(on: router) }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
@@ -51,10 +55,11 @@ public enum CoccApplication {
     }
 
     public static func make(
-        configuration: ServerConfiguration, center: CallCenter, metrics: OperationMetrics = OperationMetrics(), logger: Logger
+        configuration: ServerConfiguration, center: CallCenter, metrics: OperationMetrics = OperationMetrics(), simulator: SimulatedSwitch? = nil,
+        logger: Logger
     ) -> some ApplicationProtocol {
         Application(
-            router: router(configuration: configuration, center: center, metrics: metrics),
+            router: router(configuration: configuration, center: center, metrics: metrics, simulator: simulator),
             server: server(configuration: configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd"),
             services: [DirectoryWatcher(center: center, interval: .seconds(configuration.directoryPollSeconds), logger: logger)],

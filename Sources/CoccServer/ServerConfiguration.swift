@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// Seconds between checks for directory changes made by the CLI.
     public var directoryPollSeconds = 1.0
     public var demo = false
+    /// Serve the simulated switch's control surface (`/simulator/...`); `--demo` implies it.
+    public var simulate = false
 
     public init() {}
 
@@ -50,7 +52,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, port, dataDirectory, corsOrigins, publicURL, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
-        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo
+        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -71,5 +73,6 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         maxConcurrentParses = try c.decodeIfPresent(Int.self, forKey: .maxConcurrentParses) ?? maxConcurrentParses
         directoryPollSeconds = try c.decodeIfPresent(Double.self, forKey: .directoryPollSeconds) ?? directoryPollSeconds
         demo = try c.decodeIfPresent(Bool.self, forKey: .demo) ?? demo
+        simulate = try c.decodeIfPresent(Bool.self, forKey: .simulate) ?? simulate
     }
 }

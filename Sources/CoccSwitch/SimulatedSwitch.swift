@@ -43,6 +43,9 @@ public actor SimulatedSwitch: Switch {
     var now: Duration = .zero
     var scheduled: [(at: Duration, sequence: Int, action: Action)] = []
     var sequence = 0
+    /// Ids of legs that arrive from outside; the engine's own ids come from its registry,
+    /// which starts far above these.
+    var nextInboundID: Int64 = 1555
 
     public init(rules: SimulationRules = .demo, timing: Timing = .realtime) {
         self.rules = rules
@@ -119,6 +122,19 @@ public actor SimulatedSwitch: Switch {
     public func farEndHangup(uniqueid: Int64) async throws {
         guard let leg = legs[uniqueid], leg.state != .down else { throw SwitchError.noSuchLeg(uniqueid) }
         await end(uniqueid, .normal)
+    }
+
+    /// A caller dials `called` (a queue number) in `tenant`'s dial plan: the leg is answered by
+    /// the switch and the engine is told with an `incoming` notification.
+    @discardableResult
+    public func placeInbound(from caller: String, to called: String, tenant: String, priority: Int = 0) async -> LegInfo {
+        let uniqueid = nextInboundID
+        nextInboundID += 1
+        let tag = String(UInt16(truncatingIfNeeded: uniqueid &* 40503), radix: 16)
+        let info = LegInfo(uniqueid: uniqueid, channel: "Local/\(caller)@hosted-dialin-\(tag);1", number: caller)
+        legs[uniqueid] = Leg(info: info, isExtension: false, state: .up)
+        await notify(.incoming(leg: info, called: called, tenant: tenant, priority: priority))
+        return info
     }
 
     /// Legs that are ringing or up.

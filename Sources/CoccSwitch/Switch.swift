@@ -16,10 +16,15 @@ public enum SwitchNotification: Sendable, Equatable {
     case ringing(uniqueid: Int64)
     case answered(uniqueid: Int64)
     case hungUp(uniqueid: Int64, cause: HangupCause)
+    /// A call arrived and the switch answered it into the dial plan of `tenant` (the team's
+    /// `orgidentity`, as a multi-tenant dial plan tags its contexts), for `called` (a queue
+    /// number), with the queue `priority` the dial plan gave it.
+    case incoming(leg: LegInfo, called: String, tenant: String, priority: Int)
 
     public var uniqueid: Int64 {
         switch self {
         case .ringing(let id), .answered(let id), .hungUp(let id, _): return id
+        case .incoming(let leg, _, _, _): return leg.uniqueid
         }
     }
 }

@@ -30,7 +30,8 @@ struct Serve: AsyncParsableCommand {
     var publicURL: String?
     @Option(name: .customLong("soap-namespace"), help: "Service namespace of the WSDL (default urn:coccwi).") var soapNamespace: String?
     @Option(help: "Reply messages: code (BackMsg_NN), cn or en.") var messages: String?
-    @Flag(help: "Create the demo team on an empty data directory and allow any CORS origin.") var demo = false
+    @Flag(help: "Create the demo team on an empty data directory, allow any CORS origin, serve /simulator/.") var demo = false
+    @Flag(help: "Serve the simulated switch's control surface under /simulator/.") var simulate = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
     func resolvedConfiguration() throws -> ServerConfiguration {
@@ -50,6 +51,7 @@ struct Serve: AsyncParsableCommand {
         if let soapNamespace { config.soapNamespace = soapNamespace }
         if let messages { config.messages = messages }
         if demo { config.demo = true }
+        if simulate { config.simulate = true }
         return config
     }
 
@@ -68,13 +70,15 @@ struct Serve: AsyncParsableCommand {
             logger.notice("demo mode; directory kept", metadata: ["credentials": "\(DirectoryAdmin.demoCredentials)"])
         }
         // The embedded simulated switch, with the demo rules (see README: "Calls").
-        let center = try CallCenter(store: store, switch: SimulatedSwitch(rules: .demo, timing: .realtime), logger: logger)
+        let simulator = SimulatedSwitch(rules: .demo, timing: .realtime)
+        let center = try CallCenter(store: store, switch: simulator, logger: logger)
         logger.notice("coccd starting", metadata: [
             "address": "http://\(configuration.host):\(configuration.port)",
             "wsdl": "http://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",
             "data": "\(configuration.dataDirectory)", "teams": "\(center.directory.teams.count)",
         ])
-        let app = CoccApplication.make(configuration: configuration, center: center, metrics: metrics, logger: logger)
+        let app = CoccApplication.make(configuration: configuration, center: center, metrics: metrics,
+                                       simulator: configuration.demo || configuration.simulate ? simulator : nil, logger: logger)
         try await app.runService()
         // Live calls end with their hangup events before the store closes.
         await center.hangUpAllCalls()

@@ -42,6 +42,17 @@ expect_eq "lang=cn" "$(curl -s "$BASE/coccinterfaces?EVENT=LOGIN&orgidentity=dem
 expect_eq "unknown EVENT" "$(curl -s "$BASE/coccinterfaces?EVENT=NOPE")" '|Retuen|2|Retuen|BackMsg_28'
 expect_eq "content type" "$(curl -s -o /dev/null -w '%{content_type}' "$BASE/coccinterfaces?EVENT=LOGOUT&$AUTH")" 'text/plain; charset=utf-8'
 
+# An inbound call through the simulator: 8005 takes it, then hangs up the caller.
+A5="orgidentity=demo&usertype=agent&user=8005&pwdtype=plaintext&password=123456"
+curl -s "$BASE/coccinterfaces?EVENT=LOGIN&$A5" > /dev/null
+expect_match "simulator inbound" "$(curl -s -X POST "$BASE/simulator/inbound?team=demo&to=6002&from=0138888888888")" '{"uniqueid":*'
+sleep 1.5
+expect_eq "inbound answered" "$(curl -s "$BASE/coccinterfaces?EVENT=AGENTSTATUS&$A5")" '|Retuen|1|Retuen|BackMsg_43|Retuen|2-busy,'
+expect_eq "queueCustomerNum (HTTP)" "$(curl -s "$BASE/coccinterfaces?EVENT=queueCustomerNum&orgidentity=demo&queuenumber=6002")" '|Retuen|1|Retuen|1|0|0|1'
+expect_eq "HANGUP caller" "$(curl -s -d "EVENT=HANGUP&target=caller&$A5" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_37'
+expect_eq "queue empty" "$(curl -s "$BASE/coccinterfaces?EVENT=queueCustomerNum&orgidentity=demo&queuenumber=0&prio=0")" '|Retuen|1|Retuen|0|0|0|0'
+curl -s "$BASE/coccinterfaces?EVENT=LOGOUT&$A5" > /dev/null
+
 # JSONP and the CJI assets.
 expect_eq "JSONP login" "$(curl -s "$BASE/setevent/loginCJI?callback=cb&orgidentity=demo&usertype=agent&user=8003&pwdtype=plaintext&password=bad")" '/**/cb({"code":2,"message":"BackMsg_03"});'
 expect_match "JSONP agentStatus" "$(curl -s "$BASE/coccinterface/setevent/agentStatusCJI?callback=jQuery_1&_=1&orgidentity=demo&usertype=agent&user=8003&pwdtype=plaintext&password=123456")" '/\*\*/jQuery_1({"code":1,"message":"BackMsg_43","status":"1-*'

@@ -63,12 +63,15 @@ function exercise($label, $c) {
     check("$label groupStatusNum", $c('groupStatusNum', [$org, '6001', 'all']), '1|1|1|0|0|0|0');
     check("$label groupStatusNum idle", $c('groupStatusNum', [$org, '6001', 'Idle']), '1|1');
     check("$label groupStatusNum bad team", $c('groupStatusNum', ['nope', '6001', 'all']), '0|BackMsg_02');
+    // queueCustomerNum(orgidentity, queuenumber, prio): SOAP's own 1|total|ringing|waiting|talking
+    check("$label queueCustomerNum", $c('queueCustomerNum', [$org, '0', '0']), '1|0|0|0|0');
+    check("$label queueCustomerNum bad queue", $c('queueCustomerNum', [$org, '7777', '']), '0|BackMsg_30');
     check("$label logout", $c('logout', $A), '|Retuen|1|Retuen|BackMsg_08');
     check("$label agentStatus after logout", $c('agentStatus', $A), '|Retuen|1|Retuen|BackMsg_43|Retuen|1-logout,2-logout,');
 }
 
 $names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'makeCall', 'hangup',
-          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'teamStatus', 'agentRealtime', 'setdevice'];
+          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'setdevice'];
 
 // A real-time call on the simulated switch: agent 8004's phone answers after 1 s, 13800000001 after 2 s more.
 function calls($label, $c) {

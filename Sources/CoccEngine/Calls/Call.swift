@@ -8,10 +8,13 @@ public struct Call: Sendable {
 
     public let sessionid: String
     public let direction: CallEventMessage.Direction
-    public let agent: Agent
+    /// The agent on the call; an inbound call has none while it waits in the queue.
+    public internal(set) var agent: Agent?
     /// The extension the agent's leg rings: the events' `activenum`.
-    public let agentExtension: String
+    public internal(set) var agentExtension: String
     public let groupID: Int64
+    /// Inbound: the queue priority; higher is offered first.
+    public let priority: Int
     public let customerNumber: String
     public let didNumber: String
     public let customerDestination: OriginateRequest.Destination
@@ -26,6 +29,7 @@ public struct Call: Sendable {
 
     public internal(set) var agentLeg: LegInfo?
     public internal(set) var customerLeg: LegInfo?
+    public internal(set) var agentRang = false
     public internal(set) var agentAnswered = false
     public internal(set) var agentDown = false
     public internal(set) var customerRang = false
@@ -34,13 +38,39 @@ public struct Call: Sendable {
     public internal(set) var customerCause: HangupCause?
     public internal(set) var answeredAt: Date?
     public internal(set) var held = false
+    /// Inbound: agents that were offered the call and did not answer.
+    var tried: Set<Int64> = []
     var finished = false
+
+    init(
+        sessionid: String, direction: CallEventMessage.Direction, agent: Agent?, agentExtension: String, groupID: Int64, priority: Int = 0,
+        customerNumber: String, didNumber: String, customerDestination: OriginateRequest.Destination, calledAgent: Agent?,
+        modeltype: String, modelID: String, userdata: String, callerID: String, trunk: String, startedAt: Date
+    ) {
+        self.sessionid = sessionid
+        self.direction = direction
+        self.agent = agent
+        self.agentExtension = agentExtension
+        self.groupID = groupID
+        self.priority = priority
+        self.customerNumber = customerNumber
+        self.didNumber = didNumber
+        self.customerDestination = customerDestination
+        self.calledAgent = calledAgent
+        self.modeltype = modeltype
+        self.modelID = modelID
+        self.userdata = userdata
+        self.callerID = callerID
+        self.trunk = trunk
+        self.startedAt = startedAt
+    }
 
     /// The events' source for the customer side.
     var customerSource: CallEventMessage.Source { direction == .dialout ? .callee : .caller }
 
     /// How the call ended, for the call record.
     var disposition: String {
+        if direction == .dialin { return agentAnswered ? "answered" : "abandoned" }
         if customerAnswered { return "answered" }
         switch customerCause {
         case .busy: return "busy"
@@ -51,6 +81,9 @@ public struct Call: Sendable {
     }
 
     func legs() -> [LegInfo] { [agentLeg, customerLeg].compactMap { $0 } }
+
+    /// Whether the agent is on this call, as the caller's agent or the one called.
+    func involves(_ agentID: Int64) -> Bool { agent?.id == agentID || calledAgent?.id == agentID }
 }
 
 /// A call session id: 32 lowercase hexadecimal digits, as in the manual's events.

@@ -28,6 +28,11 @@ public final class LegRegistry: Sendable {
         }
     }
 
+    /// Records that a leg the switch created (an incoming call) belongs to `team`.
+    func claim(_ id: Int64, team: Int64) {
+        state.withLock { $0.owners[id] = team }
+    }
+
     func release(_ id: Int64) {
         _ = state.withLock { $0.owners.removeValue(forKey: id) }
     }

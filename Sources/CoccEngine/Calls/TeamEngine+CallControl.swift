@@ -10,7 +10,7 @@ public enum HangupTarget: String, Sendable, CaseIterable {
 extension TeamEngine {
     /// hold: puts the customer of the agent's two-party call on hold, with music unless `silence`.
     public func hold(agent: Agent, silence: Bool, logger: Logger) async -> Reply {
-        guard let call = liveCall(of: agent.id), call.agent.id == agent.id else { return .failure(BackMessage("92")) }
+        guard let call = liveCall(of: agent.id), call.agent?.id == agent.id else { return .failure(BackMessage("92")) }
         guard call.agentAnswered, call.customerAnswered, !call.customerDown, let leg = call.customerLeg else { return .failure(BackMessage("96")) }
         guard !call.held else { return .failure(BackMessage("51")) }
         do {
@@ -27,7 +27,7 @@ extension TeamEngine {
 
     /// resume: takes the customer off hold.
     public func resume(agent: Agent, logger: Logger) async -> Reply {
-        guard let call = liveCall(of: agent.id), call.agent.id == agent.id else { return .failure(BackMessage("92")) }
+        guard let call = liveCall(of: agent.id), call.agent?.id == agent.id else { return .failure(BackMessage("92")) }
         guard call.customerAnswered, !call.customerDown, let leg = call.customerLeg else { return .failure(BackMessage("96")) }
         guard call.held else { return .failure(BackMessage("53")) }
         do {
@@ -49,7 +49,7 @@ extension TeamEngine {
         var any = false
         for id in uniqueids {
             let allowed = legRoles[id].flatMap { calls[$0.sessionid] }.map { call in
-                onlyCallsOf.map { call.agent.id == $0 || call.calledAgent?.id == $0 } ?? true
+                onlyCallsOf.map { call.involves($0) } ?? true
             } ?? false
             if allowed, (try? await callSwitch.hangup(uniqueid: id)) != nil {
                 results.append("\(id):success")
@@ -74,10 +74,10 @@ extension TeamEngine {
             let legs: [LegInfo]
             switch target {
             case .agent:
-                let own = call.agent.id == targetAgent.id ? call.agentLeg : call.customerLeg
+                let own = call.agent?.id == targetAgent.id ? call.agentLeg : call.customerLeg
                 legs = [own].compactMap { $0 }
             case .caller:
-                legs = [call.agent.id == targetAgent.id ? call.customerLeg : call.agentLeg].compactMap { $0 }
+                legs = [call.agent?.id == targetAgent.id ? call.customerLeg : call.agentLeg].compactMap { $0 }
             default:
                 legs = call.legs()
             }

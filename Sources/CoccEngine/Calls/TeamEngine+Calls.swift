@@ -41,7 +41,7 @@ extension TeamEngine {
 
     /// The live call the agent is on, if any.
     func liveCall(of agentID: Int64) -> Call? {
-        calls.values.first { $0.agent.id == agentID || $0.calledAgent?.id == agentID }
+        calls.values.first { $0.involves(agentID) }
     }
 
     /// makeCall: rings the agent's extension first; when it answers, dials the target.
@@ -64,7 +64,7 @@ extension TeamEngine {
         guard !session.extensionNumber.isEmpty else { return .failure(BackMessage("23")) }
         if let call = liveCall(of: agent.id) {
             // Still ringing the agent for a call it asked for: a repeated click, not a new call.
-            if call.agent.id == agent.id && !call.agentAnswered { return .failure(BackMessage("22")) }
+            if call.direction == .dialout && call.agent?.id == agent.id && !call.agentAnswered { return .failure(BackMessage("22")) }
             return .failure(BackMessage("17").with(session.status.rawValue))
         }
         if session.afterCallWorkSince != nil { return .failure(BackMessage("17").with(AgentStatus.acw.rawValue)) }
@@ -115,15 +115,28 @@ extension TeamEngine {
     public func handle(_ notification: SwitchNotification) async {
         guard let (sessionid, role) = legRoles[notification.uniqueid], var call = calls[sessionid] else { return }
         switch (notification, role) {
+        case (.incoming, _):
+            return  // new calls arrive through receiveInbound
         case (.ringing, .agent):
-            setActivity(.ringing, of: call.agent)
+            call.agentRang = true
+            calls[sessionid] = call
+            if let agent = call.agent { setActivity(.ringing, of: agent) }
             emit(call, .agent, .ringing, leg: call.agentLeg)
         case (.answered, .agent):
             call.agentAnswered = true
-            calls[sessionid] = call
-            setActivity(.talking, of: call.agent)
-            emit(call, .agent, .answer, leg: call.agentLeg, channel: " ")
-            await dialCustomer(sessionid)
+            if let agent = call.agent { setActivity(.talking, of: agent) }
+            if call.direction == .dialin {
+                call.answeredAt = clock()
+                calls[sessionid] = call
+                // Inbound agent answer: the manual prints an empty channel (A.5.3, event 3).
+                emit(call, .agent, .answer, leg: call.agentLeg, channel: "")
+                await bridge(call)
+            } else {
+                calls[sessionid] = call
+                // Outbound agent answer: the manual prints `channel= ` with one space (A.5.2, event 2).
+                emit(call, .agent, .answer, leg: call.agentLeg, channel: " ")
+                await dialCustomer(sessionid)
+            }
         case (.ringing, .customer):
             call.customerRang = true
             calls[sessionid] = call
@@ -135,23 +148,31 @@ extension TeamEngine {
             calls[sessionid] = call
             if let target = call.calledAgent { setActivity(.talking, of: target) }
             emit(call, call.customerSource, .answer, leg: call.customerLeg, channel: "")
-            if let a = call.agentLeg?.uniqueid, let c = call.customerLeg?.uniqueid {
-                do { try await callSwitch.bridge(a, c) } catch { callLogger.error("bridge failed", metadata: ["error": "\(error)"]) }
-            }
+            await bridge(call)
         case (.hungUp(_, let cause), .customer):
             call.customerDown = true
-            call.customerCause = call.customerAnswered ? .normal : cause
+            if call.direction == .dialout { call.customerCause = call.customerAnswered ? .normal : cause }
             calls[sessionid] = call
             emit(call, call.customerSource, .hangup, leg: call.customerLeg)
             if let leg = call.agentLeg, !call.agentDown { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
-            finishIfDone(sessionid)
+            await finishIfDone(sessionid)
         case (.hungUp, .agent):
+            if call.direction == .dialin && !call.agentAnswered && !call.customerDown {
+                await requeue(sessionid)
+                return
+            }
             call.agentDown = true
             calls[sessionid] = call
             emit(call, .agent, .hangup, leg: call.agentLeg)
             if let leg = call.customerLeg, !call.customerDown { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
-            finishIfDone(sessionid)
+            await finishIfDone(sessionid)
         }
+    }
+
+    /// Connects the agent and the customer once both are up.
+    func bridge(_ call: Call) async {
+        guard let a = call.agentLeg?.uniqueid, let c = call.customerLeg?.uniqueid else { return }
+        do { try await callSwitch.bridge(a, c) } catch { callLogger.error("bridge failed", metadata: ["error": "\(error)"]) }
     }
 
     /// Dials the target once the agent has answered.
@@ -175,8 +196,10 @@ extension TeamEngine {
 
     /// Ends the call once every leg is down: the CONVERSATION hangup, the call record, the
     /// agents' states and after-call work as the group's mode says.
-    private func finishIfDone(_ sessionid: String) {
-        guard var call = calls[sessionid], !call.finished, call.agentDown, call.customerLeg == nil || call.customerDown else { return }
+    func finishIfDone(_ sessionid: String) async {
+        guard var call = calls[sessionid], !call.finished, call.agentLeg == nil || call.agentDown, call.customerLeg == nil || call.customerDown,
+              call.agentLeg != nil || call.customerLeg != nil
+        else { return }
         call.finished = true
         calls[sessionid] = nil
         for leg in call.legs() {
@@ -185,19 +208,25 @@ extension TeamEngine {
         }
         emit(call, .conversation, .hangup, leg: nil, channel: "")
         let record = CallRecord(
-            sessionid: call.sessionid, teamID: teamID, direction: call.direction.rawValue, agentNumber: call.agent.number,
+            sessionid: call.sessionid, teamID: teamID, direction: call.direction.rawValue, agentNumber: call.agent?.number ?? "",
             customerNumber: call.customerNumber, didNumber: call.didNumber, groupID: call.groupID, startedAt: call.startedAt,
             answeredAt: call.answeredAt, endedAt: clock(), disposition: call.disposition, recording: "", userdata: call.userdata,
             modeltype: call.modeltype, modelID: call.modelID)
         do { try store.saveCallRecord(record) } catch { callLogger.error("could not save call record", metadata: ["error": "\(error)"]) }
-        setActivity(.none, of: call.agent)
         if let target = call.calledAgent { setActivity(.none, of: target) }
-        // After-call work: mode 1 once the called party rang, mode 2 once it answered (manual 5.5).
-        if let mode = sessions[call.agent.id]?.signIn(of: call.groupID)?.afterCallWork {
-            let enter = (mode == .afterRinging && call.customerRang) || (mode == .afterAnswer && call.customerAnswered)
-            if enter { _ = enterAfterCallWork(agent: call.agent, logger: callLogger) }
+        if let agent = call.agent {
+            setActivity(.none, of: agent)
+            // After-call work: mode 1 once the called party rang, mode 2 once it answered (manual
+            // 5.5). The called party is the customer outbound, the agent inbound.
+            let rang = call.direction == .dialout ? call.customerRang : call.agentRang
+            let answered = call.direction == .dialout ? call.customerAnswered : call.agentAnswered
+            if let mode = sessions[agent.id]?.signIn(of: call.groupID)?.afterCallWork,
+               (mode == .afterRinging && rang) || (mode == .afterAnswer && answered) {
+                _ = enterAfterCallWork(agent: agent, logger: callLogger)
+            }
         }
         callLogger.info("call ended", metadata: ["sessionid": "\(call.sessionid)", "disposition": "\(record.disposition)"])
+        await dispatchWaiting()
     }
 
     func setActivity(_ activity: CallActivity, of agent: Agent) {

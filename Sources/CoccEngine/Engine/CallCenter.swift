@@ -40,6 +40,20 @@ public final class CallCenter: Sendable {
 
     /// Hands a switch notification to the team engine that owns the leg.
     func route(_ notification: SwitchNotification) async {
+        if case .incoming(let leg, let called, let tenant, let priority) = notification {
+            guard let team = directory.team(identity: tenant) else {
+                logger.warning("inbound call for an unknown team", metadata: ["tenant": "\(tenant)", "called": "\(called)"])
+                try? await callSwitch.hangup(uniqueid: leg.uniqueid)
+                return
+            }
+            legRegistry.claim(leg.uniqueid, team: team.id)
+            do {
+                try await engine(team: team.id).receiveInbound(leg: leg, called: called, priority: priority)
+            } catch {
+                logger.error("could not load team state for an inbound call", metadata: ["error": "\(error)"])
+            }
+            return
+        }
         guard let team = legRegistry.owner(of: notification.uniqueid) else {
             logger.debug("notification for an unknown leg", metadata: ["uniqueid": "\(notification.uniqueid)"])
             return
@@ -83,7 +97,8 @@ public final class CallCenter: Sendable {
     public func engine(team id: Int64) throws -> TeamEngine {
         try engines.withLock { engines in
             if let engine = engines[id] { return engine }
-            let engine = try TeamEngine(teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger)
+            let engine = try TeamEngine(teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger,
+                                        directory: { [weak self] in self?.directory ?? .empty })
             engines[id] = engine
             return engine
         }

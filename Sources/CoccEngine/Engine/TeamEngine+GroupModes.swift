@@ -30,17 +30,18 @@ extension TeamEngine {
     }
 
     /// acwOff: ends the agent's after-call work (BackMsg_90 when there is none).
-    public func endAfterCallWork(agent: Agent, logger: Logger) -> Reply {
+    public func endAfterCallWork(agent: Agent, logger: Logger) async -> Reply {
         var session = session(of: agent)
         guard session.afterCallWorkSince != nil else { return .failure(.notInAfterCallWork) }
         session.afterCallWorkSince = nil
         guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
         logger.info("acw ended", metadata: ["agent": "\(agent.number)"])
+        await dispatchWaiting()
         return .success(.afterCallWorkEnded)
     }
 
     /// workwayAction: sets which calls the listed (or all) signed-in groups offer the agent.
-    public func setWorkMode(agent: Agent, mode: WorkMode, list: String, directory: Directory, logger: Logger) -> Reply {
+    public func setWorkMode(agent: Agent, mode: WorkMode, list: String, directory: Directory, logger: Logger) async -> Reply {
         var session = session(of: agent)
         guard session.loggedIn, !session.groups.isEmpty,
               let targets = targetGroups(list, session: session, directory: directory)
@@ -50,6 +51,7 @@ extension TeamEngine {
         }
         guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
         logger.info("work mode set", metadata: ["agent": "\(agent.number)", "mode": "\(mode.rawValue)", "groups": "\(targets)"])
+        await dispatchWaiting()
         return .success(.workModeSwitched)
     }
 }

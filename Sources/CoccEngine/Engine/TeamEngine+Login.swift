@@ -7,7 +7,7 @@ extension TeamEngine {
     /// Logging in again while logged in answers success with the same `param`, so a desktop
     /// that restarted can carry on; loginCJI renders it with code 3, "already logged in",
     /// which is the only place the manual documents that code.
-    public func login(agent: Agent, directory: Directory, logger: Logger) -> Reply {
+    public func login(agent: Agent, directory: Directory, logger: Logger) async -> Reply {
         var session = session(of: agent)
         let already = session.loggedIn
         if !already {
@@ -22,6 +22,7 @@ extension TeamEngine {
         }
         var reply = Reply.success(.loginSucceeded, extra: .init(cjiKey: "param", value: loginParam(agent: agent, directory: directory)))
         if already { reply.cjiCode = 3 }
+        await dispatchWaiting()
         return reply
     }
 

@@ -8,7 +8,7 @@ extension TeamEngine {
     /// Checking in also logs the agent in: desktops that skip `login` still work.
     public func queueAction(
         agent: Agent, checkIn: Bool, list: String, deviceExten: String, directory: Directory, logger: Logger
-    ) -> Reply {
+    ) async -> Reply {
         let memberships = directory.memberships(ofAgent: agent.id)
         var ids = GroupList.parse(list)
         if ids.isEmpty {
@@ -62,13 +62,14 @@ extension TeamEngine {
         session.groups.sort { $0.groupID < $1.groupID }
         guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
         logger.info("queueAction", metadata: ["agent": "\(agent.number)", "checkIn": "\(checkIn)", "results": "\(results)"])
+        if anySuccess && checkIn { await dispatchWaiting() }
         return Reply(code: anySuccess ? 1 : 3, message: .data(results.joined(separator: ",")))
     }
 
     /// queuePause: pauses (`pause`) or unpauses every signed-in group of the agent.
     /// A non-empty `dnd` puts the extension into do-not-disturb as well (or takes it out).
     /// Unpausing an agent that is not paused succeeds: it is ready, as asked.
-    public func queuePause(agent: Agent, pause: Bool, reason: String, dnd: String, logger: Logger) -> Reply {
+    public func queuePause(agent: Agent, pause: Bool, reason: String, dnd: String, logger: Logger) async -> Reply {
         var session = session(of: agent)
         guard session.loggedIn, !session.groups.isEmpty else { return .failure(.notCheckedIn) }
         let syncExtension = !dnd.trimmingWhitespace().isEmpty
@@ -91,6 +92,7 @@ extension TeamEngine {
         }
         guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
         logger.info("queuePause", metadata: ["agent": "\(agent.number)", "pause": "\(pause)", "reason": "\(reason)", "dnd": "\(session.dnd)"])
+        if !pause { await dispatchWaiting() }
         return .success(.queueSwitchSucceeded)
     }
 }

@@ -21,9 +21,12 @@ public actor TeamEngine {
     var legRoles: [Int64: (sessionid: String, role: Call.Role)] = [:]
     /// For what happens outside a request (switch notifications).
     let callLogger: Logger
+    /// The current directory, for work that starts from a notification rather than a request.
+    let directoryProvider: @Sendable () -> Directory
 
     public init(teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date, callSwitch: any Switch,
-                legRegistry: LegRegistry, logger: Logger) throws {
+                legRegistry: LegRegistry, logger: Logger, directory: @escaping @Sendable () -> Directory) throws {
+        self.directoryProvider = directory
         self.teamID = teamID
         self.store = store
         self.clock = clock

@@ -88,7 +88,7 @@ struct SOAPAdapter: Sendable {
         let (reply, style) = await dispatcher.run(operation, OperationRequest(parameters: parameters, interface: .soap), logger: context.logger)
         let xml = SOAPResponseWriter.response(
             version: soap.version, operation: operation.descriptor.soapName ?? soap.operation,
-            namespace: soap.namespace ?? configuration.soapNamespace, value: reply.retuenString(style: style))
+            namespace: soap.namespace ?? configuration.soapNamespace, value: reply.soapString(style: style))
         return Response(status: .ok, headers: [.contentType: soap.version.contentType], body: .init(byteBuffer: ByteBuffer(string: xml)))
     }
 

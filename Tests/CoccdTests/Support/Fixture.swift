@@ -34,11 +34,12 @@ struct Fixture {
     let admin: DirectoryAdmin
     let clock = TestClock()
     /// The simulated switch on manual time: nothing happens until ``advance(_:)``.
-    let pbx = SimulatedSwitch(rules: Fixture.rules, timing: .manual)
+    let pbx: SimulatedSwitch
     let center: CallCenter
     var configuration = ServerConfiguration()
 
-    init() throws {
+    init(rules: SimulationRules = Fixture.rules) throws {
+        pbx = SimulatedSwitch(rules: rules, timing: .manual)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("coccd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteStore(path: directory.appendingPathComponent("coccd.sqlite").path)

@@ -1,0 +1,57 @@
+import CoccSwitch
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The simulated switch's control surface, for demos and tests (only with `--demo` or
+/// `--simulate`): place inbound calls, answer or hang up legs, list live legs.
+///
+/// ```sh
+/// curl -X POST 'http://127.0.0.1:4580/simulator/inbound?team=demo&to=6001&from=0138888888888'
+/// curl -X POST http://127.0.0.1:4580/simulator/legs/1555/hangup
+/// ```
+struct SimulatorAdapter: Sendable {
+    let simulator: SimulatedSwitch
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/simulator/inbound") { request, context in try await self.inbound(request, context) }
+        router.get("/simulator/legs") { _, _ in
+            let legs = await self.simulator.liveLegs().map { "{\"uniqueid\":\($0.uniqueid),\"number\":\(Self.quote($0.number)),\"channel\":\(Self.quote($0.channel))}" }
+            return Self.json(.ok, "[\(legs.joined(separator: ","))]")
+        }
+        router.post("/simulator/legs/:uniqueid/:action") { _, context in
+            guard let id = context.parameters.get("uniqueid").flatMap(Int64.init) else { return Self.json(.badRequest, "{\"error\":\"bad uniqueid\"}") }
+            do {
+                switch context.parameters.get("action") {
+                case "answer": try await self.simulator.answer(uniqueid: id)
+                case "hangup": try await self.simulator.farEndHangup(uniqueid: id)
+                default: return Self.json(.notFound, "{\"error\":\"actions are answer and hangup\"}")
+                }
+            } catch {
+                return Self.json(.notFound, "{\"error\":\"no such live leg\"}")
+            }
+            return Self.json(.ok, "{\"ok\":true}")
+        }
+    }
+
+    func inbound(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        var parameters: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+        let body = try await request.body.collect(upTo: 16 * 1024)
+        parameters.merge(FormDecoding.decode(body.readableBytesView)) { _, form in form }
+        guard let team = parameters["team"], !team.isEmpty, let to = parameters["to"], !to.isEmpty, let from = parameters["from"], !from.isEmpty else {
+            return Self.json(.badRequest, "{\"error\":\"team, to and from are required\"}")
+        }
+        let leg = await simulator.placeInbound(from: from, to: to, tenant: team, priority: Int(parameters["priority"] ?? "") ?? 0)
+        return Self.json(.ok, "{\"uniqueid\":\(leg.uniqueid),\"channel\":\(Self.quote(leg.channel))}")
+    }
+
+    static func quote(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
