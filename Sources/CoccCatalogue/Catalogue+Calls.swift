@@ -123,3 +123,27 @@ extension Catalogue {
         }
     }
 }
+
+extension Catalogue {
+    static let sendDtmf = Operation(OperationDescriptor(
+        name: "sendDtmf", soapName: "sendDtmf", httpEvents: ["SendDtmf"], cjiName: "dtmfCJI",
+        soapParameters: Params.credentials + ["dtmf"], httpParameters: Params.credentials + ["dtmf"],
+        cjiParameters: Params.credentials + ["dtmf", "callbackFuc"],
+        summary: "Send DTMF digits (0-9, *, #) to the other side of the agent's call."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials) { agent, auth in
+            await auth.engine.sendDTMF(agent: agent, digits: request.trimmed("dtmf"), logger: auth.logger)
+        }
+    }
+
+    static let setVar = Operation(OperationDescriptor(
+        name: "setVar", soapName: "setVar", httpEvents: ["SetVar"], cjiName: "setvarCJI",
+        soapParameters: Params.credentials + ["varname", "varvalue"], httpParameters: Params.credentials + ["varname", "varvalue"],
+        cjiParameters: Params.credentials + ["varname", "varvalue", "callbackFuc"],
+        summary: "Set call-associated data (varname: A-Z, 0-9, -, _) on the agent's call."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials) { agent, auth in
+            await auth.engine.setVariable(agent: agent, name: request.trimmed("varname"), value: request["varvalue"], logger: auth.logger)
+        }
+    }
+}

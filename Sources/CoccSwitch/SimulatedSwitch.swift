@@ -26,6 +26,8 @@ public actor SimulatedSwitch: Switch {
         var state: LegState
         var held = false
         var bridgedWith: Int64?
+        var dtmf = ""
+        var variables: [String: String] = [:]
     }
 
     enum Action {
@@ -109,6 +111,22 @@ public actor SimulatedSwitch: Switch {
         guard let leg = legs[uniqueid], leg.state == .up else { throw SwitchError.legNotUp(uniqueid) }
         legs[uniqueid]?.held = false
     }
+
+    public func sendDTMF(uniqueid: Int64, digits: String) async throws {
+        guard let leg = legs[uniqueid], leg.state == .up else { throw SwitchError.legNotUp(uniqueid) }
+        legs[uniqueid]?.dtmf += digits
+    }
+
+    public func setVariable(uniqueid: Int64, name: String, value: String) async throws {
+        guard let leg = legs[uniqueid], leg.state != .down else { throw SwitchError.noSuchLeg(uniqueid) }
+        legs[uniqueid]?.variables[name] = value
+    }
+
+    /// The digits a leg has received.
+    public func receivedDTMF(uniqueid: Int64) -> String { legs[uniqueid]?.dtmf ?? "" }
+
+    /// A leg's channel variables.
+    public func variables(uniqueid: Int64) -> [String: String] { legs[uniqueid]?.variables ?? [:] }
 
     // MARK: Control surface (tests, demos)
 

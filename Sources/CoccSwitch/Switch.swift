@@ -105,4 +105,8 @@ public protocol Switch: AnyObject, Sendable {
     /// Holds a leg with music, or with silence when `music` is false.
     func hold(uniqueid: Int64, music: Bool) async throws
     func unhold(uniqueid: Int64) async throws
+    /// Plays DTMF digits (0-9, *, #) into an answered leg.
+    func sendDTMF(uniqueid: Int64, digits: String) async throws
+    /// Sets a channel variable on a live leg (the manual's call-associated data).
+    func setVariable(uniqueid: Int64, name: String, value: String) async throws
 }

@@ -114,3 +114,42 @@ struct CallRestartTests {
         #expect(await f.pbx.liveLegs().isEmpty)
     }
 }
+
+@Suite("sendDtmf and setVar")
+struct DTMFAndVariableTests {
+    @Test(arguments: Interface.allCases)
+    func digitsAndCallData(_ interface: Interface) async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            func dtmf(_ digits: String, _ who: [String: String] = Fixture.agent8001) async throws -> Outcome {
+                try await call(client, interface, "sendDtmf", who.with(["dtmf": digits]))
+            }
+            func setVar(_ name: String, _ value: String) async throws -> Outcome {
+                try await call(client, interface, "setVar", Fixture.agent8001.with(["varname": name, "varvalue": value]))
+            }
+            #expect(try await dtmf("12") == Outcome(code: 2, message: "BackMsg_92"))
+            #expect(try await setVar("ORDER_ID", "42") == Outcome(code: 2, message: "BackMsg_64"))
+            _ = try await call(client, interface, "login", Fixture.agent8001)
+            _ = try await call(client, interface, "makeCall", OutboundCallTests.dial)
+            await f.advance(1)
+            // Ringing only: not yet a conversation to send digits into; call data can be set already.
+            #expect(try await dtmf("1") == Outcome(code: 2, message: "BackMsg_92"))
+            #expect(try await setVar("CRM-TICKET_7", "a=1&b=2") == Outcome(code: 1, message: "BackMsg_102"))
+            await f.advance(2)
+            for bad in ["12a", "1 2", "", "١٢"] {
+                #expect(try await dtmf(bad) == Outcome(code: 2, message: "BackMsg_97"), "\(bad)")
+            }
+            #expect(try await dtmf("0123456789*#") == Outcome(code: 1, message: "BackMsg_99"))
+            #expect(await f.pbx.receivedDTMF(uniqueid: 19867) == "0123456789*#")
+            for bad in ["order", "_X", "-X", "A.B", "Ä", ""] {
+                #expect(try await setVar(bad, "v") == Outcome(code: 2, message: "BackMsg_101"), "\(bad)")
+            }
+            #expect(try await setVar("9LIVES", "yes") == Outcome(code: 1, message: "BackMsg_102"))
+            #expect(await f.pbx.variables(uniqueid: 19866) == ["CRM-TICKET_7": "a=1&b=2", "9LIVES": "yes"])
+            #expect(await f.pbx.variables(uniqueid: 19867) == ["CRM-TICKET_7": "a=1&b=2", "9LIVES": "yes"])  // it was ringing then: a live leg
+            // Another agent with no call of its own reaches nothing.
+            _ = try await call(client, interface, "login", Fixture.agent("8002"))
+            #expect(try await dtmf("5", Fixture.agent("8002")) == Outcome(code: 2, message: "BackMsg_92"))
+        }
+    }
+}

@@ -71,7 +71,7 @@ function exercise($label, $c) {
 }
 
 $names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'makeCall', 'hangup',
-          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'setdevice'];
+          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'setdevice'];
 
 // A real-time call on the simulated switch: agent 8004's phone answers after 1 s, 13800000001 after 2 s more.
 function calls($label, $c) {
@@ -86,6 +86,11 @@ function calls($label, $c) {
     // hold(silence,orgidentity,usertype,user,pwdtype,password), resume(orgidentity,usertype,user,pwdtype,password)
     check("$label hold", $c('hold', ['0', 'demo', 'agent', '8004', 'plaintext', '123456']), '|Retuen|1|Retuen|BackMsg_52');
     check("$label resume", $c('resume', $A4), '|Retuen|1|Retuen|BackMsg_54');
+    // sendDtmf(orgidentity,usertype,user,pwdtype,password,dtmf), setVar(...,varname,varvalue)
+    check("$label sendDtmf", $c('sendDtmf', array_merge($A4, ['12#'])), '|Retuen|1|Retuen|BackMsg_99');
+    check("$label sendDtmf bad", $c('sendDtmf', array_merge($A4, ['12a'])), '|Retuen|2|Retuen|BackMsg_97');
+    check("$label setVar", $c('setVar', array_merge($A4, ['ORDER_ID', '42'])), '|Retuen|1|Retuen|BackMsg_102');
+    check("$label setVar bad name", $c('setVar', array_merge($A4, ['order', '42'])), '|Retuen|2|Retuen|BackMsg_101');
     // hangup(uniqueid,targetagent,target,pwdtype,password,usertype,user,orgidentity)
     check("$label hangup caller", $c('hangup', ['', '', 'caller', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
     usleep(300000);

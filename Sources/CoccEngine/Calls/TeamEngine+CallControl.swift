@@ -91,3 +91,41 @@ extension TeamEngine {
         }
     }
 }
+
+extension TeamEngine {
+    /// sendDtmf: plays digits (0-9, *, #) to the other side of the agent's answered call.
+    public func sendDTMF(agent: Agent, digits: String, logger: Logger) async -> Reply {
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") }) else { return .failure(BackMessage("97")) }
+        guard let call = liveCall(of: agent.id), call.agentAnswered, call.customerAnswered, !call.customerDown,
+              let leg = call.agent?.id == agent.id ? call.customerLeg : call.agentLeg
+        else { return .failure(BackMessage("92")) }
+        do {
+            try await callSwitch.sendDTMF(uniqueid: leg.uniqueid, digits: digits)
+        } catch {
+            logger.error("DTMF failed", metadata: ["error": "\(error)"])
+            return .failure(BackMessage("98"))
+        }
+        return .success(BackMessage("99"))
+    }
+
+    /// setVar: sets call-associated data on every live leg of the agent's call. The name is
+    /// upper-case letters, digits, `-` and `_`, starting with a letter or digit (manual 5.29).
+    public func setVariable(agent: Agent, name: String, value: String, logger: Logger) async -> Reply {
+        let allowed: (Character) -> Bool = { $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_" || $0 == "-") }
+        guard let first = name.first, first.isASCII, first.isUppercase || first.isNumber, name.allSatisfy(allowed) else {
+            return .failure(BackMessage("101"))
+        }
+        guard let call = liveCall(of: agent.id) else { return .failure(BackMessage("64")) }
+        let legs = call.legs().filter { leg in
+            !(leg.uniqueid == call.agentLeg?.uniqueid && call.agentDown) && !(leg.uniqueid == call.customerLeg?.uniqueid && call.customerDown)
+        }
+        guard !legs.isEmpty else { return .failure(BackMessage("64")) }
+        do {
+            for leg in legs { try await callSwitch.setVariable(uniqueid: leg.uniqueid, name: name, value: value) }
+        } catch {
+            logger.error("setVar failed", metadata: ["error": "\(error)"])
+            return .failure(BackMessage("103"))
+        }
+        return .success(BackMessage("102"))
+    }
+}
