@@ -147,3 +147,27 @@ extension Catalogue {
         }
     }
 }
+
+extension Catalogue {
+    static let backCallParameters = ["orgidentity", "exten", "targetdn", "callerid", "user", "password", "pwdtype"]
+
+    /// The manual prints this operation with an old and a new version merged (5.31): the SOAP name
+    /// is the current `backCall`; HTTP takes the printed `DeviceCallBackCall` and the two halves.
+    /// `user` is the account that is billed and authenticated.
+    static let backCall = Operation(OperationDescriptor(
+        name: "backCall", soapName: "backCall", httpEvents: ["DeviceCallBackCall", "BackCall", "DeviceCall"], cjiName: "backcallCJI",
+        soapParameters: backCallParameters, httpParameters: backCallParameters, cjiParameters: backCallParameters + ["callbackFuc"],
+        summary: "Two-leg callback: ring exten first, then targetdn (user: the billed account)."
+    )) { request, context in
+        var credentials = request.credentials
+        credentials.usertype = "account"
+        switch context.authorize(credentials) {
+        case .failure(let error): return error.reply
+        case .success(let auth):
+            let exten = request.trimmed("exten"), target = request.trimmed("targetdn")
+            guard !exten.isEmpty, !target.isEmpty else { return .failure(.parameterEmpty) }
+            return await auth.engine.backCall(exten: exten, target: target, callerID: request.trimmed("callerid"),
+                                              directory: auth.directory, logger: auth.logger)
+        }
+    }
+}

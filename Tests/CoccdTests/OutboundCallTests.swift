@@ -160,3 +160,48 @@ struct OutboundCallTests {
         #expect(field(ringing, "channel")?.hasPrefix("Local/8002@hosted-dialout-") == true)
     }
 }
+
+@Suite("backCall: the two-leg callback")
+struct BackCallTests {
+    static let request = ["orgidentity": "demo", "exten": "8003", "targetdn": "13800000001", "callerid": "4008001234",
+                          "user": "admin", "password": "admin123", "pwdtype": "plaintext"]
+
+    @Test(arguments: Interface.allCases)
+    func ringsExtenThenTarget(_ interface: Interface) async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            // No agent session needed: 8003 is not logged in.
+            #expect(try await call(client, interface, "backCall", Self.request) == Outcome(code: 1, message: "BackMsg_19"))
+            await f.advance(1)
+            await f.advance(2)
+            #expect(await f.pbx.bridgedWith(uniqueid: 19866) == 19867)
+            #expect(await f.pbx.liveLegs().map(\.number) == ["8003", "13800000001"])
+            try await f.pbx.farEndHangup(uniqueid: 19867)
+            #expect(try await call(client, interface, "backCall", Self.request.with(["password": "x"])) == Outcome(code: 2, message: "BackMsg_63"))
+            #expect(try await call(client, interface, "backCall", Self.request.with(["targetdn": ""])) == Outcome(code: 2, message: "BackMsg_01"))
+            #expect(try await call(client, interface, "backCall", Self.request.with(["orgidentity": "other"])) == Outcome(code: 2, message: "BackMsg_63"))
+        }
+        let events = try f.events()
+        #expect(events.map { "\(field($0, "source")!) \(field($0, "event")!)" } == [
+            "AGENT ringing", "AGENT answer", "CALLEE ringing", "CALLEE answer", "CALLEE hangup", "AGENT hangup", "CONVERSATION hangup",
+        ])
+        #expect(events.allSatisfy { field($0, "activenum") == "8003" && field($0, "calleridnum") == "13800000001" && field($0, "AgentGroupId") == "0" })
+        #expect(field(events[0], "channel")?.hasPrefix("Local/8003@hosted-dialout-") == true)
+    }
+
+    @Test
+    func anExternalInitiatorAndTheOldEventNames() async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            for event in ["DeviceCallBackCall", "BackCall", "devicecall"] {
+                let body = formEncode(Self.request.with(["EVENT": event, "exten": "13800000002"]))
+                try await client.execute(uri: "/coccinterfaces?\(body)", method: .get) { r in
+                    #expect(String(buffer: r.body) == "|Retuen|1|Retuen|BackMsg_19", "\(event)")
+                }
+            }
+            await f.advance(2)   // the busy initiator ends each call before the target is dialled
+            #expect(await f.pbx.liveLegs().isEmpty)
+        }
+        #expect(try f.events().filter { field($0, "source") == "CALLEE" }.isEmpty)
+    }
+}

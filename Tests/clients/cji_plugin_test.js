@@ -49,6 +49,7 @@ function cji(name, ...args) {
   check('hangupCJI', await cji('hangupCJI', '', '', 'all', 'plaintext', '123456', 'agent', '8005', 'demo', 'CB'), { code: 1, message: 'BackMsg_37' });
   check('holdCJI without a call', await cji('holdCJI', '0', 'demo', 'agent', '8005', 'plaintext', '123456', 'CB'), { code: 2, message: 'BackMsg_92' });
   check('resumeCJI without a call', await cji('resumeCJI', 'demo', 'agent', '8005', 'plaintext', '123456', 'CB'), { code: 2, message: 'BackMsg_92' });
+  check('backcallCJI', await cji('backcallCJI', 'demo', '13800000002', '13800000001', '', 'admin', 'admin123', 'plaintext', 'CB'), { code: 1, message: 'BackMsg_19' });
   check('loginCJI wrong password', await cji('loginCJI', 'demo', 'agent', '8005', 'plaintext', 'x', 'CB'), { code: 2, message: 'BackMsg_03' });
   // queuePauseCJI puts callbackFuc before dnd.
   check('queuePauseCJI', await cji('queuePauseCJI', '1', 'agent', '8005', 'demo', 'plaintext', '123456', 'meeting', 'no', 'CB', 'yes'), { code: 1, message: 'BackMsg_14' });

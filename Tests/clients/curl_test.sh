@@ -53,6 +53,8 @@ expect_eq "HANGUP caller" "$(curl -s -d "EVENT=HANGUP&target=caller&$A5" "$BASE/
 expect_eq "queue empty" "$(curl -s "$BASE/coccinterfaces?EVENT=queueCustomerNum&orgidentity=demo&queuenumber=0&prio=0")" '|Retuen|1|Retuen|0|0|0|0'
 curl -s "$BASE/coccinterfaces?EVENT=LOGOUT&$A5" > /dev/null
 
+expect_eq "DeviceCallBackCall" "$(curl -s -d "EVENT=DeviceCallBackCall&orgidentity=demo&exten=13800000002&targetdn=13800000001&callerid=&user=admin&password=admin123&pwdtype=plaintext" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_19'
+
 # JSONP and the CJI assets.
 expect_eq "JSONP login" "$(curl -s "$BASE/setevent/loginCJI?callback=cb&orgidentity=demo&usertype=agent&user=8003&pwdtype=plaintext&password=bad")" '/**/cb({"code":2,"message":"BackMsg_03"});'
 expect_match "JSONP agentStatus" "$(curl -s "$BASE/coccinterface/setevent/agentStatusCJI?callback=jQuery_1&_=1&orgidentity=demo&usertype=agent&user=8003&pwdtype=plaintext&password=123456")" '/\*\*/jQuery_1({"code":1,"message":"BackMsg_43","status":"1-*'

@@ -66,12 +66,15 @@ function exercise($label, $c) {
     // queueCustomerNum(orgidentity, queuenumber, prio): SOAP's own 1|total|ringing|waiting|talking
     check("$label queueCustomerNum", $c('queueCustomerNum', [$org, '0', '0']), '1|0|0|0|0');
     check("$label queueCustomerNum bad queue", $c('queueCustomerNum', [$org, '7777', '']), '0|BackMsg_30');
+    // backCall(orgidentity, exten, targetdn, callerid, user, password, pwdtype): the account is billed
+    check("$label backCall wrong account", $c('backCall', [$org, '13800000002', '13800000001', '', 'admin', 'nope', $pt]), '|Retuen|2|Retuen|BackMsg_63');
+    check("$label backCall", $c('backCall', [$org, '13800000002', '13800000001', '', 'admin', 'admin123', $pt]), '|Retuen|1|Retuen|BackMsg_19');
     check("$label logout", $c('logout', $A), '|Retuen|1|Retuen|BackMsg_08');
     check("$label agentStatus after logout", $c('agentStatus', $A), '|Retuen|1|Retuen|BackMsg_43|Retuen|1-logout,2-logout,');
 }
 
 $names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'makeCall', 'hangup',
-          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'setdevice'];
+          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'backCall', 'setdevice'];
 
 // A real-time call on the simulated switch: agent 8004's phone answers after 1 s, 13800000001 after 2 s more.
 function calls($label, $c) {

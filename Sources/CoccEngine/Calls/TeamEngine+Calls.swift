@@ -92,23 +92,42 @@ extension TeamEngine {
             customerNumber: customerNumber, didNumber: "", customerDestination: destination, calledAgent: calledAgent,
             modeltype: request.modeltype, modelID: request.modelID, userdata: request.userdata, callerID: request.callerID,
             trunk: request.trunk, startedAt: clock())
+        guard await startTwoLegCall(call, firstLeg: .extension(call.agentExtension), logger: logger) else { return .failure(BackMessage("20")) }
+        logger.info("call started", metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "target": "\(customerNumber)"])
+        return .success(BackMessage("19"))
+    }
+
+    /// backCall: rings `exten` (a team extension or any number) first, then `target`, with no
+    /// agent session: the manual's two-leg callback. Its events carry `AgentGroupId=0`.
+    public func backCall(exten: String, target: String, callerID: String, directory: Directory, logger: Logger) async -> Reply {
+        let first: OriginateRequest.Destination = directory.hasExtension(team: teamID, number: exten) ? .extension(exten) : .external(exten)
+        let call = Call(
+            sessionid: SessionID.make(), direction: .dialout, agent: nil, agentExtension: exten, groupID: 0, customerNumber: target,
+            didNumber: "", customerDestination: .external(target), calledAgent: nil, modeltype: "", modelID: "", userdata: "",
+            callerID: callerID, trunk: "", startedAt: clock())
+        guard await startTwoLegCall(call, firstLeg: first, logger: logger) else { return .failure(BackMessage("20")) }
+        logger.info("callback started", metadata: ["sessionid": "\(call.sessionid)", "exten": "\(exten)", "target": "\(target)"])
+        return .success(BackMessage("19"))
+    }
+
+    /// Registers an outbound call and rings its first leg; the target is dialled when that leg
+    /// answers (see `handle`). False, with nothing left behind, when the switch refuses.
+    private func startTwoLegCall(_ call: Call, firstLeg: OriginateRequest.Destination, logger: Logger) async -> Bool {
         calls[call.sessionid] = call
         let uniqueid = legRegistry.allocate(team: teamID)
         legRoles[uniqueid] = (call.sessionid, .agent)
         do {
             let leg = try await callSwitch.originate(OriginateRequest(
-                uniqueid: uniqueid, destination: .extension(call.agentExtension), callerID: customerNumber, context: "dialout",
-                ringTimeout: Self.agentRingTimeout))
+                uniqueid: uniqueid, destination: firstLeg, callerID: call.customerNumber, context: "dialout", ringTimeout: Self.agentRingTimeout))
             calls[call.sessionid]?.agentLeg = leg
+            return true
         } catch {
             calls[call.sessionid] = nil
             legRoles[uniqueid] = nil
             legRegistry.release(uniqueid)
-            logger.error("could not ring the agent", metadata: ["agent": "\(agent.number)", "error": "\(error)"])
-            return .failure(BackMessage("20"))
+            logger.error("could not ring the first leg", metadata: ["number": "\(call.agentExtension)", "error": "\(error)"])
+            return false
         }
-        logger.info("call started", metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "target": "\(customerNumber)"])
-        return .success(BackMessage("19"))
     }
 
     /// A switch notification for one of this team's legs.
