@@ -6,10 +6,13 @@ public import Logging
 public struct OperationContext: Sendable {
     public var center: CallCenter
     public var logger: Logger
+    /// The manual's `webroot_address`: the base of recording URLs, ending with `/`.
+    public var webrootAddress: String
 
-    public init(center: CallCenter, logger: Logger) {
+    public init(center: CallCenter, logger: Logger, webrootAddress: String = "") {
         self.center = center
         self.logger = logger
+        self.webrootAddress = webrootAddress
     }
 }
 
@@ -81,6 +84,6 @@ public struct Catalogue: Sendable {
     /// The operations this build provides, in the manual's order (its chapter 3).
     public static let standard = Catalogue([
         login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction, makeCall, hangup,
-        agentStatus, agentgroupStatus, hold, resume, groupStatusNum, queueCustomerNum, teamStatus, agentRealtime, sendDtmf, setVar, backCall, setdevice,
+        agentStatus, agentgroupStatus, hold, resume, groupStatusNum, queueCustomerNum, teamStatus, agentRealtime, sendDtmf, setVar, backCall, setdevice, getMonitor,
     ])
 }

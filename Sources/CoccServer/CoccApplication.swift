@@ -27,6 +27,10 @@ public enum CoccApplication {
         HTTPFormAdapter(dispatcher: dispatcher).register(on: router)
         CJIAdapter(dispatcher: dispatcher).register(on: router)
         if let simulator { SimulatorAdapter(simulator: simulator).register(on: router) }
+        // Recordings, at the URLs getMonitor answers (`<webroot_address>getMonitor/<file>`).
+        if let recordings = center.recordingsDirectory {
+            router.add(middleware: FileMiddleware(recordings, urlBasePath: "/getMonitor", searchForIndexHtml: false))
+        }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: metrics.text())))

@@ -19,12 +19,12 @@ public struct OperationDispatcher: Sendable {
     }
 
     /// Runs the operation and returns its reply with the message style it is to be written in.
-    public func run(_ operation: Operation, _ request: OperationRequest, logger: Logger) async -> (Reply, MessageStyle) {
+    public func run(_ operation: Operation, _ request: OperationRequest, webroot: String, logger: Logger) async -> (Reply, MessageStyle) {
         let start = ContinuousClock.now
         var logger = logger
         logger[metadataKey: "operation"] = "\(operation.descriptor.name)"
         logger[metadataKey: "interface"] = "\(request.interface.rawValue)"
-        let reply = await operation(request, OperationContext(center: center, logger: logger))
+        let reply = await operation(request, OperationContext(center: center, logger: logger, webrootAddress: webroot))
         let elapsed = ContinuousClock.now - start
         metrics.record(operation: operation.descriptor.name, interface: request.interface.rawValue, code: reply.code, duration: elapsed)
         logger.debug("operation done", metadata: ["code": "\(reply.code)", "message": "\(reply.message.render(.code))"])

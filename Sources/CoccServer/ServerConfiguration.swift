@@ -9,6 +9,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var corsOrigins: [String] = []
     /// The URL the WSDL advertises; empty: from the request's Host header.
     public var publicURL = ""
+    /// The manual's `webroot_address`: the base of recording URLs; empty: the public URL or Host.
+    public var webrootAddress = ""
     /// The service namespace of the WSDL and of responses to requests that name none.
     public var soapNamespace = "urn:coccwi"
     /// `code` (BackMsg_NN, the default), `cn` or `en`: how replies write their message.
@@ -43,6 +45,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_DATA_DIR"] { dataDirectory = v }
         if let v = environment["COCCD_CORS_ORIGINS"] { corsOrigins = v.split(separator: ",").map(String.init) }
         if let v = environment["COCCD_PUBLIC_URL"] { publicURL = v }
+        if let v = environment["COCCD_WEBROOT_ADDRESS"] { webrootAddress = v }
         if let v = environment["COCCD_SOAP_NAMESPACE"] { soapNamespace = v }
         if let v = environment["COCCD_MESSAGES"] { messages = v }
         if let v = environment["COCCD_MAX_BODY_BYTES"].flatMap(Int.init) { maxBodyBytes = v }
@@ -51,7 +54,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case host, port, dataDirectory, corsOrigins, publicURL, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
+        case host, port, dataDirectory, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
         case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate
     }
 
@@ -64,6 +67,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? dataDirectory
         corsOrigins = try c.decodeIfPresent([String].self, forKey: .corsOrigins) ?? corsOrigins
         publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL) ?? publicURL
+        webrootAddress = try c.decodeIfPresent(String.self, forKey: .webrootAddress) ?? webrootAddress
         soapNamespace = try c.decodeIfPresent(String.self, forKey: .soapNamespace) ?? soapNamespace
         messages = try c.decodeIfPresent(String.self, forKey: .messages) ?? messages
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes

@@ -28,7 +28,14 @@ public actor SimulatedSwitch: Switch {
         var bridgedWith: Int64?
         var dtmf = ""
         var variables: [String: String] = [:]
+        /// Where the recording goes, and when (in this switch's time) it started.
+        var recording: (path: String, since: Duration)?
     }
+
+    /// Simulated recordings stop growing at this length, to bound the disk a long demo uses.
+    static let maximumRecording: Double = 300
+    /// Real time, for recordings under `.realtime` timing.
+    let started = ContinuousClock.now
 
     enum Action {
         case ring(Int64)
@@ -120,6 +127,29 @@ public actor SimulatedSwitch: Switch {
     public func setVariable(uniqueid: Int64, name: String, value: String) async throws {
         guard let leg = legs[uniqueid], leg.state != .down else { throw SwitchError.noSuchLeg(uniqueid) }
         legs[uniqueid]?.variables[name] = value
+    }
+
+    public func startRecording(uniqueid: Int64, path: String) async throws {
+        guard let leg = legs[uniqueid], leg.state == .up else { throw SwitchError.legNotUp(uniqueid) }
+        legs[uniqueid]?.recording = (path, currentTime)
+    }
+
+    public func stopRecording(uniqueid: Int64) async throws {
+        guard legs[uniqueid] != nil else { throw SwitchError.noSuchLeg(uniqueid) }
+        finishRecording(uniqueid)
+    }
+
+    /// Manual timing: the virtual clock; real timing: time since this switch started.
+    var currentTime: Duration { timing == .manual ? now : ContinuousClock.now - started }
+
+    func finishRecording(_ id: Int64) {
+        guard let recording = legs[id]?.recording else { return }
+        legs[id]?.recording = nil
+        let elapsed = currentTime - recording.since
+        let seconds = min(Self.maximumRecording, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        do { try WAVFile.write(seconds: seconds, to: recording.path) } catch {
+            // The engine learns of a missing file when it is asked for it (getMonitor: BackMsg_404).
+        }
     }
 
     /// The digits a leg has received.
@@ -214,6 +244,7 @@ public actor SimulatedSwitch: Switch {
     }
 
     func end(_ id: Int64, _ cause: HangupCause) async {
+        finishRecording(id)
         legs[id]?.state = .down
         if let other = legs[id]?.bridgedWith { legs[other]?.bridgedWith = nil }
         legs[id]?.bridgedWith = nil

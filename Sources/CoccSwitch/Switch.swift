@@ -109,4 +109,8 @@ public protocol Switch: AnyObject, Sendable {
     func sendDTMF(uniqueid: Int64, digits: String) async throws
     /// Sets a channel variable on a live leg (the manual's call-associated data).
     func setVariable(uniqueid: Int64, name: String, value: String) async throws
+    /// Records a leg's conversation into the WAV file at `path` (its folder is created), until
+    /// `stopRecording` or the leg's hangup, when the file is complete.
+    func startRecording(uniqueid: Int64, path: String) async throws
+    func stopRecording(uniqueid: Int64) async throws
 }

@@ -28,6 +28,8 @@ struct Serve: AsyncParsableCommand {
     var corsOrigins: [String] = []
     @Option(name: .customLong("public-url"), help: "Base URL the WSDL advertises (default: from the request's Host).")
     var publicURL: String?
+    @Option(name: .customLong("webroot-address"), help: "Base of recording URLs, the manual's webroot_address (default: the public URL).")
+    var webrootAddress: String?
     @Option(name: .customLong("soap-namespace"), help: "Service namespace of the WSDL (default urn:coccwi).") var soapNamespace: String?
     @Option(help: "Reply messages: code (BackMsg_NN), cn or en.") var messages: String?
     @Flag(help: "Create the demo team on an empty data directory, allow any CORS origin, serve /simulator/.") var demo = false
@@ -48,6 +50,7 @@ struct Serve: AsyncParsableCommand {
         if let dir = data.dataDirectory { config.dataDirectory = dir }
         if !corsOrigins.isEmpty { config.corsOrigins = corsOrigins }
         if let publicURL { config.publicURL = publicURL }
+        if let webrootAddress { config.webrootAddress = webrootAddress }
         if let soapNamespace { config.soapNamespace = soapNamespace }
         if let messages { config.messages = messages }
         if demo { config.demo = true }
@@ -71,7 +74,8 @@ struct Serve: AsyncParsableCommand {
         }
         // The embedded simulated switch, with the demo rules (see README: "Calls").
         let simulator = SimulatedSwitch(rules: .demo, timing: .realtime)
-        let center = try CallCenter(store: store, switch: simulator, logger: logger)
+        let center = try CallCenter(store: store, switch: simulator, logger: logger,
+                                    recordingsDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("recordings"))
         logger.notice("coccd starting", metadata: [
             "address": "http://\(configuration.host):\(configuration.port)",
             "wsdl": "http://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",

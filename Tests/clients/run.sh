@@ -66,6 +66,12 @@ sleep 1.5
 step "old password refused after passwd" test "$(curl -s "$BASE/coccinterfaces?EVENT=AGENTSTATUS&orgidentity=demo&usertype=agent&user=8300&pwdtype=plaintext&password=s3cret")" = '|Retuen|2|Retuen|BackMsg_03'
 step "CLI lists the group" grep -q "8300:static" <("$COCCD" group list --data-dir "$DATA" --team demo)
 
+# The recording of the last answered call (PHP's): getMonitor over HTTP, then the file itself.
+sid=$("$COCCD" events list --data-dir "$DATA" --team demo | grep 'source=CALLEE&event=answer' | tail -n 1 | sed 's/.*sessionid=\([0-9a-f]*\).*/\1/')
+monitor=$(curl -s "$BASE/coccinterfaces?EVENT=GetMonitor&sessionid=$sid&calldate=$(date +%Y-%m-%d)")
+step "GetMonitor answers the recording's URL" test "${monitor#|Retuen|1|Retuen|$BASE/getMonitor/1/}" != "$monitor"
+step "the recording is a WAV file" test "$(curl -s "${monitor#|Retuen|1|Retuen|}" | head -c 4)" = "RIFF"
+
 # State on disk across a graceful shutdown.
 curl -s -d "EVENT=QUEUEPAUSE&type=1&pause_reason=training&orgidentity=demo&usertype=agent&user=8300&pwdtype=plaintext&password=changed" "$BASE/coccinterfaces" > /dev/null
 step "graceful shutdown on SIGTERM" stop

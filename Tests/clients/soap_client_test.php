@@ -66,6 +66,7 @@ function exercise($label, $c) {
     // queueCustomerNum(orgidentity, queuenumber, prio): SOAP's own 1|total|ringing|waiting|talking
     check("$label queueCustomerNum", $c('queueCustomerNum', [$org, '0', '0']), '1|0|0|0|0');
     check("$label queueCustomerNum bad queue", $c('queueCustomerNum', [$org, '7777', '']), '0|BackMsg_30');
+    check("$label getMonitor unknown call", $c('getMonitor', [str_repeat('0', 32), date('Y-m-d')]), '|Retuen|2|Retuen|BackMsg_44');
     // backCall(orgidentity, exten, targetdn, callerid, user, password, pwdtype): the account is billed
     check("$label backCall wrong account", $c('backCall', [$org, '13800000002', '13800000001', '', 'admin', 'nope', $pt]), '|Retuen|2|Retuen|BackMsg_63');
     check("$label backCall", $c('backCall', [$org, '13800000002', '13800000001', '', 'admin', 'admin123', $pt]), '|Retuen|1|Retuen|BackMsg_19');
@@ -74,7 +75,7 @@ function exercise($label, $c) {
 }
 
 $names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'makeCall', 'hangup',
-          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'backCall', 'setdevice'];
+          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'backCall', 'setdevice', 'getMonitor'];
 
 // A real-time call on the simulated switch: agent 8004's phone answers after 1 s, 13800000001 after 2 s more.
 function calls($label, $c) {

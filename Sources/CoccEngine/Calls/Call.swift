@@ -38,6 +38,8 @@ public struct Call: Sendable {
     public internal(set) var customerCause: HangupCause?
     public internal(set) var answeredAt: Date?
     public internal(set) var held = false
+    /// The recording's path under the recordings folder, once the conversation is recorded.
+    public internal(set) var recording = ""
     /// Inbound: agents that were offered the call and did not answer.
     var tried: Set<Int64> = []
     var finished = false

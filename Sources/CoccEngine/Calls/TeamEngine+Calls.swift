@@ -191,7 +191,20 @@ extension TeamEngine {
     /// Connects the agent and the customer once both are up.
     func bridge(_ call: Call) async {
         guard let a = call.agentLeg?.uniqueid, let c = call.customerLeg?.uniqueid else { return }
-        do { try await callSwitch.bridge(a, c) } catch { callLogger.error("bridge failed", metadata: ["error": "\(error)"]) }
+        do { try await callSwitch.bridge(a, c) } catch {
+            callLogger.error("bridge failed", metadata: ["error": "\(error)"])
+            return
+        }
+        guard let folder = recordingsDirectory else { return }
+        let date = Calendar.current.dateComponents([.year, .month, .day], from: call.startedAt)
+        let day = String(format: "%04d%02d%02d", date.year ?? 0, date.month ?? 0, date.day ?? 0)
+        let relative = "\(teamID)/\(day)/\(call.sessionid).wav"
+        do {
+            try await callSwitch.startRecording(uniqueid: a, path: folder + "/" + relative)
+            calls[call.sessionid]?.recording = relative
+        } catch {
+            callLogger.error("could not start recording", metadata: ["sessionid": "\(call.sessionid)", "error": "\(error)"])
+        }
     }
 
     /// Dials the target once the agent has answered.
@@ -229,7 +242,7 @@ extension TeamEngine {
         let record = CallRecord(
             sessionid: call.sessionid, teamID: teamID, direction: call.direction.rawValue, agentNumber: call.agent?.number ?? "",
             customerNumber: call.customerNumber, didNumber: call.didNumber, groupID: call.groupID, startedAt: call.startedAt,
-            answeredAt: call.answeredAt, endedAt: clock(), disposition: call.disposition, recording: "", userdata: call.userdata,
+            answeredAt: call.answeredAt, endedAt: clock(), disposition: call.disposition, recording: call.recording, userdata: call.userdata,
             modeltype: call.modeltype, modelID: call.modelID)
         do { try store.saveCallRecord(record) } catch { callLogger.error("could not save call record", metadata: ["error": "\(error)"]) }
         if let target = call.calledAgent { setActivity(.none, of: target) }

@@ -18,14 +18,17 @@ public final class CallCenter: Sendable {
     public let callSwitch: any Switch
     let legRegistry: LegRegistry
     let logger: Logger
+    /// Where each answered call is recorded (`<team>/<YYYYMMDD>/<sessionid>.wav` below it).
+    public let recordingsDirectory: String?
     private let snapshot: Mutex<Directory>
     private let engines = Mutex<[Int64: TeamEngine]>([:])
 
     /// `switch` carries the calls; its notifications are routed to the team that owns each leg.
     public init(
         store: any EngineStore, switch callSwitch: any Switch, clock: @escaping @Sendable () -> Date = Date.init,
-        legRegistry: LegRegistry = LegRegistry(), logger: Logger = Logger(label: "coccd")
+        legRegistry: LegRegistry = LegRegistry(), logger: Logger = Logger(label: "coccd"), recordingsDirectory: String? = nil
     ) throws {
+        self.recordingsDirectory = recordingsDirectory
         self.store = store
         self.clock = clock
         self.callSwitch = callSwitch
@@ -98,7 +101,7 @@ public final class CallCenter: Sendable {
         try engines.withLock { engines in
             if let engine = engines[id] { return engine }
             let engine = try TeamEngine(teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger,
-                                        directory: { [weak self] in self?.directory ?? .empty })
+                                        directory: { [weak self] in self?.directory ?? .empty }, recordingsDirectory: recordingsDirectory)
             engines[id] = engine
             return engine
         }

@@ -23,10 +23,14 @@ public actor TeamEngine {
     let callLogger: Logger
     /// The current directory, for work that starts from a notification rather than a request.
     let directoryProvider: @Sendable () -> Directory
+    /// Where conversations are recorded; nil: not recorded.
+    let recordingsDirectory: String?
 
     public init(teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date, callSwitch: any Switch,
-                legRegistry: LegRegistry, logger: Logger, directory: @escaping @Sendable () -> Directory) throws {
+                legRegistry: LegRegistry, logger: Logger, directory: @escaping @Sendable () -> Directory,
+                recordingsDirectory: String? = nil) throws {
         self.directoryProvider = directory
+        self.recordingsDirectory = recordingsDirectory
         self.teamID = teamID
         self.store = store
         self.clock = clock

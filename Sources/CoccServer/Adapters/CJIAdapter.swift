@@ -46,7 +46,9 @@ struct CJIAdapter: Sendable {
         }
         let json: String
         if let operation = dispatcher.catalogue.cji(name) {
-            let (reply, style) = await dispatcher.run(operation, OperationRequest(parameters: parameters, interface: .cji), logger: context.logger)
+            let (reply, style) = await dispatcher.run(
+                operation, OperationRequest(parameters: parameters, interface: .cji),
+                webroot: PublicBase.webroot(for: request, configuration: dispatcher.configuration), logger: context.logger)
             json = reply.cjiJSON(style: style)
         } else {
             dispatcher.metrics.recordRejected(interface: "cji", reason: "unknown_function")

@@ -36,7 +36,9 @@ struct HTTPFormAdapter: Sendable {
             context.logger.notice("unknown EVENT", metadata: ["event": "\(event)"])
             return text(Reply.failure(.parameterError).retuenString(style: dispatcher.configuration.messageStyle))
         }
-        let (reply, style) = await dispatcher.run(operation, OperationRequest(parameters: parameters, interface: .http), logger: context.logger)
+        let (reply, style) = await dispatcher.run(
+            operation, OperationRequest(parameters: parameters, interface: .http),
+            webroot: PublicBase.webroot(for: request, configuration: dispatcher.configuration), logger: context.logger)
         return text(reply.retuenString(style: style))
     }
 

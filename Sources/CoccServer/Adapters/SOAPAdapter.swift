@@ -48,13 +48,7 @@ struct SOAPAdapter: Sendable {
 
     /// The endpoint the WSDL advertises: the configured public URL, else this request's Host.
     func location(for request: Request) -> String {
-        var base = configuration.publicURL
-        if base.isEmpty {
-            let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
-            base = "http://\(host)"
-        }
-        while base.hasSuffix("/") { base.removeLast() }
-        return base + request.uri.path
+        PublicBase.url(for: request, configuration: configuration) + request.uri.path
     }
 
     // MARK: Calls
@@ -85,7 +79,9 @@ struct SOAPAdapter: Sendable {
             return fault(SOAPFault(.client, "Procedure '\(soap.operation)' not present", version: soap.version))
         }
         let parameters = soap.parameters(for: operation.descriptor)
-        let (reply, style) = await dispatcher.run(operation, OperationRequest(parameters: parameters, interface: .soap), logger: context.logger)
+        let (reply, style) = await dispatcher.run(
+            operation, OperationRequest(parameters: parameters, interface: .soap),
+            webroot: PublicBase.webroot(for: request, configuration: configuration), logger: context.logger)
         let xml = SOAPResponseWriter.response(
             version: soap.version, operation: operation.descriptor.soapName ?? soap.operation,
             namespace: soap.namespace ?? configuration.soapNamespace, value: reply.soapString(style: style))

@@ -55,7 +55,8 @@ struct Fixture {
         )]))
         let clock = self.clock
         // Leg ids from 19866, as in the manual's outbound example.
-        center = try CallCenter(store: store, switch: pbx, clock: { clock() }, legRegistry: LegRegistry(firstID: 19866), logger: Fixture.quiet)
+        center = try CallCenter(store: store, switch: pbx, clock: { clock() }, legRegistry: LegRegistry(firstID: 19866), logger: Fixture.quiet,
+                                recordingsDirectory: directory.appendingPathComponent("recordings").path)
     }
 
     /// Extensions answer after 1 s; 13800000001 answers after 2 s, 13800000002 is busy,
