@@ -171,3 +171,53 @@ extension Catalogue {
         }
     }
 }
+
+/// Consult, and what follows it: transfer, call return, conference.
+extension Catalogue {
+    /// These operations put the password before the user (manual 6.3).
+    static let consultCredentials = ["pwdtype", "password", "usertype", "user", "orgidentity"]
+
+    static let consult = Operation(OperationDescriptor(
+        name: "consult", soapName: "consult", httpEvents: ["CONSULT"], cjiName: "consultCJI",
+        soapParameters: ["targetdn", "agentgroupid", "consulttype"] + consultCredentials,
+        httpParameters: ["targetdn", "agentgroupid", "consulttype"] + consultCredentials,
+        cjiParameters: ["targetdn", "agentgroupid", "consulttype"] + consultCredentials + ["callbackFuc"],
+        summary: "Hold the customer and call an agent of a group (consulttype=internal) or a number (external, agentgroupid 0)."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials) { agent, auth in
+            let targetdn = request.trimmed("targetdn")
+            guard !targetdn.isEmpty else { return .failure(.parameterEmpty) }
+            let target: ConsultTarget
+            switch request.trimmed("consulttype").lowercased() {
+            case "internal": target = .agent(number: targetdn, groupID: request.trimmed("agentgroupid"))
+            case "external": target = .external(targetdn)
+            default: return .failure(.parameterError)
+            }
+            return await auth.engine.consult(agent: agent, target: target, directory: auth.directory, logger: auth.logger)
+        }
+    }
+
+    static let transfer = Operation(OperationDescriptor(
+        name: "transfer", soapName: "transfer", httpEvents: ["TRANSFER"], cjiName: "transferCJI",
+        soapParameters: consultCredentials, httpParameters: consultCredentials, cjiParameters: consultCredentials + ["callbackFuc"],
+        summary: "Hand the customer to the answered consulted party and leave the call."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials) { agent, auth in await auth.engine.transfer(agent: agent, logger: auth.logger) }
+    }
+
+    static let callReturn = Operation(OperationDescriptor(
+        name: "callReturn", soapName: "callReturn", httpEvents: ["CALLRETURN"], cjiName: "callReturnCJI",
+        soapParameters: consultCredentials, httpParameters: consultCredentials, cjiParameters: consultCredentials + ["callbackFuc"],
+        summary: "End the consult and take the held customer back."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials) { agent, auth in await auth.engine.callReturn(agent: agent, logger: auth.logger) }
+    }
+
+    static let conference = Operation(OperationDescriptor(
+        name: "conference", soapName: "conference", httpEvents: ["CONFERENCE"], cjiName: "conferenceCJI",
+        soapParameters: consultCredentials, httpParameters: consultCredentials, cjiParameters: consultCredentials + ["callbackFuc"],
+        summary: "Join agent, customer and the answered consulted party in a conference."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials) { agent, auth in await auth.engine.conference(agent: agent, logger: auth.logger) }
+    }
+}

@@ -83,7 +83,7 @@ public struct Catalogue: Sendable {
 
     /// The operations this build provides, in the manual's order (its chapter 3).
     public static let standard = Catalogue([
-        login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction, makeCall, hangup,
+        login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction, makeCall, consult, transfer, callReturn, conference, hangup,
         agentStatus, agentgroupStatus, hold, resume, groupStatusNum, queueCustomerNum, teamStatus, agentRealtime, sendDtmf, setVar, backCall, setdevice, getMonitor,
     ])
 }

@@ -48,6 +48,7 @@ public actor SimulatedSwitch: Switch {
     let timing: Timing
     private let handler = Mutex<(@Sendable (SwitchNotification) async -> Void)?>(nil)
     var legs: [Int64: Leg] = [:]
+    var conferences: [Set<Int64>] = []
     /// Manual timing: the virtual time and the actions waiting for it.
     var now: Duration = .zero
     var scheduled: [(at: Duration, sequence: Int, action: Action)] = []
@@ -105,8 +106,29 @@ public actor SimulatedSwitch: Switch {
             guard let leg = legs[id], leg.state != .down else { throw SwitchError.noSuchLeg(id) }
             guard leg.state == .up else { throw SwitchError.legNotUp(id) }
         }
+        for id in [a, b] { detach(id) }
         legs[a]?.bridgedWith = b
         legs[b]?.bridgedWith = a
+    }
+
+    public func conference(_ ids: [Int64]) async throws {
+        for id in ids {
+            guard let leg = legs[id], leg.state == .up else { throw SwitchError.legNotUp(id) }
+        }
+        for id in ids { detach(id) }
+        conferences.append(Set(ids))
+    }
+
+    /// Takes a leg out of its bridge or conference.
+    func detach(_ id: Int64) {
+        if let other = legs[id]?.bridgedWith { legs[other]?.bridgedWith = nil }
+        legs[id]?.bridgedWith = nil
+        conferences = conferences.map { $0.subtracting([id]) }.filter { $0.count > 1 }
+    }
+
+    /// The other legs in a conference with this one.
+    public func conferencedWith(uniqueid: Int64) -> Set<Int64> {
+        conferences.first { $0.contains(uniqueid) }?.subtracting([uniqueid]) ?? []
     }
 
     public func hold(uniqueid: Int64, music: Bool) async throws {
@@ -246,8 +268,7 @@ public actor SimulatedSwitch: Switch {
     func end(_ id: Int64, _ cause: HangupCause) async {
         finishRecording(id)
         legs[id]?.state = .down
-        if let other = legs[id]?.bridgedWith { legs[other]?.bridgedWith = nil }
-        legs[id]?.bridgedWith = nil
+        detach(id)
         await notify(.hungUp(uniqueid: id, cause: cause))
     }
 

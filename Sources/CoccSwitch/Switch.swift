@@ -100,8 +100,10 @@ public protocol Switch: AnyObject, Sendable {
     /// Places a leg and returns at once; `ringing`, `answered` and `hungUp` follow.
     func originate(_ request: OriginateRequest) async throws -> LegInfo
     func hangup(uniqueid: Int64) async throws
-    /// Connects the audio of two answered legs.
+    /// Connects the audio of two answered legs (each leaves any bridge or conference it was in).
     func bridge(_ a: Int64, _ b: Int64) async throws
+    /// Joins answered legs into one conference.
+    func conference(_ legs: [Int64]) async throws
     /// Holds a leg with music, or with silence when `music` is false.
     func hold(uniqueid: Int64, music: Bool) async throws
     func unhold(uniqueid: Int64) async throws

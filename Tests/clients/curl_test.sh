@@ -36,6 +36,7 @@ expect_eq "SetDevice (static only)" "$(curl -s -d "EVENT=SetDevice&orgidentity=d
 expect_eq "MAKECALL" "$(curl -s -d "EVENT=MAKECALL&targetdn=13800000002&targettype=exter&agentgroupid=1&modeltype=Campaign&model_id=1&userdata=a%3D1%26b%3D2&$AUTH" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_19'
 expect_eq "HANGUP all" "$(curl -s -d "EVENT=HANGUP&target=all&$AUTH" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_37'
 expect_eq "HANGUP nothing left" "$(curl -s -d "EVENT=HANGUP&target=all&$AUTH" "$BASE/coccinterfaces")" '|Retuen|2|Retuen|BackMsg_92'
+expect_eq "CONSULT without a call" "$(curl -s -d "EVENT=CONSULT&targetdn=8001&agentgroupid=1&consulttype=internal&$AUTH" "$BASE/coccinterfaces")" '|Retuen|2|Retuen|BackMsg_56[pause]'
 expect_eq "Hold without a call" "$(curl -s -d "EVENT=Hold&silence=1&$AUTH" "$BASE/coccinterfaces")" '|Retuen|2|Retuen|BackMsg_92'
 expect_eq "LOGOUT" "$(curl -s -d "EVENT=LOGOUT&$AUTH" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_08'
 expect_eq "lang=cn" "$(curl -s "$BASE/coccinterfaces?EVENT=LOGIN&orgidentity=demo&usertype=agent&user=8002&pwdtype=plaintext&password=x&lang=cn")" '|Retuen|2|Retuen|工号不存在或密码错误'

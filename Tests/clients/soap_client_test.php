@@ -74,7 +74,8 @@ function exercise($label, $c) {
     check("$label agentStatus after logout", $c('agentStatus', $A), '|Retuen|1|Retuen|BackMsg_43|Retuen|1-logout,2-logout,');
 }
 
-$names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'makeCall', 'hangup',
+$names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'makeCall', 'consult',
+          'transfer', 'callReturn', 'conference', 'hangup',
           'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'backCall', 'setdevice', 'getMonitor'];
 
 // A real-time call on the simulated switch: agent 8004's phone answers after 1 s, 13800000001 after 2 s more.
@@ -95,6 +96,15 @@ function calls($label, $c) {
     check("$label sendDtmf bad", $c('sendDtmf', array_merge($A4, ['12a'])), '|Retuen|2|Retuen|BackMsg_97');
     check("$label setVar", $c('setVar', array_merge($A4, ['ORDER_ID', '42'])), '|Retuen|1|Retuen|BackMsg_102');
     check("$label setVar bad name", $c('setVar', array_merge($A4, ['order', '42'])), '|Retuen|2|Retuen|BackMsg_101');
+    // consult(targetdn, agentgroupid, consulttype, pwdtype, password, usertype, user, orgidentity); an external number answers after 3 s
+    $who = ['plaintext', '123456', 'agent', '8004', 'demo'];
+    check("$label consult", $c('consult', array_merge(['13912345678', '0', 'external'], $who)), '|Retuen|1|Retuen|BackMsg_27');
+    check("$label transfer before answer", $c('transfer', $who), '|Retuen|2|Retuen|BackMsg_29');
+    usleep(3300000);
+    check("$label conference", $c('conference', $who), '|Retuen|1|Retuen|BackMsg_34');
+    check("$label consult during conference", $c('consult', array_merge(['13912345678', '0', 'external'], $who)), '|Retuen|2|Retuen|BackMsg_95');
+    check("$label hangup consult", $c('hangup', ['', '', 'consult', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
+    usleep(200000);
     // hangup(uniqueid,targetagent,target,pwdtype,password,usertype,user,orgidentity)
     check("$label hangup caller", $c('hangup', ['', '', 'caller', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
     usleep(300000);

@@ -4,7 +4,7 @@ public import CoccSwitch
 
 /// One call: its legs, what happened to them, and what its events carry.
 public struct Call: Sendable {
-    public enum Role: Sendable { case agent, customer }
+    public enum Role: Sendable { case agent, customer, consult }
 
     public let sessionid: String
     public let direction: CallEventMessage.Direction
@@ -40,6 +40,15 @@ public struct Call: Sendable {
     public internal(set) var held = false
     /// The recording's path under the recordings folder, once the conversation is recorded.
     public internal(set) var recording = ""
+    /// The consulted party's leg (consult), and the agent on it for an internal consult.
+    public internal(set) var consultLeg: LegInfo?
+    public internal(set) var consultAgent: Agent?
+    public internal(set) var consultAnswered = false
+    public internal(set) var consultDown = false
+    /// The agent handed the customer to the consulted party and left (transfer).
+    public internal(set) var transferred = false
+    /// Agent, customer and consulted party talk together (conference).
+    public internal(set) var conferenced = false
     /// Inbound: agents that were offered the call and did not answer.
     var tried: Set<Int64> = []
     var finished = false
@@ -82,10 +91,21 @@ public struct Call: Sendable {
         }
     }
 
-    func legs() -> [LegInfo] { [agentLeg, customerLeg].compactMap { $0 } }
+    func legs() -> [LegInfo] { [agentLeg, customerLeg, consultLeg].compactMap { $0 } }
 
-    /// Whether the agent is on this call, as the caller's agent or the one called.
-    func involves(_ agentID: Int64) -> Bool { agent?.id == agentID || calledAgent?.id == agentID }
+    /// The legs still up or ringing.
+    func liveLegs() -> [LegInfo] {
+        [agentDown ? nil : agentLeg, customerDown ? nil : customerLeg, consultDown ? nil : consultLeg].compactMap { $0 }
+    }
+
+    /// A consult leg that is ringing or up.
+    var consultLive: Bool { consultLeg != nil && !consultDown }
+
+    /// Whether the agent is on this call: its own agent (until it transferred the call away),
+    /// the agent it called, or the agent it consults.
+    func involves(_ agentID: Int64) -> Bool {
+        (agent?.id == agentID && !transferred) || calledAgent?.id == agentID || (consultLive && consultAgent?.id == agentID)
+    }
 }
 
 /// A call session id: 32 lowercase hexadecimal digits, as in the manual's events.

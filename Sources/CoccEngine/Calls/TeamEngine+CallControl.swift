@@ -62,9 +62,9 @@ extension TeamEngine {
         return Reply(code: any ? 1 : 2, message: .data(results.joined(separator: ",")))
     }
 
-    /// hangup by the target agent's call: its own leg (`agent`), the other side (`caller`) or
-    /// every leg (`all`). Consult parties and supervisors come with those operations; until then
-    /// nothing matches `consult` or `groupadmin`, which answer "no related call".
+    /// hangup by the target agent's call: its own leg (`agent`), the other side (`caller`),
+    /// every leg (`all`) or the consulted party (`consult`). Supervisors come with their
+    /// operations; until then nothing matches `groupadmin`, which answers "no related call".
     public func hangup(target: HangupTarget, targetAgent: Agent, logger: Logger) async -> Reply {
         switch target {
         case .channel:
@@ -74,19 +74,24 @@ extension TeamEngine {
             let legs: [LegInfo]
             switch target {
             case .agent:
-                let own = call.agent?.id == targetAgent.id ? call.agentLeg : call.customerLeg
+                // The target agent's own leg: the caller's agent, the consulted one, or the called one.
+                let own = call.agent?.id == targetAgent.id && !call.transferred ? call.agentLeg
+                    : call.consultAgent?.id == targetAgent.id ? call.consultLeg : call.customerLeg
                 legs = [own].compactMap { $0 }
             case .caller:
-                legs = [call.agent?.id == targetAgent.id ? call.customerLeg : call.agentLeg].compactMap { $0 }
+                // The customer; for the agent it called, the calling agent.
+                legs = [call.calledAgent?.id == targetAgent.id ? call.agentLeg : call.customerLeg].compactMap { $0 }
             default:
-                legs = call.legs()
+                legs = call.liveLegs()
             }
             guard !legs.isEmpty else { return .failure(BackMessage("92")) }
             var hungUp = false
             for leg in legs where (try? await callSwitch.hangup(uniqueid: leg.uniqueid)) != nil { hungUp = true }
             logger.info("hangup", metadata: ["target": "\(target.rawValue)", "agent": "\(targetAgent.number)", "legs": "\(legs.map(\.uniqueid))"])
             return hungUp ? .success(BackMessage("37")) : .failure(BackMessage("36"))
-        case .consult, .groupadmin:
+        case .consult:
+            return await hangupConsult(of: targetAgent)
+        case .groupadmin:
             return .failure(BackMessage("92"))
         }
     }

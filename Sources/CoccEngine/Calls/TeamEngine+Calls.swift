@@ -173,7 +173,7 @@ extension TeamEngine {
             if call.direction == .dialout { call.customerCause = call.customerAnswered ? .normal : cause }
             calls[sessionid] = call
             emit(call, call.customerSource, .hangup, leg: call.customerLeg)
-            if let leg = call.agentLeg, !call.agentDown { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
+            for leg in call.liveLegs() { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
             await finishIfDone(sessionid)
         case (.hungUp, .agent):
             if call.direction == .dialin && !call.agentAnswered && !call.customerDown {
@@ -181,21 +181,59 @@ extension TeamEngine {
                 return
             }
             call.agentDown = true
+            // Leaving a conference hands the customer to the consulted party, as a transfer does.
+            if call.conferenced && call.consultLive && !call.customerDown {
+                call.transferred = true
+                call.conferenced = false
+            }
             calls[sessionid] = call
             emit(call, .agent, .hangup, leg: call.agentLeg)
-            if let leg = call.customerLeg, !call.customerDown { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
+            if call.transferred {
+                if let agent = call.agent { setActivity(.none, of: agent) }
+                if let c = call.customerLeg?.uniqueid, let k = call.consultLeg?.uniqueid, call.consultLive {
+                    try? await callSwitch.bridge(c, k)
+                }
+                await dispatchWaiting()
+            } else {
+                for leg in call.liveLegs() { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
+            }
+            await finishIfDone(sessionid)
+        case (.ringing, .consult):
+            if let target = call.consultAgent { setActivity(.ringing, of: target) }
+            emit(call, .consult, .ringing, leg: call.consultLeg)
+        case (.answered, .consult):
+            call.consultAnswered = true
+            calls[sessionid] = call
+            if let target = call.consultAgent { setActivity(.talking, of: target) }
+            emit(call, .consult, .answer, leg: call.consultLeg, channel: "")
+            if let a = call.agentLeg?.uniqueid, let k = call.consultLeg?.uniqueid, !call.agentDown {
+                try? await callSwitch.bridge(a, k)
+            }
+        case (.hungUp, .consult):
+            call.consultDown = true
+            calls[sessionid] = call
+            if let target = call.consultAgent { setActivity(.none, of: target) }
+            emit(call, .consult, .hangup, leg: call.consultLeg)
+            if call.transferred {
+                // The consulted party had the customer: the call is over.
+                for leg in call.liveLegs() { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
+            } else if call.conferenced {
+                // Back to agent and customer.
+                calls[sessionid]?.conferenced = false
+                await bridge(call, record: false)
+            }
             await finishIfDone(sessionid)
         }
     }
 
     /// Connects the agent and the customer once both are up.
-    func bridge(_ call: Call) async {
+    func bridge(_ call: Call, record: Bool = true) async {
         guard let a = call.agentLeg?.uniqueid, let c = call.customerLeg?.uniqueid else { return }
         do { try await callSwitch.bridge(a, c) } catch {
             callLogger.error("bridge failed", metadata: ["error": "\(error)"])
             return
         }
-        guard let folder = recordingsDirectory else { return }
+        guard record, let folder = recordingsDirectory else { return }
         let date = Calendar.current.dateComponents([.year, .month, .day], from: call.startedAt)
         let day = String(format: "%04d%02d%02d", date.year ?? 0, date.month ?? 0, date.day ?? 0)
         let relative = "\(teamID)/\(day)/\(call.sessionid).wav"
@@ -229,9 +267,7 @@ extension TeamEngine {
     /// Ends the call once every leg is down: the CONVERSATION hangup, the call record, the
     /// agents' states and after-call work as the group's mode says.
     func finishIfDone(_ sessionid: String) async {
-        guard var call = calls[sessionid], !call.finished, call.agentLeg == nil || call.agentDown, call.customerLeg == nil || call.customerDown,
-              call.agentLeg != nil || call.customerLeg != nil
-        else { return }
+        guard var call = calls[sessionid], !call.finished, call.liveLegs().isEmpty, !call.legs().isEmpty else { return }
         call.finished = true
         calls[sessionid] = nil
         for leg in call.legs() {
@@ -246,7 +282,9 @@ extension TeamEngine {
             modeltype: call.modeltype, modelID: call.modelID)
         do { try store.saveCallRecord(record) } catch { callLogger.error("could not save call record", metadata: ["error": "\(error)"]) }
         if let target = call.calledAgent { setActivity(.none, of: target) }
-        if let agent = call.agent {
+        if let target = call.consultAgent { setActivity(.none, of: target) }
+        // An agent that transferred the call left it earlier (and its work then was the transfer).
+        if let agent = call.agent, !call.transferred {
             setActivity(.none, of: agent)
             // After-call work: mode 1 once the called party rang, mode 2 once it answered (manual
             // 5.5). The called party is the customer outbound, the agent inbound.
