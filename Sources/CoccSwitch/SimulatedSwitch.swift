@@ -28,6 +28,8 @@ public actor SimulatedSwitch: Switch {
         var bridgedWith: Int64?
         var dtmf = ""
         var variables: [String: String] = [:]
+        /// The leg this one spies on, and how.
+        var spying: (target: Int64, mode: SpyMode)?
         /// Where the recording goes, and when (in this switch's time) it started.
         var recording: (path: String, since: Duration)?
     }
@@ -118,6 +120,16 @@ public actor SimulatedSwitch: Switch {
         for id in ids { detach(id) }
         conferences.append(Set(ids))
     }
+
+    public func spy(_ supervisor: Int64, on target: Int64, mode: SpyMode) async throws {
+        for id in [supervisor, target] {
+            guard let leg = legs[id], leg.state == .up else { throw SwitchError.legNotUp(id) }
+        }
+        legs[supervisor]?.spying = (target, mode)
+    }
+
+    /// What a supervisor leg spies on.
+    public func spying(uniqueid: Int64) -> (target: Int64, mode: SpyMode)? { legs[uniqueid]?.spying }
 
     /// Takes a leg out of its bridge or conference.
     func detach(_ id: Int64) {

@@ -78,6 +78,10 @@ public struct OriginateRequest: Sendable, Equatable {
     }
 }
 
+public enum SpyMode: String, Sendable, Equatable {
+    case listen, whisper, barge
+}
+
 public enum SwitchError: Error, Sendable, Equatable {
     case noSuchLeg(Int64)
     case legNotUp(Int64)
@@ -104,6 +108,9 @@ public protocol Switch: AnyObject, Sendable {
     func bridge(_ a: Int64, _ b: Int64) async throws
     /// Joins answered legs into one conference.
     func conference(_ legs: [Int64]) async throws
+    /// Attaches a supervisor's answered leg to a target leg: listen only, speak to the target
+    /// only (whisper), or speak to everyone (barge).
+    func spy(_ supervisor: Int64, on target: Int64, mode: SpyMode) async throws
     /// Holds a leg with music, or with silence when `music` is false.
     func hold(uniqueid: Int64, music: Bool) async throws
     func unhold(uniqueid: Int64) async throws

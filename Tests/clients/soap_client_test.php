@@ -75,7 +75,7 @@ function exercise($label, $c) {
 }
 
 $names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'makeCall', 'consult',
-          'transfer', 'callReturn', 'conference', 'hangup',
+          'transfer', 'callReturn', 'conference', 'hangup', 'intrude', 'silentMonitor', 'whisper', 'forcedRelease',
           'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'backCall', 'setdevice', 'getMonitor'];
 
 // A real-time call on the simulated switch: agent 8004's phone answers after 1 s, 13800000001 after 2 s more.
@@ -105,6 +105,11 @@ function calls($label, $c) {
     check("$label consult during conference", $c('consult', array_merge(['13912345678', '0', 'external'], $who)), '|Retuen|2|Retuen|BackMsg_95');
     check("$label hangup consult", $c('hangup', ['', '', 'consult', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
     usleep(200000);
+    // silentMonitor(target, phonenumber, pwdtype, password, usertype, user, orgidentity): 8001 leads 8004's group
+    check("$label silentMonitor by a non-leader", $c('silentMonitor', ['8004', '8009', 'plaintext', '123456', 'agent', '8003', 'demo']), '|Retuen|2|Retuen|BackMsg_65');
+    check("$label silentMonitor", $c('silentMonitor', ['8004', '8009', 'plaintext', '123456', 'agent', '8001', 'demo']), '|Retuen|1|Retuen|BackMsg_41');
+    usleep(1300000);
+    check("$label hangup groupadmin", $c('hangup', ['', '8004', 'groupadmin', 'plaintext', '123456', 'agent', '8001', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
     // hangup(uniqueid,targetagent,target,pwdtype,password,usertype,user,orgidentity)
     check("$label hangup caller", $c('hangup', ['', '', 'caller', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
     usleep(300000);

@@ -4,7 +4,15 @@ public import CoccSwitch
 
 /// One call: its legs, what happened to them, and what its events carry.
 public struct Call: Sendable {
-    public enum Role: Sendable { case agent, customer, consult }
+    public enum Role: Sendable { case agent, customer, consult, supervisor }
+
+    /// A supervisor's leg on the call: listening, whispering to the agent, or barged in.
+    public struct SupervisorLeg: Sendable {
+        public var leg: LegInfo
+        public var mode: SpyMode
+        public var joined = false
+        public var down = false
+    }
 
     public let sessionid: String
     public let direction: CallEventMessage.Direction
@@ -49,6 +57,7 @@ public struct Call: Sendable {
     public internal(set) var transferred = false
     /// Agent, customer and consulted party talk together (conference).
     public internal(set) var conferenced = false
+    public internal(set) var supervisors: [SupervisorLeg] = []
     /// Inbound: agents that were offered the call and did not answer.
     var tried: Set<Int64> = []
     var finished = false
@@ -91,12 +100,14 @@ public struct Call: Sendable {
         }
     }
 
-    func legs() -> [LegInfo] { [agentLeg, customerLeg, consultLeg].compactMap { $0 } }
+    func legs() -> [LegInfo] { [agentLeg, customerLeg, consultLeg].compactMap { $0 } + supervisors.map(\.leg) }
 
     /// The legs still up or ringing.
     func liveLegs() -> [LegInfo] {
-        [agentDown ? nil : agentLeg, customerDown ? nil : customerLeg, consultDown ? nil : consultLeg].compactMap { $0 }
+        [agentDown ? nil : agentLeg, customerDown ? nil : customerLeg, consultDown ? nil : consultLeg].compactMap { $0 } + liveSupervisorLegs()
     }
+
+    func liveSupervisorLegs() -> [LegInfo] { supervisors.filter { !$0.down }.map(\.leg) }
 
     /// A consult leg that is ringing or up.
     var consultLive: Bool { consultLeg != nil && !consultDown }

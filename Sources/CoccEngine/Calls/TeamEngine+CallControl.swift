@@ -63,8 +63,8 @@ extension TeamEngine {
     }
 
     /// hangup by the target agent's call: its own leg (`agent`), the other side (`caller`),
-    /// every leg (`all`) or the consulted party (`consult`). Supervisors come with their
-    /// operations; until then nothing matches `groupadmin`, which answers "no related call".
+    /// every leg (`all`, supervisors included), the consulted party (`consult`) or the
+    /// supervisors listening, whispering or barged in (`groupadmin`).
     public func hangup(target: HangupTarget, targetAgent: Agent, logger: Logger) async -> Reply {
         switch target {
         case .channel:
@@ -92,7 +92,7 @@ extension TeamEngine {
         case .consult:
             return await hangupConsult(of: targetAgent)
         case .groupadmin:
-            return .failure(BackMessage("92"))
+            return await hangupSupervisors(of: targetAgent)
         }
     }
 }

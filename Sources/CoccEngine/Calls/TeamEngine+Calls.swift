@@ -190,6 +190,8 @@ extension TeamEngine {
             emit(call, .agent, .hangup, leg: call.agentLeg)
             if call.transferred {
                 if let agent = call.agent { setActivity(.none, of: agent) }
+                // Supervisors were on the agent who left.
+                for leg in call.liveSupervisorLegs() { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
                 if let c = call.customerLeg?.uniqueid, let k = call.consultLeg?.uniqueid, call.consultLive {
                     try? await callSwitch.bridge(c, k)
                 }
@@ -209,6 +211,28 @@ extension TeamEngine {
             if let a = call.agentLeg?.uniqueid, let k = call.consultLeg?.uniqueid, !call.agentDown {
                 try? await callSwitch.bridge(a, k)
             }
+        case (.ringing, .supervisor):
+            break
+        case (.answered, .supervisor):
+            guard let index = call.supervisors.firstIndex(where: { $0.leg.uniqueid == notification.uniqueid }) else { return }
+            let supervisor = call.supervisors[index]
+            guard let target = call.agentLeg, !call.agentDown else {
+                try? await callSwitch.hangup(uniqueid: supervisor.leg.uniqueid)
+                return
+            }
+            do { try await callSwitch.spy(supervisor.leg.uniqueid, on: target.uniqueid, mode: supervisor.mode) } catch {
+                callLogger.error("could not attach the supervisor", metadata: ["error": "\(error)"])
+                try? await callSwitch.hangup(uniqueid: supervisor.leg.uniqueid)
+                return
+            }
+            calls[sessionid]?.supervisors[index].joined = true
+            // The manual names the further parties of a call CONSULT ("the N-th party").
+            emit(call, .consult, .join, leg: supervisor.leg)
+        case (.hungUp, .supervisor):
+            guard let index = call.supervisors.firstIndex(where: { $0.leg.uniqueid == notification.uniqueid }) else { return }
+            calls[sessionid]?.supervisors[index].down = true
+            if call.supervisors[index].joined { emit(call, .consult, .hangup, leg: call.supervisors[index].leg) }
+            await finishIfDone(sessionid)
         case (.hungUp, .consult):
             call.consultDown = true
             calls[sessionid] = call
