@@ -221,3 +221,19 @@ extension Catalogue {
         await context.authorizeAgent(request.credentials) { agent, auth in await auth.engine.conference(agent: agent, logger: auth.logger) }
     }
 }
+
+extension Catalogue {
+    static let agentToIvr = Operation(OperationDescriptor(
+        name: "agentToIvr", soapName: "agentToIvr", httpEvents: ["AgentToIvr"], cjiName: "agenttoivrCJI",
+        soapParameters: Params.credentials + ["ivrexten", "ivrflow", "transfer"], httpParameters: Params.credentials + ["ivrexten", "ivrflow", "transfer"],
+        cjiParameters: Params.credentials + ["ivrexten", "ivrflow", "transfer", "callbackFuc"],
+        summary: "Send the customer into an IVR (ivrflow like 1-2-5): transfer=0 releases the agent, 1 keeps it on hold."
+    )) { request, context in
+        await context.authorizeAgent(request.credentials) { agent, auth in
+            let mode = request.trimmed("transfer")
+            guard mode == "0" || mode == "1" else { return .failure(.parameterError) }
+            return await auth.engine.agentToIvr(agent: agent, ivrExten: request["ivrexten"], ivrFlow: request["ivrflow"],
+                                                releaseAgent: mode == "0", logger: auth.logger)
+        }
+    }
+}

@@ -84,6 +84,6 @@ public struct Catalogue: Sendable {
     /// The operations this build provides, in the manual's order (its chapter 3).
     public static let standard = Catalogue([
         login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction, makeCall, consult, transfer, callReturn, conference, hangup,
-        intrude, silentMonitor, agentStatus, whisper, agentgroupStatus, forcedRelease, hold, resume, groupStatusNum, queueCustomerNum, teamStatus, agentRealtime, sendDtmf, setVar, backCall, setdevice, getMonitor,
+        intrude, silentMonitor, agentStatus, whisper, agentgroupStatus, forcedRelease, hold, resume, groupStatusNum, queueCustomerNum, teamStatus, agentRealtime, sendDtmf, setVar, agentToIvr, backCall, setdevice, getMonitor,
     ])
 }

@@ -1,4 +1,5 @@
 public import CoccOperations
+public import CoccEngine
 
 /// Everything `coccd serve` can be told: file, then environment, then flags.
 public struct ServerConfiguration: Sendable, Codable, Equatable {
@@ -27,6 +28,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var demo = false
     /// Serve the simulated switch's control surface (`/simulator/...`); `--demo` implies it.
     public var simulate = false
+    /// The IVRs agents can send customers to (agentToIvr), by extension; the sample IVR 7000 by default.
+    public var ivrs: [String: IVRMenu] = IVRMenu.sample
 
     public init() {}
 
@@ -55,7 +58,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, port, dataDirectory, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
-        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate
+        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -78,5 +81,6 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         directoryPollSeconds = try c.decodeIfPresent(Double.self, forKey: .directoryPollSeconds) ?? directoryPollSeconds
         demo = try c.decodeIfPresent(Bool.self, forKey: .demo) ?? demo
         simulate = try c.decodeIfPresent(Bool.self, forKey: .simulate) ?? simulate
+        ivrs = try c.decodeIfPresent([String: IVRMenu].self, forKey: .ivrs) ?? ivrs
     }
 }

@@ -28,6 +28,8 @@ public actor SimulatedSwitch: Switch {
         var bridgedWith: Int64?
         var dtmf = ""
         var variables: [String: String] = [:]
+        /// The IVR and menu path the leg is in, if any.
+        var ivr: (exten: String, path: [String])?
         /// The leg this one spies on, and how.
         var spying: (target: Int64, mode: SpyMode)?
         /// Where the recording goes, and when (in this switch's time) it started.
@@ -108,7 +110,10 @@ public actor SimulatedSwitch: Switch {
             guard let leg = legs[id], leg.state != .down else { throw SwitchError.noSuchLeg(id) }
             guard leg.state == .up else { throw SwitchError.legNotUp(id) }
         }
-        for id in [a, b] { detach(id) }
+        for id in [a, b] {
+            detach(id)
+            legs[id]?.ivr = nil
+        }
         legs[a]?.bridgedWith = b
         legs[b]?.bridgedWith = a
     }
@@ -127,6 +132,16 @@ public actor SimulatedSwitch: Switch {
         }
         legs[supervisor]?.spying = (target, mode)
     }
+
+    public func redirect(_ uniqueid: Int64, toIVR ivr: String, path: [String]) async throws {
+        guard let leg = legs[uniqueid], leg.state == .up else { throw SwitchError.legNotUp(uniqueid) }
+        detach(uniqueid)
+        legs[uniqueid]?.held = false
+        legs[uniqueid]?.ivr = (ivr, path)
+    }
+
+    /// Where in an IVR a leg is.
+    public func ivrLocation(uniqueid: Int64) -> (exten: String, path: [String])? { legs[uniqueid]?.ivr }
 
     /// What a supervisor leg spies on.
     public func spying(uniqueid: Int64) -> (target: Int64, mode: SpyMode)? { legs[uniqueid]?.spying }

@@ -111,6 +111,9 @@ public protocol Switch: AnyObject, Sendable {
     /// Attaches a supervisor's answered leg to a target leg: listen only, speak to the target
     /// only (whisper), or speak to everyone (barge).
     func spy(_ supervisor: Int64, on target: Int64, mode: SpyMode) async throws
+    /// Sends an answered leg into the IVR at extension `ivr`, at the menu reached by `path`
+    /// (the digits pressed at each level); it leaves any bridge. Bridging it again takes it out.
+    func redirect(_ uniqueid: Int64, toIVR ivr: String, path: [String]) async throws
     /// Holds a leg with music, or with silence when `music` is false.
     func hold(uniqueid: Int64, music: Bool) async throws
     func unhold(uniqueid: Int64) async throws

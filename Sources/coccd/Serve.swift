@@ -75,7 +75,8 @@ struct Serve: AsyncParsableCommand {
         // The embedded simulated switch, with the demo rules (see README: "Calls").
         let simulator = SimulatedSwitch(rules: .demo, timing: .realtime)
         let center = try CallCenter(store: store, switch: simulator, logger: logger,
-                                    recordingsDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("recordings"))
+                                    recordingsDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("recordings"),
+                                    ivrMenus: configuration.ivrs)
         logger.notice("coccd starting", metadata: [
             "address": "http://\(configuration.host):\(configuration.port)",
             "wsdl": "http://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",

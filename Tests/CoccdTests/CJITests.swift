@@ -28,7 +28,7 @@ struct CJITests {
                     if let name = d.cjiName { #expect(js.contains("\"\(name)\": [")) }
                 }
                 #expect(!js.contains("groupStatusNum"))
-                #expect(!js.contains("agenttoivrCJI"))
+                #expect(!js.contains("importCJI"))
             }
             try await client.execute(uri: "/coccinterface/test_CJI.html", method: .get) { r in
                 #expect(r.headers[.contentType] == "text/html; charset=utf-8")

@@ -120,3 +120,67 @@ struct ConsultTests {
         }
     }
 }
+
+@Suite("agentToIvr")
+struct AgentToIvrTests {
+    func onACall(_ f: Fixture, _ client: some TestClientProtocol, _ interface: Interface) async throws {
+        _ = try await call(client, interface, "login", Fixture.agent8001)
+        _ = try await call(client, interface, "makeCall", OutboundCallTests.dial)
+        await f.advance(3)
+    }
+
+    @Test(arguments: Interface.allCases)
+    func suspendThenReturn(_ interface: Interface) async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            let ivr = Fixture.agent8001.with(["ivrexten": "7000", "ivrflow": "1-2-5", "transfer": "1"])
+            #expect(try await call(client, interface, "agentToIvr", ivr) == Outcome(code: 2, message: "BackMsg_92"))
+            try await onACall(f, client, interface)
+            #expect(try await call(client, interface, "agentToIvr", ivr.with(["ivrexten": "7999"])) == Outcome(code: 2, message: "BackMsg_106"))
+            for bad in ["1-9", "1--2", "x", "1-2-5-1"] {
+                #expect(try await call(client, interface, "agentToIvr", ivr.with(["ivrflow": bad])) == Outcome(code: 2, message: "BackMsg_107"), "\(bad)")
+            }
+            #expect(try await call(client, interface, "agentToIvr", ivr.with(["transfer": "2"])) == Outcome(code: 2, message: "BackMsg_28"))
+            #expect(try await call(client, interface, "agentToIvr", ivr) == Outcome(code: 1, message: "BackMsg_108"))
+            let location = try #require(await f.pbx.ivrLocation(uniqueid: 19867))
+            #expect(location.exten == "7000" && location.path == ["1", "2", "5"])
+            #expect(await f.pbx.isHeld(uniqueid: 19866))
+            #expect(try await call(client, interface, "agentStatus", Fixture.agent8001).extra == "1-busy,2-logout,")
+            #expect(try await call(client, interface, "callReturn", Fixture.agent8001) == Outcome(code: 1, message: "BackMsg_32"))
+            #expect(await f.pbx.ivrLocation(uniqueid: 19867) == nil)
+            #expect(await f.pbx.bridgedWith(uniqueid: 19866) == 19867)
+            #expect(await !f.pbx.isHeld(uniqueid: 19866))
+        }
+    }
+
+    @Test
+    func releaseLeavesTheCustomerWithTheIVR() async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            try await onACall(f, client, .http)
+            #expect(try await call(client, .http, "agentToIvr", Fixture.agent8001.with(["ivrexten": "7000", "ivrflow": "", "transfer": "0"]))
+                == Outcome(code: 1, message: "BackMsg_108"))
+            #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-idle,2-logout,")
+            #expect(await f.pbx.ivrLocation(uniqueid: 19867)?.path == [])
+            #expect(await f.pbx.liveLegs().map(\.uniqueid) == [19867])
+            try await f.pbx.farEndHangup(uniqueid: 19867)
+        }
+        #expect(try f.events().suffix(3).map { field($0, "source")! + " " + field($0, "event")! } == ["AGENT hangup", "CALLEE hangup", "CONVERSATION hangup"])
+    }
+
+    @Test
+    func notDuringAConsultNorReleasedFromAConference() async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            _ = try await call(client, .cji, "login", Fixture.agent("8002"))
+            try await onACall(f, client, .cji)
+            _ = try await call(client, .cji, "consult", Fixture.agent8001.with(["targetdn": "8002", "agentgroupid": "1", "consulttype": "internal"]))
+            let ivr = Fixture.agent8001.with(["ivrexten": "7000", "ivrflow": "2-#", "transfer": "0"])
+            #expect(try await call(client, .cji, "agentToIvr", ivr) == Outcome(code: 2, message: "BackMsg_104"))
+            await f.advance(1)
+            _ = try await call(client, .cji, "conference", Fixture.agent8001)
+            #expect(try await call(client, .cji, "agentToIvr", ivr) == Outcome(code: 2, message: "BackMsg_105"))
+            #expect(try await call(client, .cji, "agentToIvr", ivr.with(["transfer": "1"])) == Outcome(code: 1, message: "BackMsg_108"))
+        }
+    }
+}

@@ -62,7 +62,7 @@ struct WSDLTests {
             #expect(text.contains("<operation name=\"\(name)\" parameterOrder=\"\(d.soapParameters.joined(separator: " "))\">"))
         }
         // Operations whose engine is not built yet are not advertised.
-        #expect(!text.contains("agentToIvr"))
+        #expect(!text.contains("importWS"))
         #expect(text.components(separatedBy: "<soap:operation ").count - 1 == Catalogue.standard.descriptors.filter { $0.soapName != nil }.count)
     }
 

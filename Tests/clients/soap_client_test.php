@@ -76,7 +76,7 @@ function exercise($label, $c) {
 
 $names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'makeCall', 'consult',
           'transfer', 'callReturn', 'conference', 'hangup', 'intrude', 'silentMonitor', 'whisper', 'forcedRelease',
-          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'backCall', 'setdevice', 'getMonitor'];
+          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'agentToIvr', 'backCall', 'setdevice', 'getMonitor'];
 
 // A real-time call on the simulated switch: agent 8004's phone answers after 1 s, 13800000001 after 2 s more.
 function calls($label, $c) {
@@ -110,6 +110,10 @@ function calls($label, $c) {
     check("$label silentMonitor", $c('silentMonitor', ['8004', '8009', 'plaintext', '123456', 'agent', '8001', 'demo']), '|Retuen|1|Retuen|BackMsg_41');
     usleep(1300000);
     check("$label hangup groupadmin", $c('hangup', ['', '8004', 'groupadmin', 'plaintext', '123456', 'agent', '8001', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
+    // agentToIvr(orgidentity,usertype,user,pwdtype,password,ivrexten,ivrflow,transfer): the sample IVR 7000
+    check("$label agentToIvr bad flow", $c('agentToIvr', array_merge($A4, ['7000', '9', '1'])), '|Retuen|2|Retuen|BackMsg_107');
+    check("$label agentToIvr", $c('agentToIvr', array_merge($A4, ['7000', '1-2-5', '1'])), '|Retuen|1|Retuen|BackMsg_108');
+    check("$label back from the IVR", $c('callReturn', $who), '|Retuen|1|Retuen|BackMsg_32');
     // hangup(uniqueid,targetagent,target,pwdtype,password,usertype,user,orgidentity)
     check("$label hangup caller", $c('hangup', ['', '', 'caller', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
     usleep(300000);

@@ -55,6 +55,8 @@ public struct Call: Sendable {
     public internal(set) var consultDown = false
     /// The agent handed the customer to the consulted party and left (transfer).
     public internal(set) var transferred = false
+    /// The customer was sent to an IVR with the agent's leg kept (agentToIvr mode 1).
+    public internal(set) var customerInIVR = false
     /// Agent, customer and consulted party talk together (conference).
     public internal(set) var conferenced = false
     public internal(set) var supervisors: [SupervisorLeg] = []

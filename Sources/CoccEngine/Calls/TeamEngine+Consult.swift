@@ -94,8 +94,13 @@ extension TeamEngine {
     /// callReturn: ends the consult leg and takes the held customer back.
     public func callReturn(agent: Agent, logger: Logger) async -> Reply {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred, !call.customerDown,
-              let customer = call.customerLeg, call.held || call.consultLive
+              let customer = call.customerLeg, call.held || call.consultLive || call.customerInIVR
         else { return .failure(BackMessage("33")) }
+        if call.customerInIVR, let agentLeg = call.agentLeg {
+            // Back from the IVR (agentToIvr mode 1): the agent's leg is taken off hold and reconnected.
+            try? await callSwitch.unhold(uniqueid: agentLeg.uniqueid)
+            calls[call.sessionid]?.customerInIVR = false
+        }
         if let consult = call.consultLeg, call.consultLive { try? await callSwitch.hangup(uniqueid: consult.uniqueid) }
         do {
             try await callSwitch.unhold(uniqueid: customer.uniqueid)

@@ -20,15 +20,18 @@ public final class CallCenter: Sendable {
     let logger: Logger
     /// Where each answered call is recorded (`<team>/<YYYYMMDD>/<sessionid>.wav` below it).
     public let recordingsDirectory: String?
+    let ivrMenus: [String: IVRMenu]
     private let snapshot: Mutex<Directory>
     private let engines = Mutex<[Int64: TeamEngine]>([:])
 
     /// `switch` carries the calls; its notifications are routed to the team that owns each leg.
     public init(
         store: any EngineStore, switch callSwitch: any Switch, clock: @escaping @Sendable () -> Date = Date.init,
-        legRegistry: LegRegistry = LegRegistry(), logger: Logger = Logger(label: "coccd"), recordingsDirectory: String? = nil
+        legRegistry: LegRegistry = LegRegistry(), logger: Logger = Logger(label: "coccd"), recordingsDirectory: String? = nil,
+        ivrMenus: [String: IVRMenu] = IVRMenu.sample
     ) throws {
         self.recordingsDirectory = recordingsDirectory
+        self.ivrMenus = ivrMenus
         self.store = store
         self.clock = clock
         self.callSwitch = callSwitch
@@ -101,7 +104,8 @@ public final class CallCenter: Sendable {
         try engines.withLock { engines in
             if let engine = engines[id] { return engine }
             let engine = try TeamEngine(teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger,
-                                        directory: { [weak self] in self?.directory ?? .empty }, recordingsDirectory: recordingsDirectory)
+                                        directory: { [weak self] in self?.directory ?? .empty }, recordingsDirectory: recordingsDirectory,
+                                        ivrMenus: ivrMenus)
             engines[id] = engine
             return engine
         }

@@ -25,11 +25,14 @@ public actor TeamEngine {
     let directoryProvider: @Sendable () -> Directory
     /// Where conversations are recorded; nil: not recorded.
     let recordingsDirectory: String?
+    /// The IVRs agents may transfer to, by extension.
+    let ivrMenus: [String: IVRMenu]
 
     public init(teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date, callSwitch: any Switch,
                 legRegistry: LegRegistry, logger: Logger, directory: @escaping @Sendable () -> Directory,
-                recordingsDirectory: String? = nil) throws {
+                recordingsDirectory: String? = nil, ivrMenus: [String: IVRMenu] = IVRMenu.sample) throws {
         self.directoryProvider = directory
+        self.ivrMenus = ivrMenus
         self.recordingsDirectory = recordingsDirectory
         self.teamID = teamID
         self.store = store
