@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "CoccServer",
             dependencies: [
-                "CoccOperations", "CoccEngine", "CoccStore", "CoccSOAP", "CoccCatalogue",
+                "CoccOperations", "CoccEngine", "CoccStore", "CoccSOAP", "CoccCatalogue", "CoccSwitch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

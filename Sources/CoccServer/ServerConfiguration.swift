@@ -1,5 +1,6 @@
 public import CoccOperations
 public import CoccEngine
+public import CoccSwitch
 
 /// Everything `coccd serve` can be told: file, then environment, then flags.
 public struct ServerConfiguration: Sendable, Codable, Equatable {
@@ -28,6 +29,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var demo = false
     /// Serve the simulated switch's control surface (`/simulator/...`); `--demo` implies it.
     public var simulate = false
+    /// How the simulated switch's far ends behave; the documented demo numbers by default.
+    public var simulation: SimulationRules = .demo
     /// The IVRs agents can send customers to (agentToIvr), by extension; the sample IVR 7000 by default.
     public var ivrs: [String: IVRMenu] = IVRMenu.sample
 
@@ -58,7 +61,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, port, dataDirectory, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
-        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs
+        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -82,5 +85,6 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         demo = try c.decodeIfPresent(Bool.self, forKey: .demo) ?? demo
         simulate = try c.decodeIfPresent(Bool.self, forKey: .simulate) ?? simulate
         ivrs = try c.decodeIfPresent([String: IVRMenu].self, forKey: .ivrs) ?? ivrs
+        simulation = try c.decodeIfPresent(SimulationRules.self, forKey: .simulation) ?? simulation
     }
 }

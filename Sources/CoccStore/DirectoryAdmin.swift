@@ -156,12 +156,16 @@ public struct DirectoryAdmin: Sendable {
         return id
     }
 
-    public func setAgent(team: String, number: String, name: String? = nil, password: String? = nil, extension exten: String? = nil) throws {
+    public func setAgent(team: String, number: String, name: String? = nil, password: String? = nil, extension exten: String? = nil,
+                         outboundRestricted: Bool? = nil) throws {
         let hash = password.map { PasswordHash.make(password: $0, rounds: rounds) }
         try write { db in
             let tid = try teamID(db, team)
             let id = try agentID(db, team: tid, number)
             if let name { try db.execute(sql: "UPDATE agents SET name = ? WHERE id = ?", arguments: [name, id]) }
+            if let outboundRestricted {
+                try db.execute(sql: "UPDATE agents SET outbound_restricted = ? WHERE id = ?", arguments: [outboundRestricted, id])
+            }
             if let hash { try db.execute(sql: "UPDATE agents SET password_hash = ? WHERE id = ?", arguments: [hash, id]) }
             if let exten {
                 try db.execute(sql: "UPDATE agents SET extension = ? WHERE id = ?", arguments: [exten, id])

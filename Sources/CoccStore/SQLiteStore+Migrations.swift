@@ -108,6 +108,9 @@ extension SQLiteStore {
                 CREATE INDEX call_records_team ON call_records (team_id, started_at);
                 """)
         }
+        migrator.registerMigration("v3-outbound-restriction") { db in
+            try db.execute(sql: "ALTER TABLE agents ADD COLUMN outbound_restricted INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -44,7 +44,8 @@ public final class SQLiteStore: EngineStore, Sendable {
             }
             let agents = try Row.fetchAll(db, sql: "SELECT * FROM agents").map {
                 Agent(id: $0["id"], teamID: $0["team_id"], number: $0["number"], name: $0["name"],
-                      passwordHash: $0["password_hash"], extensionNumber: $0["extension"], accountID: $0["account_id"])
+                      passwordHash: $0["password_hash"], extensionNumber: $0["extension"], accountID: $0["account_id"],
+                      outboundRestricted: $0["outbound_restricted"])
             }
             let groups = try Row.fetchAll(db, sql: "SELECT * FROM agent_groups").map {
                 AgentGroup(id: $0["id"], teamID: $0["team_id"], name: $0["name"], queueNumber: $0["queue_number"])

@@ -11,6 +11,17 @@ public struct SimulationRules: Sendable, Equatable, Codable {
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey { case extensionAnswerDelay, autoAnswerExtensions, external, defaultExternal }
+
+    /// Keys a configuration leaves out keep their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        extensionAnswerDelay = try c.decodeIfPresent(Double.self, forKey: .extensionAnswerDelay) ?? extensionAnswerDelay
+        autoAnswerExtensions = try c.decodeIfPresent(Bool.self, forKey: .autoAnswerExtensions) ?? autoAnswerExtensions
+        external = try c.decodeIfPresent([String: ExternalRule].self, forKey: .external) ?? external
+        defaultExternal = try c.decodeIfPresent(ExternalRule.self, forKey: .defaultExternal) ?? defaultExternal
+    }
+
     /// The documented demo numbers: one of each behaviour.
     public static var demo: SimulationRules {
         var rules = SimulationRules()

@@ -108,7 +108,10 @@ struct AgentCommand: ParsableCommand {
         @Argument var number: String
         @Option var name: String?
         @Option(name: .customLong("extension")) var exten: String?
-        func run() throws { try data.admin().setAgent(team: team, number: number, name: name, extension: exten) }
+        @Flag(inversion: .prefixedEnableDisable, help: "Whether the agent may dial out (makeCall).") var outbound: Bool?
+        func run() throws {
+            try data.admin().setAgent(team: team, number: number, name: name, extension: exten, outboundRestricted: outbound.map { !$0 })
+        }
     }
     struct Remove: ParsableCommand {
         @OptionGroup var data: DataOptions

@@ -14,7 +14,7 @@ struct Coccd: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, TeamCommand.self, AccountCommand.self, AgentCommand.self, GroupCommand.self,
-            MemberCommand.self, ExtensionCommand.self, PasswordCommand.self, DirectoryCommand.self, WSDLCommand.self, EventsCommand.self,
+            MemberCommand.self, ExtensionCommand.self, PasswordCommand.self, DirectoryCommand.self, WSDLCommand.self, EventsCommand.self, SimulateCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -73,7 +73,7 @@ struct Serve: AsyncParsableCommand {
             logger.notice("demo mode; directory kept", metadata: ["credentials": "\(DirectoryAdmin.demoCredentials)"])
         }
         // The embedded simulated switch, with the demo rules (see README: "Calls").
-        let simulator = SimulatedSwitch(rules: .demo, timing: .realtime)
+        let simulator = SimulatedSwitch(rules: configuration.simulation, timing: .realtime)
         let center = try CallCenter(store: store, switch: simulator, logger: logger,
                                     recordingsDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("recordings"),
                                     ivrMenus: configuration.ivrs)

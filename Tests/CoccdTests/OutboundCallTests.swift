@@ -98,6 +98,11 @@ struct OutboundCallTests {
             #expect(try await dial(["targettype": "inner", "targetdn": "9999"]) == Outcome(code: 2, message: "BackMsg_55"))
             #expect(try await dial(["targettype": "inner", "targetdn": "8002"]) == Outcome(code: 2, message: "BackMsg_20"))
             #expect(try await dial([:], as: Fixture.account) == Outcome(code: 2, message: "BackMsg_24"))
+            try f.admin.setAgent(team: "demo", number: "8001", outboundRestricted: true)
+            try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+            #expect(try await dial([:]) == Outcome(code: 2, message: "BackMsg_18"))
+            try f.admin.setAgent(team: "demo", number: "8001", outboundRestricted: false)
+            try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
             #expect(try await dial([:]) == Outcome(code: 1, message: "BackMsg_19"))
             #expect(try await dial([:]) == Outcome(code: 2, message: "BackMsg_22"))   // a repeated click
             await f.advance(1)

@@ -66,6 +66,14 @@ sleep 1.5
 step "old password refused after passwd" test "$(curl -s "$BASE/coccinterfaces?EVENT=AGENTSTATUS&orgidentity=demo&usertype=agent&user=8300&pwdtype=plaintext&password=s3cret")" = '|Retuen|2|Retuen|BackMsg_03'
 step "CLI lists the group" grep -q "8300:static" <("$COCCD" group list --data-dir "$DATA" --team demo)
 
+# The simulator from the command line.
+step "coccd simulate inbound" grep -q '"uniqueid"' <("$COCCD" simulate inbound --url "$BASE" --to 6002 --from 0138888888888)
+legs=$("$COCCD" simulate legs --url "$BASE")
+step "coccd simulate legs" grep -q '"number":"0138888888888"' <<< "$legs"
+id=$(sed 's/.*"uniqueid":\([0-9]*\),"number":"0138888888888".*/\1/' <<< "$legs")
+step "coccd simulate hangup" "$COCCD" simulate hangup --url "$BASE" "$id"
+step "the caller is gone" test "$(curl -s "$BASE/coccinterfaces?EVENT=queueCustomerNum&orgidentity=demo&queuenumber=0")" = '|Retuen|1|Retuen|0|0|0|0'
+
 # The recording of the last answered call (PHP's): getMonitor over HTTP, then the file itself.
 sid=$("$COCCD" events list --data-dir "$DATA" --team demo | grep 'source=CALLEE&event=answer' | tail -n 1 | sed 's/.*sessionid=\([0-9a-f]*\).*/\1/')
 monitor=$(curl -s "$BASE/coccinterfaces?EVENT=GetMonitor&sessionid=$sid&calldate=$(date +%Y-%m-%d)")

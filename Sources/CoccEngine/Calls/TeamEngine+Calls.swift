@@ -49,6 +49,7 @@ extension TeamEngine {
     public func makeCall(agent: Agent, request: OutboundCallRequest, directory: Directory, logger: Logger) async -> Reply {
         var session = session(of: agent)
         guard session.loggedIn, !session.groups.isEmpty else { return .failure(BackMessage("16")) }
+        guard !agent.outboundRestricted else { return .failure(BackMessage("18")) }
         var groupID = session.groups[0].groupID
         if !request.groupID.trimmingWhitespace().isEmpty {
             guard let group = directory.group(team: teamID, id: request.groupID) else { return .failure(BackMessage("11").with(request.groupID)) }

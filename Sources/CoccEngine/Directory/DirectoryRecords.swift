@@ -50,8 +50,12 @@ public struct Agent: Sendable, Equatable, Codable {
     public var extensionNumber: String
     /// The account the agent belongs to (BackMsg_05/06 refer to it), if any.
     public var accountID: Int64?
+    /// May not dial out (makeCall answers BackMsg_18).
+    public var outboundRestricted: Bool
 
-    public init(id: Int64, teamID: Int64, number: String, name: String, passwordHash: String, extensionNumber: String, accountID: Int64? = nil) {
+    public init(id: Int64, teamID: Int64, number: String, name: String, passwordHash: String, extensionNumber: String, accountID: Int64? = nil,
+                outboundRestricted: Bool = false) {
+        self.outboundRestricted = outboundRestricted
         self.id = id
         self.teamID = teamID
         self.number = number

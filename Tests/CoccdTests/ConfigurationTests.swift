@@ -1,0 +1,31 @@
+import CoccOperations
+import CoccEngine
+import CoccServer
+import CoccSwitch
+import Foundation
+import Testing
+
+@Suite("configuration")
+struct ConfigurationTests {
+    @Test
+    func fileThenEnvironment() throws {
+        let json = """
+            {"port": 5000, "corsOrigins": ["https://crm.example.com"], "messages": "cn",
+             "simulation": {"extensionAnswerDelay": 2.5, "external": {"110": {"outcome": "busy", "answerAfter": 1}}},
+             "ivrs": {"8800": {"name": "Hotline", "options": {"9": {"name": "Operator"}}}}}
+            """
+        var config = try JSONDecoder().decode(ServerConfiguration.self, from: Data(json.utf8))
+        #expect(config.port == 5000 && config.host == "127.0.0.1" && config.maxBodyBytes == 256 * 1024)
+        #expect(config.messageStyle == .text(.cn))
+        #expect(config.simulation.extensionAnswerDelay == 2.5 && config.simulation.autoAnswerExtensions)
+        #expect(config.simulation.external["110"] == ExternalRule(outcome: .busy, answerAfter: 1))
+        #expect(config.ivrs["8800"]?.menu(at: ["9"])?.name == "Operator")
+        #expect(config.ivrs["7000"] == nil)
+        config.apply(environment: ["COCCD_PORT": "6000", "COCCD_CORS_ORIGINS": "a,b", "COCCD_WEBROOT_ADDRESS": "http://rec/"])
+        #expect(config.port == 6000 && config.corsOrigins == ["a", "b"] && config.webrootAddress == "http://rec/")
+        // The shipped example file decodes.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let shipped = try JSONDecoder().decode(ServerConfiguration.self, from: Data(contentsOf: root.appendingPathComponent("Config/coccd.json")))
+        #expect(shipped.port == 4580 && shipped.ivrs == IVRMenu.sample && shipped.simulation == .demo)
+    }
+}
