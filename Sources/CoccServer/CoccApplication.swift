@@ -66,7 +66,9 @@ public enum CoccApplication {
             router: router(configuration: configuration, center: center, metrics: metrics, simulator: simulator),
             server: server(configuration: configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd"),
-            services: [DirectoryWatcher(center: center, interval: .seconds(configuration.directoryPollSeconds), logger: logger)],
+            services: [DirectoryWatcher(
+                center: center, interval: .seconds(configuration.directoryPollSeconds),
+                afterCallWorkLimit: configuration.afterCallWorkLimitSeconds > 0 ? configuration.afterCallWorkLimitSeconds : nil, logger: logger)],
             logger: logger
         )
     }

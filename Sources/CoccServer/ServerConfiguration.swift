@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var demo = false
     /// Serve the simulated switch's control surface (`/simulator/...`); `--demo` implies it.
     public var simulate = false
+    /// After-call work ends by itself after this many seconds; 0: only acwOff ends it.
+    public var afterCallWorkLimitSeconds = 0.0
     /// How the simulated switch's far ends behave; the documented demo numbers by default.
     public var simulation: SimulationRules = .demo
     /// The IVRs agents can send customers to (agentToIvr), by extension; the sample IVR 7000 by default.
@@ -61,7 +63,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, port, dataDirectory, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
-        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation
+        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -86,5 +88,6 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         simulate = try c.decodeIfPresent(Bool.self, forKey: .simulate) ?? simulate
         ivrs = try c.decodeIfPresent([String: IVRMenu].self, forKey: .ivrs) ?? ivrs
         simulation = try c.decodeIfPresent(SimulationRules.self, forKey: .simulation) ?? simulation
+        afterCallWorkLimitSeconds = try c.decodeIfPresent(Double.self, forKey: .afterCallWorkLimitSeconds) ?? afterCallWorkLimitSeconds
     }
 }

@@ -186,3 +186,26 @@ struct SimulatorSurfaceTests {
         }
     }
 }
+
+@Suite("after-call work time limit")
+struct AfterCallWorkLimitTests {
+    @Test
+    func expiredWorkEndsAndTheAgentTakesTheNextCall() async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            _ = try await call(client, .http, "login", Fixture.agent8001)
+            _ = try await call(client, .http, "acwAction", Fixture.agent8001.with(["type": "2", "agent_group_id": "1"]))
+            await f.pbx.placeInbound(from: "111", to: "6001", tenant: "demo")
+            await f.advance(1)
+            try await f.pbx.farEndHangup(uniqueid: 1555)
+            await f.pbx.placeInbound(from: "222", to: "6001", tenant: "demo")
+            f.clock.advance(29)
+            #expect(await f.center.expireAfterCallWork(olderThan: 30) == 0)
+            #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-acw,2-logout,")
+            f.clock.advance(1)
+            #expect(await f.center.expireAfterCallWork(olderThan: 30) == 1)
+            await f.advance(0)
+            #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-ring,2-logout,")
+        }
+    }
+}

@@ -93,6 +93,15 @@ public final class CallCenter: Sendable {
         return true
     }
 
+    /// Ends after-call work older than `limit` in every team; returns how many it ended.
+    @discardableResult
+    public func expireAfterCallWork(olderThan limit: TimeInterval) async -> Int {
+        let all = engines.withLock { Array($0.values) }
+        var ended = 0
+        for engine in all { ended += await engine.expireAfterCallWork(olderThan: limit) }
+        return ended
+    }
+
     /// Ends every live call cleanly, with its events; for graceful shutdown.
     public func hangUpAllCalls() async {
         let all = engines.withLock { Array($0.values) }

@@ -1,3 +1,4 @@
+public import Foundation
 public import Logging
 public import CoccOperations
 
@@ -53,5 +54,24 @@ extension TeamEngine {
         logger.info("work mode set", metadata: ["agent": "\(agent.number)", "mode": "\(mode.rawValue)", "groups": "\(targets)"])
         await dispatchWaiting()
         return .success(.workModeSwitched)
+    }
+}
+
+extension TeamEngine {
+    /// Ends after-call work that has lasted `limit` or longer (the configuration's ACW time
+    /// limit), then offers waiting calls to the agents it freed. Returns how many it ended.
+    public func expireAfterCallWork(olderThan limit: TimeInterval) async -> Int {
+        let now = clock()
+        var ended = 0
+        for (id, var session) in sessions {
+            guard let since = session.afterCallWorkSince, now.timeIntervalSince(since) >= limit else { continue }
+            session.afterCallWorkSince = nil
+            if commit(session, logger: callLogger) {
+                ended += 1
+                callLogger.info("after-call work ended by its time limit", metadata: ["agent_id": "\(id)", "seconds": "\(Int(limit))"])
+            }
+        }
+        if ended > 0 { await dispatchWaiting() }
+        return ended
     }
 }
