@@ -88,6 +88,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The call-engine benchmark (not a test); see Benchmarks/call_benchmark.sh.
+        .executableTarget(
+            name: "CallBenchmark",
+            dependencies: ["CoccEngine", "CoccStore", "CoccSwitch", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/CallBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CoccdTests",
             dependencies: [

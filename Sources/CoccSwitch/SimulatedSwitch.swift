@@ -53,7 +53,8 @@ public actor SimulatedSwitch: Switch {
     private let handler = Mutex<(@Sendable (SwitchNotification) async -> Void)?>(nil)
     var legs: [Int64: Leg] = [:]
     var conferences: [Set<Int64>] = []
-    /// Manual timing: the virtual time and the actions waiting for it.
+    /// Manual timing: the virtual time and the actions waiting for it, kept sorted latest first
+    /// so the next one is popped off the end.
     var now: Duration = .zero
     var scheduled: [(at: Duration, sequence: Int, action: Action)] = []
     var sequence = 0
@@ -247,11 +248,10 @@ public actor SimulatedSwitch: Switch {
     public func advance(by duration: Duration) async {
         precondition(timing == .manual, "advance(by:) is for manual timing")
         let target = now + duration
-        while let next = scheduled.indices.filter({ scheduled[$0].at <= target })
-            .min(by: { (scheduled[$0].at, scheduled[$0].sequence) < (scheduled[$1].at, scheduled[$1].sequence) }) {
-            let item = scheduled.remove(at: next)
-            now = item.at
-            await fire(item.action)
+        while let last = scheduled.last, last.at <= target {
+            scheduled.removeLast()
+            now = last.at
+            await fire(last.action)
         }
         now = target
     }
@@ -262,7 +262,14 @@ public actor SimulatedSwitch: Switch {
         switch timing {
         case .manual:
             sequence += 1
-            scheduled.append((at: now + delay, sequence: sequence, action: action))
+            let item = (at: now + delay, sequence: sequence, action: action)
+            // Binary search for the place that keeps the array sorted by (at, sequence), descending.
+            var low = 0, high = scheduled.count
+            while low < high {
+                let mid = (low + high) / 2
+                if (scheduled[mid].at, scheduled[mid].sequence) > (item.at, item.sequence) { low = mid + 1 } else { high = mid }
+            }
+            scheduled.insert(item, at: low)
         case .realtime:
             Task {
                 try? await Task.sleep(for: delay)

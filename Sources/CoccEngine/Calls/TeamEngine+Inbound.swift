@@ -32,13 +32,23 @@ extension TeamEngine {
     }
 
     /// Offers waiting calls, highest priority then earliest first, to available agents.
+    ///
+    /// Each group's pool of available agents is built once per pass (longest idle first), so a
+    /// pass costs about agents·log(agents) + calls rather than agents × calls per call.
     func dispatchWaiting() async {
         let waiting = calls.values.filter { $0.direction == .dialin && $0.agent == nil && !$0.customerDown && !$0.finished }
             .sorted { ($0.priority, $1.startedAt) > ($1.priority, $0.startedAt) }
+        guard !waiting.isEmpty else { return }
         let directory = directoryProvider()
+        var pools: [Int64: [Agent]] = [:]
+        var taken = involvedAgentIDs()
         for candidate in waiting {
-            guard let call = calls[candidate.sessionid], call.agent == nil, !call.customerDown,
-                  let agent = nextAgent(for: call, directory: directory) else { continue }
+            guard let call = calls[candidate.sessionid], call.agent == nil, !call.customerDown else { continue }
+            if pools[call.groupID] == nil { pools[call.groupID] = availableAgents(in: call.groupID, directory: directory, excluding: taken) }
+            guard let agent = takeAgent(from: &pools[call.groupID, default: []], for: call, taken: taken) else { continue }
+            // Other work may have run while an earlier offer was being dialled: check this agent again.
+            guard session(of: agent).call == .none, !calls.values.contains(where: { $0.involves(agent.id) }) else { continue }
+            taken.insert(agent.id)
             let exten = session(of: agent).extensionNumber
             calls[call.sessionid]?.agent = agent
             calls[call.sessionid]?.agentExtension = exten
@@ -59,20 +69,37 @@ extension TeamEngine {
         }
     }
 
-    /// The longest-idle agent who may take the call: signed in to its group, not paused, not in
-    /// after-call work, on no call, taking inbound calls, with an extension. Agents who let the
-    /// call ring out are passed over while another can take it.
-    func nextAgent(for call: Call, directory: Directory) -> Agent? {
-        let available = directory.memberships(ofGroup: call.groupID).compactMap { directory.agents[$0.agentID] }.filter { agent in
+    /// Agents on any live call of the team.
+    func involvedAgentIDs() -> Set<Int64> {
+        var ids = Set<Int64>()
+        for call in calls.values {
+            if let a = call.agent, !call.transferred { ids.insert(a.id) }
+            if let a = call.calledAgent { ids.insert(a.id) }
+            if let a = call.consultAgent, call.consultLive { ids.insert(a.id) }
+        }
+        return ids
+    }
+
+    /// The group's agents who may take a call, longest idle first: signed in to the group, not
+    /// paused, not in after-call work, on no call, taking inbound calls, with an extension.
+    func availableAgents(in groupID: Int64, directory: Directory, excluding taken: Set<Int64>) -> [Agent] {
+        directory.memberships(ofGroup: groupID).compactMap { directory.agents[$0.agentID] }.filter { agent in
+            guard !taken.contains(agent.id) else { return false }
             let s = session(of: agent)
-            guard s.loggedIn, let signIn = s.signIn(of: call.groupID), s.pause == nil, s.afterCallWorkSince == nil, s.call == .none,
+            guard s.loggedIn, let signIn = s.signIn(of: groupID), s.pause == nil, s.afterCallWorkSince == nil, s.call == .none,
                   signIn.workMode != .dialout, !s.extensionNumber.isEmpty
             else { return false }
-            return !calls.values.contains { $0.involves(agent.id) }
-        }
-        let fresh = available.filter { !call.tried.contains($0.id) }
-        let pool = fresh.isEmpty ? available : fresh
-        return pool.min { (session(of: $0).statusSince, $0.number) < (session(of: $1).statusSince, $1.number) }
+            return true
+        }.sorted { (session(of: $0).statusSince, $0.number) < (session(of: $1).statusSince, $1.number) }
+    }
+
+    /// Takes the first agent of the pool who has not let this call ring out; agents who did are
+    /// passed over while another can take it.
+    func takeAgent(from pool: inout [Agent], for call: Call, taken: Set<Int64>) -> Agent? {
+        pool.removeAll { taken.contains($0.id) }
+        guard !pool.isEmpty else { return nil }
+        let index = pool.firstIndex { !call.tried.contains($0.id) } ?? 0
+        return pool.remove(at: index)
     }
 
     /// The offered agent did not answer: the call goes back to the queue for the next agent.

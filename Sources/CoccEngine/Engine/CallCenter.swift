@@ -40,12 +40,13 @@ public final class CallCenter: Sendable {
         self.authenticator = Authenticator(clock: clock)
         self.snapshot = Mutex(try store.loadDirectory())
         callSwitch.setNotificationHandler { [weak self] notification in
-            await self?.route(notification)
+            await self?.handle(notification)
         }
     }
 
-    /// Hands a switch notification to the team engine that owns the leg.
-    func route(_ notification: SwitchNotification) async {
+    /// Hands a switch notification to the team engine that owns the leg (a switch driver, or a
+    /// benchmark that times it, calls this; the switch given at init is wired to it already).
+    public func handle(_ notification: SwitchNotification) async {
         if case .incoming(let leg, let called, let tenant, let priority) = notification {
             guard let team = directory.team(identity: tenant) else {
                 logger.warning("inbound call for an unknown team", metadata: ["tenant": "\(tenant)", "called": "\(called)"])
