@@ -74,8 +74,11 @@ id=$(sed 's/.*"uniqueid":\([0-9]*\),"number":"0138888888888".*/\1/' <<< "$legs")
 step "coccd simulate hangup" "$COCCD" simulate hangup --url "$BASE" "$id"
 step "the caller is gone" test "$(curl -s "$BASE/coccinterfaces?EVENT=queueCustomerNum&orgidentity=demo&queuenumber=0")" = '|Retuen|1|Retuen|0|0|0|0'
 
-# The recording of the last answered call (PHP's): getMonitor over HTTP, then the file itself.
-sid=$("$COCCD" events list --data-dir "$DATA" --team demo | grep 'source=CALLEE&event=answer' | tail -n 1 | sed 's/.*sessionid=\([0-9a-f]*\).*/\1/')
+# The recording of the last call that was answered and has ended: getMonitor over HTTP, then the file.
+sid=$("$COCCD" events list --data-dir "$DATA" --team demo | awk -F'sessionid=' '
+    /event=answer/ { split($2, a, "&"); answered[a[1]] = 1 }
+    /source=CONVERSATION&event=hangup/ { split($2, a, "&"); if (a[1] in answered) last = a[1] }
+    END { print last }')
 monitor=$(curl -s "$BASE/coccinterfaces?EVENT=GetMonitor&sessionid=$sid&calldate=$(date +%Y-%m-%d)")
 step "GetMonitor answers the recording's URL" test "${monitor#|Retuen|1|Retuen|$BASE/getMonitor/1/}" != "$monitor"
 step "the recording is a WAV file" test "$(curl -s "${monitor#|Retuen|1|Retuen|}" | head -c 4)" = "RIFF"

@@ -119,6 +119,26 @@ function calls($label, $c) {
     usleep(300000);
     check("$label idle again", $c('agentStatus', $A4), '|Retuen|1|Retuen|BackMsg_43|Retuen|2-idle,');
     check("$label no call to hang up", $c('hangup', ['', '', 'all', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|2|Retuen|BackMsg_92');
+    // A second call: supervisors whisper and barge in, then the agent transfers the customer away.
+    check("$label makeCall again", $c('makeCall', $dial), '|Retuen|1|Retuen|BackMsg_19');
+    usleep(3600000);
+    // whisper/intrude(target, phonenumber, ...): the WSDL names the parts, so order follows each prototype
+    $sup = ['plaintext', '123456', 'agent', '8001', 'demo'];
+    check("$label whisper", $c('whisper', ['8004', '8009', 'agent', '8001', 'plaintext', '123456', 'demo']), '|Retuen|1|Retuen|BackMsg_48');
+    check("$label intrude", $c('intrude', array_merge(['8004', '8010'], $sup)), '|Retuen|1|Retuen|BackMsg_39');
+    check("$label consult", $c('consult', array_merge(['13912345678', '0', 'external'], $who)), '|Retuen|1|Retuen|BackMsg_27');
+    usleep(3300000);
+    check("$label transfer", $c('transfer', $who), '|Retuen|1|Retuen|BackMsg_31');
+    check("$label free after the transfer", $c('agentStatus', $A4), '|Retuen|1|Retuen|BackMsg_43|Retuen|2-idle,');
+    check("$label forcedRelease of an agent on no call", $c('forcedRelease', ['8004', '', 'agent', '8001', 'plaintext', '123456', 'demo']), '|Retuen|2|Retuen|BackMsg_45');
+    // The customer, now with the consulted party, hangs up (through the simulator's control surface).
+    global $base;
+    foreach (json_decode(file_get_contents("$base/simulator/legs"), true) as $leg) {
+        if ($leg['number'] === '13800000001') {
+            file_get_contents("$base/simulator/legs/{$leg['uniqueid']}/hangup", false, stream_context_create(['http' => ['method' => 'POST']]));
+        }
+    }
+    usleep(200000);
     $c('logout', $A4);
 }
 
