@@ -104,22 +104,10 @@ extension Catalogue {
         cjiParameters: ["orgidentity", "queuenumber", "prio", "callbackFuc"],
         summary: "Callers in a queue (queuenumber 0: all) with priority >= prio: total|ringing|waiting|talking."
     )) { request, context in
-        let directory = context.center.directory
-        func fail(_ m: BackMessage) -> Reply { Reply(code: 2, message: .back(m), format: .pipeOnSOAP) }
-        let team: Team
-        switch context.center.authenticator.team(request["orgidentity"], in: directory) {
-        case .failure(.message(let m)): return fail(m)
-        case .success(let t): team = t
-        }
-        let queue = request.trimmed("queuenumber")
-        guard !queue.isEmpty else { return fail(.parameterEmpty) }
-        let prioText = request.trimmed("prio")
-        guard let prio = prioText.isEmpty ? 0 : Int(prioText) else { return fail(.parameterError) }
-        do {
-            return try await context.center.engine(team: team.id).queueCounts(queueNumber: queue, minimumPriority: prio, directory: directory)
-        } catch {
-            context.logger.error("could not load team state", metadata: ["error": "\(error)"])
-            return fail(.noMatchingData)
+        await context.teamQueue(request, format: .pipeOnSOAP) { _, queue, directory, engine, fail in
+            let prioText = request.trimmed("prio")
+            guard let prio = prioText.isEmpty ? 0 : Int(prioText) else { return fail(.parameterError) }
+            return await engine.queueCounts(queueNumber: queue, minimumPriority: prio, directory: directory)
         }
     }
 }

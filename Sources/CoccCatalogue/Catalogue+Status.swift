@@ -44,21 +44,9 @@ extension Catalogue {
         soapParameters: ["orgidentity", "queuenumber", "type"], httpParameters: [], cjiParameters: [],
         summary: "Agent counts of the queue's group: 1|n for one type (idle, ringing, pause, busy, acw), else 1|total|idle|ringing|pause|busy|acw."
     )) { request, context in
-        let directory = context.center.directory
-        func fail(_ m: BackMessage) -> Reply { Reply(code: 2, message: .back(m), format: .pipe) }
-        let team: Team
-        switch context.center.authenticator.team(request["orgidentity"], in: directory) {
-        case .failure(.message(let m)): return fail(m)
-        case .success(let t): team = t
-        }
-        let queue = request.trimmed("queuenumber")
-        guard !queue.isEmpty else { return fail(.parameterEmpty) }
-        guard let group = directory.group(team: team.id, queueNumber: queue) else { return fail(.groupNotFound) }
-        do {
-            return try await context.center.engine(team: team.id).groupStatusCounts(group: group, type: request["type"], directory: directory)
-        } catch {
-            context.logger.error("could not load team state", metadata: ["error": "\(error)"])
-            return fail(.noMatchingData)
+        await context.teamQueue(request, format: .pipe) { team, queue, directory, engine, fail in
+            guard let group = directory.group(team: team.id, queueNumber: queue) else { return fail(.groupNotFound) }
+            return await engine.groupStatusCounts(group: group, type: request["type"], directory: directory)
         }
     }
 

@@ -77,6 +77,32 @@ extension OperationContext {
     }
 }
 
+extension OperationContext {
+    /// For the operations the manual gives no credentials (groupStatusNum, queueCustomerNum):
+    /// the team named by `orgidentity`, the non-empty `queuenumber`, and the team's engine.
+    /// Failures are replies in `format`.
+    func teamQueue(
+        _ request: OperationRequest, format: Reply.Format,
+        _ body: (Team, String, Directory, TeamEngine, (BackMessage) -> Reply) async -> Reply
+    ) async -> Reply {
+        let fail: (BackMessage) -> Reply = { Reply(code: 2, message: .back($0), format: format) }
+        let directory = center.directory
+        let team: Team
+        switch center.authenticator.team(request["orgidentity"], in: directory) {
+        case .failure(.message(let m)): return fail(m)
+        case .success(let t): team = t
+        }
+        let queue = request.trimmed("queuenumber")
+        guard !queue.isEmpty else { return fail(.parameterEmpty) }
+        do {
+            return await body(team, queue, directory, try center.engine(team: team.id), fail)
+        } catch {
+            logger.error("could not load team state", metadata: ["error": "\(error)"])
+            return fail(.noMatchingData)
+        }
+    }
+}
+
 /// A reply that ends a request early.
 struct ReplyError: Error {
     var reply: Reply
