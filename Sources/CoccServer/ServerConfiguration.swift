@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var demo = false
     /// Serve the simulated switch's control surface (`/simulator/...`); `--demo` implies it.
     public var simulate = false
+    /// How long an inbound call rings an offered agent before going to the next one.
+    public var ringTimeoutSeconds = 20.0
     /// After-call work ends by itself after this many seconds; 0: only acwOff ends it.
     public var afterCallWorkLimitSeconds = 0.0
     /// How the simulated switch's far ends behave; the documented demo numbers by default.
@@ -63,7 +65,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, port, dataDirectory, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
-        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds
+        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -89,5 +91,6 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         ivrs = try c.decodeIfPresent([String: IVRMenu].self, forKey: .ivrs) ?? ivrs
         simulation = try c.decodeIfPresent(SimulationRules.self, forKey: .simulation) ?? simulation
         afterCallWorkLimitSeconds = try c.decodeIfPresent(Double.self, forKey: .afterCallWorkLimitSeconds) ?? afterCallWorkLimitSeconds
+        ringTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .ringTimeoutSeconds) ?? ringTimeoutSeconds
     }
 }

@@ -76,7 +76,7 @@ struct Serve: AsyncParsableCommand {
         let simulator = SimulatedSwitch(rules: configuration.simulation, timing: .realtime)
         let center = try CallCenter(store: store, switch: simulator, logger: logger,
                                     recordingsDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("recordings"),
-                                    ivrMenus: configuration.ivrs)
+                                    ivrMenus: configuration.ivrs, offerRingTimeout: .milliseconds(Int64(configuration.ringTimeoutSeconds * 1000)))
         logger.notice("coccd starting", metadata: [
             "address": "http://\(configuration.host):\(configuration.port)",
             "wsdl": "http://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",

@@ -8,7 +8,7 @@ import FoundationNetworking
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate", abstract: "Place inbound calls and answer or hang up legs on a running server's simulated switch.",
-        subcommands: [Inbound.self, Answer.self, Hangup.self, Legs.self])
+        subcommands: [Inbound.self, Answer.self, Hangup.self, Press.self, Legs.self])
 
     struct Server: ParsableArguments {
         @Option(help: "The running server (started with --demo or --simulate).") var url = "http://127.0.0.1:4580"
@@ -48,6 +48,17 @@ struct SimulateCommand: AsyncParsableCommand {
         @OptionGroup var server: Server
         @Argument var uniqueid: Int64
         func run() async throws { try await server.send("POST", "/simulator/legs/\(uniqueid)/hangup") }
+    }
+
+    struct Press: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The far end of a leg presses digits (0-9, *, #).")
+        @OptionGroup var server: Server
+        @Argument var uniqueid: Int64
+        @Argument var digits: String
+        func run() async throws {
+            let query = digits.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            try await server.send("POST", "/simulator/legs/\(uniqueid)/dtmf?digits=\(query)")
+        }
     }
 
     struct Legs: AsyncParsableCommand {

@@ -176,6 +176,9 @@ struct SimulatorSurfaceTests {
                 #expect(String(buffer: r.body).contains("\"uniqueid\":1555,\"number\":\"0138888888888\""))
             }
             #expect(try await soapCall(client, "queueCustomerNum", ["orgidentity": "demo", "queuenumber": "6001"]) == "1|1|0|1|0")
+            try await client.execute(uri: "/simulator/legs/1555/dtmf?digits=12%23", method: .post) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: "/simulator/legs/1555/dtmf?digits=12a", method: .post) { r in #expect(r.status == .badRequest) }
+            #expect(await f.pbx.receivedDTMF(uniqueid: 1555) == "12#")
             try await client.execute(uri: "/simulator/legs/1555/hangup", method: .post) { r in #expect(r.status == .ok) }
             try await client.execute(uri: "/simulator/legs/1555/hangup", method: .post) { r in #expect(r.status == .notFound) }
             #expect(try await soapCall(client, "queueCustomerNum", ["orgidentity": "demo", "queuenumber": "6001"]) == "1|0|0|0|0")
@@ -206,6 +209,27 @@ struct AfterCallWorkLimitTests {
             #expect(await f.center.expireAfterCallWork(olderThan: 30) == 1)
             await f.advance(0)
             #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-ring,2-logout,")
+        }
+    }
+}
+
+@Suite("configurable ring timeout")
+struct RingTimeoutTests {
+    @Test
+    func offersRollOverAfterTheConfiguredTime() async throws {
+        var rules = Fixture.rules
+        rules.autoAnswerExtensions = false
+        let f = try Fixture(rules: rules, ringTimeout: .seconds(5))
+        try await f.application().test(.router) { client async throws in
+            _ = try await call(client, .http, "login", Fixture.agent8001)
+            f.clock.advance(1)
+            _ = try await call(client, .http, "login", Fixture.agent("8002"))
+            await f.pbx.placeInbound(from: "111", to: "6001", tenant: "demo")
+            await f.advance(4.9)
+            #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-ring,2-logout,")
+            await f.advance(0.1)
+            #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-idle,2-logout,")
+            #expect(try await call(client, .http, "agentStatus", Fixture.agent("8002")).extra == "1-ring,")
         }
     }
 }

@@ -71,6 +71,7 @@ step "coccd simulate inbound" grep -q '"uniqueid"' <("$COCCD" simulate inbound -
 legs=$("$COCCD" simulate legs --url "$BASE")
 step "coccd simulate legs" grep -q '"number":"0138888888888"' <<< "$legs"
 id=$(sed 's/.*"uniqueid":\([0-9]*\),"number":"0138888888888".*/\1/' <<< "$legs")
+step "coccd simulate press" "$COCCD" simulate press --url "$BASE" "$id" '12#' 
 step "coccd simulate hangup" "$COCCD" simulate hangup --url "$BASE" "$id"
 step "the caller is gone" test "$(curl -s "$BASE/coccinterfaces?EVENT=queueCustomerNum&orgidentity=demo&queuenumber=0")" = '|Retuen|1|Retuen|0|0|0|0'
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 /// Allocates leg `uniqueid`s and remembers which team owns each live leg, so that a switch

@@ -1,11 +1,9 @@
-public import Foundation
-public import Logging
+import Foundation
+import Logging
 public import CoccOperations
 public import CoccSwitch
 
 extension TeamEngine {
-    /// How long an offered agent's phone rings before the call goes to the next agent.
-    static let offerRingTimeout: Duration = .seconds(20)
 
     /// A call arrived for one of the team's queue numbers: it waits in that group's queue and is
     /// offered to the longest-idle available agent. An unknown queue number is hung up.
@@ -57,7 +55,7 @@ extension TeamEngine {
             do {
                 let leg = try await callSwitch.originate(OriginateRequest(
                     uniqueid: uniqueid, destination: .extension(exten), callerID: call.customerNumber, context: "dialin",
-                    ringTimeout: Self.offerRingTimeout))
+                    ringTimeout: offerRingTimeout))
                 calls[call.sessionid]?.agentLeg = leg
             } catch {
                 legRoles[uniqueid] = nil

@@ -21,6 +21,7 @@ public final class CallCenter: Sendable {
     /// Where each answered call is recorded (`<team>/<YYYYMMDD>/<sessionid>.wav` below it).
     public let recordingsDirectory: String?
     let ivrMenus: [String: IVRMenu]
+    let offerRingTimeout: Duration
     private let snapshot: Mutex<Directory>
     private let engines = Mutex<[Int64: TeamEngine]>([:])
 
@@ -28,8 +29,9 @@ public final class CallCenter: Sendable {
     public init(
         store: any EngineStore, switch callSwitch: any Switch, clock: @escaping @Sendable () -> Date = Date.init,
         legRegistry: LegRegistry = LegRegistry(), logger: Logger = Logger(label: "coccd"), recordingsDirectory: String? = nil,
-        ivrMenus: [String: IVRMenu] = IVRMenu.sample
+        ivrMenus: [String: IVRMenu] = IVRMenu.sample, offerRingTimeout: Duration = .seconds(20)
     ) throws {
+        self.offerRingTimeout = offerRingTimeout
         self.recordingsDirectory = recordingsDirectory
         self.ivrMenus = ivrMenus
         self.store = store
@@ -115,7 +117,7 @@ public final class CallCenter: Sendable {
             if let engine = engines[id] { return engine }
             let engine = try TeamEngine(teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger,
                                         directory: { [weak self] in self?.directory ?? .empty }, recordingsDirectory: recordingsDirectory,
-                                        ivrMenus: ivrMenus)
+                                        ivrMenus: ivrMenus, offerRingTimeout: offerRingTimeout)
             engines[id] = engine
             return engine
         }

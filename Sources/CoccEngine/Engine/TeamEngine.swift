@@ -27,10 +27,14 @@ public actor TeamEngine {
     let recordingsDirectory: String?
     /// The IVRs agents may transfer to, by extension.
     let ivrMenus: [String: IVRMenu]
+    /// How long an offered agent's phone rings before the call goes to the next agent.
+    let offerRingTimeout: Duration
 
     public init(teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date, callSwitch: any Switch,
                 legRegistry: LegRegistry, logger: Logger, directory: @escaping @Sendable () -> Directory,
-                recordingsDirectory: String? = nil, ivrMenus: [String: IVRMenu] = IVRMenu.sample) throws {
+                recordingsDirectory: String? = nil, ivrMenus: [String: IVRMenu] = IVRMenu.sample,
+                offerRingTimeout: Duration = .seconds(20)) throws {
+        self.offerRingTimeout = offerRingTimeout
         self.directoryProvider = directory
         self.ivrMenus = ivrMenus
         self.recordingsDirectory = recordingsDirectory

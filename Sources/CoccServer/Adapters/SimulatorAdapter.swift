@@ -5,7 +5,7 @@ import Hummingbird
 import NIOCore
 
 /// The simulated switch's control surface, for demos and tests (only with `--demo` or
-/// `--simulate`): place inbound calls, answer or hang up legs, list live legs.
+/// `--simulate`): place inbound calls, answer or hang up legs, press digits, list live legs.
 ///
 /// ```sh
 /// curl -X POST 'http://127.0.0.1:4580/simulator/inbound?team=demo&to=6001&from=0138888888888'
@@ -20,13 +20,20 @@ struct SimulatorAdapter: Sendable {
             let legs = await self.simulator.liveLegs().map { "{\"uniqueid\":\($0.uniqueid),\"number\":\(Self.quote($0.number)),\"channel\":\(Self.quote($0.channel))}" }
             return Self.json(.ok, "[\(legs.joined(separator: ","))]")
         }
-        router.post("/simulator/legs/:uniqueid/:action") { _, context in
+        router.post("/simulator/legs/:uniqueid/:action") { request, context in
             guard let id = context.parameters.get("uniqueid").flatMap(Int64.init) else { return Self.json(.badRequest, "{\"error\":\"bad uniqueid\"}") }
             do {
                 switch context.parameters.get("action") {
                 case "answer": try await self.simulator.answer(uniqueid: id)
                 case "hangup": try await self.simulator.farEndHangup(uniqueid: id)
-                default: return Self.json(.notFound, "{\"error\":\"actions are answer and hangup\"}")
+                case "dtmf":
+                    // The far end presses keys: 0-9, *, #.
+                    let digits = request.uri.queryParameters["digits"].map(String.init) ?? ""
+                    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") }) else {
+                        return Self.json(.badRequest, "{\"error\":\"digits are 0-9, * and #\"}")
+                    }
+                    try await self.simulator.sendDTMF(uniqueid: id, digits: digits)
+                default: return Self.json(.notFound, "{\"error\":\"actions are answer, hangup and dtmf\"}")
                 }
             } catch {
                 return Self.json(.notFound, "{\"error\":\"no such live leg\"}")

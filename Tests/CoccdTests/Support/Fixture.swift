@@ -38,7 +38,7 @@ struct Fixture {
     let center: CallCenter
     var configuration = ServerConfiguration()
 
-    init(rules: SimulationRules = Fixture.rules) throws {
+    init(rules: SimulationRules = Fixture.rules, ringTimeout: Duration = .seconds(20)) throws {
         pbx = SimulatedSwitch(rules: rules, timing: .manual)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("coccd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -56,7 +56,7 @@ struct Fixture {
         let clock = self.clock
         // Leg ids from 19866, as in the manual's outbound example.
         center = try CallCenter(store: store, switch: pbx, clock: { clock() }, legRegistry: LegRegistry(firstID: 19866), logger: Fixture.quiet,
-                                recordingsDirectory: directory.appendingPathComponent("recordings").path)
+                                recordingsDirectory: directory.appendingPathComponent("recordings").path, offerRingTimeout: ringTimeout)
     }
 
     /// Extensions answer after 1 s; 13800000001 answers after 2 s, 13800000002 is busy,
