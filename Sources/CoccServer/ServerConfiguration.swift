@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var demo = false
     /// Serve the simulated switch's control surface (`/simulator/...`); `--demo` implies it.
     public var simulate = false
+    /// Seconds a long-poll waits for a new event before answering 304.
+    public var pollTimeoutSeconds = 30.0
     /// How long an inbound call rings an offered agent before going to the next one.
     public var ringTimeoutSeconds = 20.0
     /// After-call work ends by itself after this many seconds; 0: only acwOff ends it.
@@ -65,7 +67,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, port, dataDirectory, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
-        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds
+        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -92,5 +94,6 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         simulation = try c.decodeIfPresent(SimulationRules.self, forKey: .simulation) ?? simulation
         afterCallWorkLimitSeconds = try c.decodeIfPresent(Double.self, forKey: .afterCallWorkLimitSeconds) ?? afterCallWorkLimitSeconds
         ringTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .ringTimeoutSeconds) ?? ringTimeoutSeconds
+        pollTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .pollTimeoutSeconds) ?? pollTimeoutSeconds
     }
 }

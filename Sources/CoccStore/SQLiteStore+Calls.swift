@@ -3,22 +3,42 @@ import GRDB
 public import CoccEngine
 
 extension SQLiteStore {
-    public func appendEvent(teamID: Int64, at: Date, render: (Int64) -> String) throws -> StoredEvent {
-        try database.write { db in
+    public func appendEvent(teamID: Int64, at: Date, agentIDs: [Int64], render: (Int64) -> String) throws -> StoredEvent {
+        let agents = agentIDs.isEmpty ? "" : "," + agentIDs.map(String.init).joined(separator: ",") + ","
+        return try database.write { db in
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ?", arguments: [teamID]) ?? 0
             let event = StoredEvent(teamID: teamID, eventid: last + 1, at: at, message: render(last + 1))
-            try db.execute(sql: "INSERT INTO call_events (team_id, eventid, created_at, message) VALUES (?, ?, ?, ?)",
-                           arguments: [teamID, event.eventid, at.timeIntervalSince1970, event.message])
+            try db.execute(sql: "INSERT INTO call_events (team_id, eventid, created_at, message, agents) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [teamID, event.eventid, at.timeIntervalSince1970, event.message, agents])
             return event
         }
     }
 
     public func events(teamID: Int64, after eventid: Int64, limit: Int) throws -> [StoredEvent] {
+        try events(teamID: teamID, after: eventid, limit: limit, agentID: nil)
+    }
+
+    public func events(teamID: Int64, after eventid: Int64, limit: Int, agentID: Int64?) throws -> [StoredEvent] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM call_events WHERE team_id = ? AND eventid > ? ORDER BY eventid LIMIT ?",
-                             arguments: [teamID, eventid, limit]).map {
+            let rows: [Row]
+            if let agentID {
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT * FROM call_events WHERE team_id = ? AND eventid > ? AND instr(agents, ?) > 0 ORDER BY eventid LIMIT ?
+                    """, arguments: [teamID, eventid, ",\(agentID),", limit])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM call_events WHERE team_id = ? AND eventid > ? ORDER BY eventid LIMIT ?",
+                                        arguments: [teamID, eventid, limit])
+            }
+            return rows.map {
                 StoredEvent(teamID: $0["team_id"], eventid: $0["eventid"], at: Date(timeIntervalSince1970: $0["created_at"]), message: $0["message"])
             }
+        }
+    }
+
+    public func lastEventID(teamID: Int64, atOrBefore date: Date) throws -> Int64 {
+        try database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ? AND created_at <= ?",
+                               arguments: [teamID, date.timeIntervalSince1970]) ?? 0
         }
     }
 

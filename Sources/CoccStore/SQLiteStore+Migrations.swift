@@ -111,6 +111,10 @@ extension SQLiteStore {
         migrator.registerMigration("v3-outbound-restriction") { db in
             try db.execute(sql: "ALTER TABLE agents ADD COLUMN outbound_restricted INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v4-event-channels") { db in
+            // ",12,15," : the agents whose channel carries the event.
+            try db.execute(sql: "ALTER TABLE call_events ADD COLUMN agents TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }

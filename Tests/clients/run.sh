@@ -52,6 +52,7 @@ start --demo || exit 1
 tally "php SoapClient" < <(php Tests/clients/soap_client_test.php "$BASE" 2>&1)
 tally "curl" < <(bash Tests/clients/curl_test.sh "$BASE" 2>&1)
 tally "node CJI plugin" < <(node Tests/clients/cji_plugin_test.js "$BASE" 2>&1)
+tally "node push plugin" < <(node Tests/clients/push_plugin_test.js "$BASE" 2>&1)
 tally "python zeep" < <(python3 Tests/clients/zeep_test.py "$BASE" 2>&1)
 tally "WSDL toolkits" < <(bash Tests/clients/wsdl_toolkits.sh "$BASE" 2>&1)
 
@@ -77,7 +78,7 @@ step "the caller is gone" test "$(curl -s "$BASE/coccinterfaces?EVENT=queueCusto
 
 # The recording of the last call that was answered and has ended: getMonitor over HTTP, then the file.
 sid=$("$COCCD" events list --data-dir "$DATA" --team demo | awk -F'sessionid=' '
-    /event=answer/ { split($2, a, "&"); answered[a[1]] = 1 }
+    /source=CALLEE&event=answer|from=dialin.*source=AGENT&event=answer|source=AGENT&event=answer.*from=dialin/ { split($2, a, "&"); answered[a[1]] = 1 }
     /source=CONVERSATION&event=hangup/ { split($2, a, "&"); if (a[1] in answered) last = a[1] }
     END { print last }')
 monitor=$(curl -s "$BASE/coccinterfaces?EVENT=GetMonitor&sessionid=$sid&calldate=$(date +%Y-%m-%d)")

@@ -337,7 +337,9 @@ extension TeamEngine {
             modeltype: call.modeltype, modelID: call.modelID, groupID: call.groupID, channel: channel ?? leg?.channel ?? "",
             userdata: call.userdata)
         do {
-            let stored = try store.appendEvent(teamID: teamID, at: now) { message.render(eventid: $0) }
+            let agents = [call.agent?.id, call.calledAgent?.id, call.consultAgent?.id].compactMap { $0 }
+            let stored = try store.appendEvent(teamID: teamID, at: now, agentIDs: agents) { message.render(eventid: $0) }
+            eventBus.published(team: teamID, eventid: stored.eventid)
             callLogger.debug("event", metadata: ["eventid": "\(stored.eventid)", "source": "\(source.rawValue)", "event": "\(event.rawValue)"])
         } catch {
             callLogger.error("could not append event", metadata: ["error": "\(error)", "sessionid": "\(call.sessionid)"])

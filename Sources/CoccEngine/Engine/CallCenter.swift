@@ -22,6 +22,8 @@ public final class CallCenter: Sendable {
     public let recordingsDirectory: String?
     let ivrMenus: [String: IVRMenu]
     let offerRingTimeout: Duration
+    /// Wakes long-polls and streams when a team's event is appended.
+    public let eventBus = EventBus()
     private let snapshot: Mutex<Directory>
     private let engines = Mutex<[Int64: TeamEngine]>([:])
 
@@ -117,7 +119,7 @@ public final class CallCenter: Sendable {
             if let engine = engines[id] { return engine }
             let engine = try TeamEngine(teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger,
                                         directory: { [weak self] in self?.directory ?? .empty }, recordingsDirectory: recordingsDirectory,
-                                        ivrMenus: ivrMenus, offerRingTimeout: offerRingTimeout)
+                                        ivrMenus: ivrMenus, offerRingTimeout: offerRingTimeout, eventBus: eventBus)
             engines[id] = engine
             return engine
         }

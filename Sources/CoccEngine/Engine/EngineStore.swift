@@ -30,9 +30,12 @@ public protocol EngineStore: Sendable {
     /// The agent's pauses that started at or after `since`, or were still open then.
     func pauses(agentID: Int64, overlapping since: Date) throws -> [PauseRecord]
     /// Appends an event to the team's log in one transaction: `render` gets the new event id.
-    func appendEvent(teamID: Int64, at: Date, render: (Int64) -> String) throws -> StoredEvent
-    /// The team's events after `eventid`, oldest first.
-    func events(teamID: Int64, after eventid: Int64, limit: Int) throws -> [StoredEvent]
+    /// `agentIDs` are the agents whose channel carries it (the agents on the call).
+    func appendEvent(teamID: Int64, at: Date, agentIDs: [Int64], render: (Int64) -> String) throws -> StoredEvent
+    /// The team's events after `eventid`, oldest first; only one agent's when `agentID` is given.
+    func events(teamID: Int64, after eventid: Int64, limit: Int, agentID: Int64?) throws -> [StoredEvent]
+    /// The id of the team's last event at or before `date` (0 when there is none).
+    func lastEventID(teamID: Int64, atOrBefore date: Date) throws -> Int64
     func saveCallRecord(_ record: CallRecord) throws
     func callRecord(sessionid: String) throws -> CallRecord?
 }

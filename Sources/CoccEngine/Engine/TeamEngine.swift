@@ -29,12 +29,15 @@ public actor TeamEngine {
     let ivrMenus: [String: IVRMenu]
     /// How long an offered agent's phone rings before the call goes to the next agent.
     let offerRingTimeout: Duration
+    /// Told of every appended event, to wake long-polls and streams.
+    let eventBus: EventBus
 
     public init(teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date, callSwitch: any Switch,
                 legRegistry: LegRegistry, logger: Logger, directory: @escaping @Sendable () -> Directory,
                 recordingsDirectory: String? = nil, ivrMenus: [String: IVRMenu] = IVRMenu.sample,
-                offerRingTimeout: Duration = .seconds(20)) throws {
+                offerRingTimeout: Duration = .seconds(20), eventBus: EventBus = EventBus()) throws {
         self.offerRingTimeout = offerRingTimeout
+        self.eventBus = eventBus
         self.directoryProvider = directory
         self.ivrMenus = ivrMenus
         self.recordingsDirectory = recordingsDirectory

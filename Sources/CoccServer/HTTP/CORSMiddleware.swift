@@ -27,6 +27,8 @@ struct OriginCORSMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         var response = try await next(request, context)
         response.headers[.accessControlAllowOrigin] = allowed
+        // Long-poll pages read their cursor from these.
+        response.headers[.accessControlExposeHeaders] = "Etag, Last-Modified"
         if allowed != "*" { response.headers[.vary] = "Origin" }
         return response
     }

@@ -1,0 +1,131 @@
+import CoccEngine
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Real-time events for browser pages, in the long-poll protocol deployed pages already speak
+/// (the nginx HTTP push module's subscriber side, compat-notes §1):
+///
+/// 1. `GET /getccdate/getccdate` → `{"ccdate": "<HTTP-date>"}`, the server's time;
+/// 2. `GET /agentindesks/agentpull/<orgidentity>-<agent>-<password>` with `If-None-Match`
+///    (the `Etag` last received: an event id) or `If-Modified-Since` (a time) as the cursor.
+///    It answers the agent's events after the cursor, one chapter-6 message per line, with the
+///    new `Etag` and `Last-Modified`; with none before the timeout it answers 304.
+/// Events come from the durable log, so a page that polls again with its cursor loses nothing
+/// and receives nothing twice.
+struct PushAdapter: Sendable {
+    let dispatcher: OperationDispatcher
+    static let batch = 100
+
+    var center: CallCenter { dispatcher.center }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/getccdate/getccdate") { request, _ in
+            let json = "{\"ccdate\":\"\(HTTPDate.format(Date()))\"}"
+            if let callback = request.uri.queryParameters["callback"].map(String.init), CJIAdapter.isSafeCallback(callback) {
+                return Response(status: .ok, headers: [.contentType: "application/javascript; charset=utf-8", .cacheControl: "no-cache"],
+                                body: .init(byteBuffer: ByteBuffer(string: "/**/\(callback)(\(json));")))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+        router.get("/agentindesks/agentpull/:channel") { request, context in try await self.pull(request, context) }
+        router.get("/coccinterface/cocc_nginx_http_push.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/javascript; charset=utf-8", .cacheControl: "no-cache"],
+                     body: .init(byteBuffer: ByteBuffer(string: PushPlugin.script)))
+        }
+        router.get("/coccinterface/cocc_nginx_http_push.html") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: PushPlugin.page)))
+        }
+    }
+
+
+    func pull(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let channel = context.parameters.get("channel").flatMap(PushChannel.parse) else { return Self.text(.notFound, "unknown channel\n") }
+        let directory = center.directory
+        // The deployed plugin sends the password as configured: clear text, or its MD5.
+        var credentials = Credentials(orgidentity: channel.team, usertype: "agent", user: channel.agent, pwdtype: "plaintext", password: channel.password)
+        var result = center.authenticator.authenticate(credentials, in: directory, logger: context.logger)
+        if case .failure = result, PasswordHash.isMD5Hex(channel.password) {
+            credentials.pwdtype = "md5"
+            result = center.authenticator.authenticate(credentials, in: directory, logger: context.logger)
+        }
+        guard case .success(.agent(let agent)) = result else { return Self.text(.forbidden, "bad credentials\n") }
+        let store = center.store
+        var cursor: Int64
+        if let etag = request.headers[.ifNoneMatch].map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/")) }), let id = Int64(etag) {
+            cursor = id
+        } else if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
+            cursor = try store.lastEventID(teamID: agent.teamID, atOrBefore: since)
+        } else {
+            cursor = try store.lastEventID(teamID: agent.teamID, atOrBefore: .distantFuture)
+        }
+        let deadline = ContinuousClock.now + .milliseconds(Int64(dispatcher.configuration.pollTimeoutSeconds * 1000))
+        while true {
+            let teamLatest = try store.lastEventID(teamID: agent.teamID, atOrBefore: .distantFuture)
+            let events = try store.events(teamID: agent.teamID, after: cursor, limit: Self.batch, agentID: agent.id)
+            if let last = events.last {
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache", .eTag: String(last.eventid),
+                              .lastModified: HTTPDate.format(last.at)],
+                    body: .init(byteBuffer: ByteBuffer(string: events.map(\.message).joined(separator: "\r\n"))))
+            }
+            // Nothing for this agent up to the team's latest event: continue from there.
+            cursor = max(cursor, teamLatest)
+            let remaining = deadline - ContinuousClock.now
+            // A graceful stop ends waiting polls at once: the page polls again with its cursor.
+            guard remaining > .zero, !Task.isCancelled, !Task.isShuttingDownGracefully else {
+                let at = try store.events(teamID: agent.teamID, after: cursor - 1, limit: 1, agentID: nil).first?.at ?? Date()
+                return Response(status: .notModified, headers: [.eTag: String(cursor), .lastModified: HTTPDate.format(at), .cacheControl: "no-cache"])
+            }
+            try? await cancelWhenGracefulShutdown {
+                await center.eventBus.wait(team: agent.teamID, after: teamLatest, timeout: remaining)
+            }
+        }
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// A long-poll channel name: `<orgidentity>-<agent>-<password>`.
+public struct PushChannel: Sendable, Equatable {
+    public var team: String
+    public var agent: String
+    public var password: String
+
+    public init(team: String, agent: String, password: String) {
+        self.team = team
+        self.agent = agent
+        self.password = password
+    }
+
+    /// The team may contain dashes, so the name is split from the right (a password with a dash
+    /// cannot be used in this form, as in the original product).
+    public static func parse(_ raw: String) -> PushChannel? {
+        let text = raw.removingPercentEncoding ?? raw
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 3 else { return nil }
+        let team = parts.dropLast(2).joined(separator: "-")
+        guard !team.isEmpty, !parts[parts.count - 2].isEmpty else { return nil }
+        return PushChannel(team: team, agent: parts[parts.count - 2], password: parts[parts.count - 1])
+    }
+}
+
+/// RFC 7231 dates: `Wed, 25 Nov 2026 08:50:13 GMT`.
+enum HTTPDate {
+    static func formatter() -> DateFormatter {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "GMT")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return f
+    }
+
+    static func format(_ date: Date) -> String { formatter().string(from: date) }
+    static func parse(_ text: String) -> Date? { formatter().date(from: text) }
+}

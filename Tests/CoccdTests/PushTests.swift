@@ -1,0 +1,94 @@
+import CoccEngine
+import CoccOperations
+import CoccServer
+import CoccStore
+import CoccSwitch
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+/// The long-poll protocol as the deployed plugin speaks it, over a real socket.
+@Suite("browser push: long-poll")
+struct PushTests {
+    @Test
+    func longPollDeliversTheAgentsEventsInOrderAndWakesAtOnce() async throws {
+        let f = try Fixture()
+        var configuration = f.configuration
+        configuration.port = 0
+        configuration.pollTimeoutSeconds = 1
+        let app = CoccApplication.make(configuration: configuration, center: f.center, logger: Fixture.quiet)
+        try await app.test(.live) { client async throws in
+            let ccdate = try await client.execute(uri: "/getccdate/getccdate", method: .get) { String(buffer: $0.body) }
+            #expect(ccdate.hasPrefix("{\"ccdate\":\"") && ccdate.hasSuffix(" GMT\"}"))
+            let channel = "/agentindesks/agentpull/demo-8001-123456"
+            // Nothing yet: 304 after the timeout, with a cursor.
+            let first = try await client.execute(uri: channel, method: .get) { ($0.status, $0.headers[.eTag]) }
+            #expect(first.0 == .notModified && first.1 == "0")
+
+            _ = try await call(client, .http, "login", Fixture.agent8001)
+            _ = try await call(client, .http, "login", Fixture.agent("8002"))
+            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
+            await f.advance(1)
+            // 8002's call interleaves in the team's log but is not 8001's.
+            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial.with(Fixture.agent("8002")).with(["targetdn": "13800000003"]))
+            await f.advance(2)
+
+            let (status, etag, lastModified, body) = try await client.execute(uri: channel, method: .get, headers: [.ifNoneMatch: "0"]) {
+                ($0.status, $0.headers[.eTag], $0.headers[.lastModified], String(buffer: $0.body))
+            }
+            #expect(status == .ok)
+            let lines = body.components(separatedBy: "\r\n")
+            #expect(lines.map { "\(field($0, "source")!) \(field($0, "event")!)" } == ["AGENT ringing", "AGENT answer", "CALLEE ringing", "CALLEE answer"])
+            #expect(lines.allSatisfy { field($0, "activenum") == "8001" })
+            #expect(lines.map { field($0, "eventid")! } == ["1", "2", "3", "7"])   // 4-6 are 8002's
+            #expect(etag == "7" && lastModified?.hasSuffix(" GMT") == true)
+
+            // Waiting with the cursor: the hangup wakes the poll at once; polling on with each new
+            // Etag, as the plugin does, brings the rest, each event once.
+            async let waiting = client.execute(uri: channel, method: .get, headers: [.ifNoneMatch: etag!]) {
+                ($0.status, $0.headers[.eTag], String(buffer: $0.body))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let started = ContinuousClock.now
+            try await f.pbx.farEndHangup(uniqueid: 19867)
+            var (wokeStatus, cursor, received) = try await waiting
+            #expect(ContinuousClock.now - started < .milliseconds(900))
+            #expect(wokeStatus == .ok)
+            var kinds = received.components(separatedBy: "\r\n")
+            while !kinds.contains(where: { $0.contains("source=CONVERSATION") }) {
+                (wokeStatus, cursor, received) = try await client.execute(uri: channel, method: .get, headers: [.ifNoneMatch: cursor ?? ""]) {
+                    ($0.status, $0.headers[.eTag], String(buffer: $0.body))
+                }
+                #expect(wokeStatus == .ok)
+                kinds += received.components(separatedBy: "\r\n")
+            }
+            #expect(kinds.map { "\(field($0, "source")!) \(field($0, "event")!)" } == ["CALLEE hangup", "AGENT hangup", "CONVERSATION hangup"])
+
+            // A cursor by time (the events carry the test clock's times, from t0).
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            let since = formatter.string(from: f.clock() - 3600)
+            let all = try await client.execute(uri: channel, method: .get, headers: [.ifModifiedSince: since]) { String(buffer: $0.body) }
+            #expect(all.components(separatedBy: "\r\n").count == 7)
+            // The MD5 form of the password, and a wrong one.
+            let md5 = try await client.execute(uri: "/agentindesks/agentpull/demo-8001-e10adc3949ba59abbe56e057f20f883e", method: .get,
+                                               headers: [.ifNoneMatch: "0"]) { $0.status }
+            #expect(md5 == .ok)
+            let wrong = try await client.execute(uri: "/agentindesks/agentpull/demo-8001-nope", method: .get) { $0.status }
+            #expect(wrong == .forbidden)
+        }
+    }
+
+    @Test
+    func channelNames() {
+        #expect(PushChannel.parse("demo-8001-123456") == PushChannel(team: "demo", agent: "8001", password: "123456"))
+        #expect(PushChannel.parse("my-team-8001-pw") == PushChannel(team: "my-team", agent: "8001", password: "pw"))
+        #expect(PushChannel.parse("demo-8001") == nil)
+    }
+}
