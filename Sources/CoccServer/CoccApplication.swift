@@ -27,6 +27,7 @@ public enum CoccApplication {
         HTTPFormAdapter(dispatcher: dispatcher).register(on: router)
         CJIAdapter(dispatcher: dispatcher).register(on: router)
         PushAdapter(dispatcher: dispatcher).register(on: router)
+        EventStreamAdapter(dispatcher: dispatcher).register(on: router)
         if let simulator { SimulatorAdapter(simulator: simulator).register(on: router) }
         // Recordings, at the URLs getMonitor answers (`<webroot_address>getMonitor/<file>`).
         if let recordings = center.recordingsDirectory {

@@ -92,3 +92,57 @@ struct PushTests {
         #expect(PushChannel.parse("demo-8001") == nil)
     }
 }
+
+@Suite("Server-Sent Events", .serialized)
+struct EventStreamTests {
+    static func ids(_ text: String) -> [Int] {
+        text.components(separatedBy: "id: ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+    }
+
+    @Test
+    func streamsResumesAndSeparatesChannels() async throws {
+        let f = try Fixture()
+        var configuration = f.configuration
+        configuration.port = 0
+        let app = CoccApplication.make(configuration: configuration, center: f.center, logger: Fixture.quiet)
+        try await app.test(.live) { client async throws in
+            let port = try #require(client.port)
+            let query = "orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456"
+            let stream = try RawConnection(port: port)
+            stream.send("GET /coccinterface/events?\(query) HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+            let head = await stream.receive(timeout: 2, until: "retry: 2000") ?? ""
+            #expect(head.hasPrefix("HTTP/1.1 200 OK") && head.lowercased().contains("content-type: text/event-stream"))
+            let team = try RawConnection(port: port)
+            team.send("GET /coccinterface/events?orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin123 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            _ = await team.receive(timeout: 2, until: "retry: 2000")
+
+            _ = try await call(client, .http, "login", Fixture.agent8001)
+            _ = try await call(client, .http, "login", Fixture.agent("8002"))
+            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
+            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial.with(Fixture.agent("8002")).with(["targetdn": "13800000002"]))
+            await f.advance(3)
+            // Legs: 19866 and 19867 are the agents'; 8001's customer is 19868 (8002's, busy, is gone).
+            try await f.pbx.farEndHangup(uniqueid: 19868)
+
+            let mine = await stream.receive(timeout: 3, until: "source=CONVERSATION") ?? ""
+            let myIDs = Self.ids(mine)
+            #expect(myIDs.count == 7 && myIDs == myIDs.sorted())
+            #expect(mine.contains("data: calleridnum=13800000001&didnumber=&activenum=8001&source=AGENT&event=ringing"))
+            #expect(!mine.contains("activenum=8002"))
+            // The team's stream has both agents' events.
+            var all = await team.receive(timeout: 3, until: "CONVERSATION") ?? ""
+            if Self.ids(all).count < 13 { all += await team.receive(timeout: 2, until: "CONVERSATION&event=hangup&uniqueid=0&sessionid") ?? "" }
+            #expect(Set(Self.ids(all)) == Set(1...13))
+
+            // Reconnecting with Last-Event-ID resumes after it.
+            let again = try RawConnection(port: port)
+            again.send("GET /coccinterface/events?\(query) HTTP/1.1\r\nHost: localhost\r\nLast-Event-ID: \(myIDs[3])\r\n\r\n")
+            let resumed = await again.receive(timeout: 2, until: "source=CONVERSATION") ?? ""
+            #expect(Self.ids(resumed) == Array(myIDs[4...]))
+
+            let denied = try RawConnection(port: port)
+            denied.send("GET /coccinterface/events?orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=x HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(await denied.receive(timeout: 2, until: "\r\n")?.hasPrefix("HTTP/1.1 403") == true)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import CoccEngine
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Server-Sent Events for new integrations: `GET /coccinterface/events?orgidentity=...&usertype=...
+/// &user=...&pwdtype=...&password=...`. An agent receives its own channel, an account the whole
+/// team's. Each event is `id: <eventid>` and `data: <chapter-6 message>`; a browser's
+/// EventSource resumes after a reconnect with `Last-Event-ID` (or `?lastEventId=` on the first
+/// connection), so nothing is lost or repeated. A comment line every 15 s keeps proxies open.
+struct EventStreamAdapter: Sendable {
+    let dispatcher: OperationDispatcher
+    static let keepAlive: Duration = .seconds(15)
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/coccinterface/events") { request, context in try await self.stream(request, context) }
+    }
+
+    func stream(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let center = dispatcher.center
+        var q: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { q[String(key)] = String(value) }
+        let credentials = Credentials(orgidentity: q["orgidentity"] ?? "", usertype: q["usertype"] ?? "", user: q["user"] ?? "",
+                                      pwdtype: q["pwdtype"] ?? "", password: q["password"] ?? "")
+        guard case .success(let principal) = center.authenticator.authenticate(credentials, in: center.directory, logger: context.logger) else {
+            return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "bad credentials\n")))
+        }
+        let team = principal.teamID
+        let agentID: Int64? = if case .agent(let agent) = principal { agent.id } else { nil }
+        let store = center.store
+        let resume = request.headers[HTTPField.Name("Last-Event-ID")!] ?? q["lastEventId"]
+        let start = try resume.flatMap { Int64($0) } ?? store.lastEventID(teamID: team, atOrBefore: .distantFuture)
+        let bus = center.eventBus
+        let logger = context.logger
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                var cursor = start
+                try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    let teamLatest = try store.lastEventID(teamID: team, atOrBefore: .distantFuture)
+                    let events = try store.events(teamID: team, after: cursor, limit: 100, agentID: agentID)
+                    if !events.isEmpty {
+                        let text = events.map { "id: \($0.eventid)\ndata: \($0.message)\n\n" }.joined()
+                        try await writer.write(ByteBuffer(string: text))
+                        cursor = events.last!.eventid
+                        continue
+                    }
+                    cursor = max(cursor, teamLatest)
+                    try? await cancelWhenGracefulShutdown { await bus.wait(team: team, after: teamLatest, timeout: Self.keepAlive) }
+                    if try store.lastEventID(teamID: team, atOrBefore: .distantFuture) == teamLatest {
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    }
+                }
+                logger.debug("event stream ended", metadata: ["team_id": "\(team)"])
+                try await writer.finish(nil)
+            })
+    }
+}
