@@ -5,6 +5,8 @@ import HTTPTypes
 public import Hummingbird
 public import Logging
 import NIOCore
+import CoccStore
+public import ServiceLifecycle
 public import HummingbirdCore
 
 /// Builds the coccd HTTP application: SOAP, HTTP form and CJI adapters over one catalogue,
@@ -64,13 +66,20 @@ public enum CoccApplication {
         configuration: ServerConfiguration, center: CallCenter, metrics: OperationMetrics = OperationMetrics(), simulator: SimulatedSwitch? = nil,
         logger: Logger
     ) -> some ApplicationProtocol {
-        Application(
+        var services: [any Service] = [DirectoryWatcher(
+            center: center, interval: .seconds(configuration.directoryPollSeconds),
+            afterCallWorkLimit: configuration.afterCallWorkLimitSeconds > 0 ? configuration.afterCallWorkLimitSeconds : nil, logger: logger)]
+        if let store = center.store as? SQLiteStore {
+            var settings = EventDeliveryService.Settings()
+            settings.maxAttempts = configuration.eventDeliveryMaxAttempts
+            settings.timeout = configuration.eventDeliveryTimeoutSeconds
+            services.append(EventDeliveryService(center: center, store: store, metrics: metrics, settings: settings, logger: logger))
+        }
+        return Application(
             router: router(configuration: configuration, center: center, metrics: metrics, simulator: simulator),
             server: server(configuration: configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd"),
-            services: [DirectoryWatcher(
-                center: center, interval: .seconds(configuration.directoryPollSeconds),
-                afterCallWorkLimit: configuration.afterCallWorkLimitSeconds > 0 ? configuration.afterCallWorkLimitSeconds : nil, logger: logger)],
+            services: services,
             logger: logger
         )
     }

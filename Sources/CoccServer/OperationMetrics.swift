@@ -37,5 +37,24 @@ public struct OperationMetrics: Sendable {
         registry.makeCounter(descriptor: Self.rejected, labels: [("interface", interface), ("reason", reason)]).increment()
     }
 
+    nonisolated(unsafe) static let delivered = MetricNameDescriptor(
+        namespace: "coccd", metricName: "events_delivered", unitName: "total", helpText: "Events a team's backend accepted.")
+    nonisolated(unsafe) static let deliveryFailures = MetricNameDescriptor(
+        namespace: "coccd", metricName: "event_delivery_failures", unitName: "total", helpText: "Failed POSTs to a team's backend.")
+    nonisolated(unsafe) static let deliveryDead = MetricNameDescriptor(
+        namespace: "coccd", metricName: "event_delivery_dead", unitName: "state", helpText: "1 while a team's event delivery is dead-lettered.")
+
+    func eventDelivered(team: String) {
+        registry.makeCounter(descriptor: Self.delivered, labels: [("team", team)]).increment()
+    }
+
+    func eventDeliveryFailed(team: String) {
+        registry.makeCounter(descriptor: Self.deliveryFailures, labels: [("team", team)]).increment()
+    }
+
+    func eventDeliveryDead(team: String, dead: Bool) {
+        registry.makeGauge(descriptor: Self.deliveryDead, labels: [("team", team)]).set(to: dead ? 1.0 : 0.0)
+    }
+
     public func text() -> String { registry.emitToString() }
 }

@@ -29,6 +29,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var demo = false
     /// Serve the simulated switch's control surface (`/simulator/...`); `--demo` implies it.
     public var simulate = false
+    /// Failed POSTs in a row before a team's event delivery is dead-lettered.
+    public var eventDeliveryMaxAttempts = 10
+    /// Seconds a backend has to answer an event POST.
+    public var eventDeliveryTimeoutSeconds = 10.0
     /// Seconds a long-poll waits for a new event before answering 304.
     public var pollTimeoutSeconds = 30.0
     /// How long an inbound call rings an offered agent before going to the next one.
@@ -67,7 +71,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, port, dataDirectory, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
-        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds
+        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds, eventDeliveryMaxAttempts, eventDeliveryTimeoutSeconds
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -95,5 +99,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         afterCallWorkLimitSeconds = try c.decodeIfPresent(Double.self, forKey: .afterCallWorkLimitSeconds) ?? afterCallWorkLimitSeconds
         ringTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .ringTimeoutSeconds) ?? ringTimeoutSeconds
         pollTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .pollTimeoutSeconds) ?? pollTimeoutSeconds
+        eventDeliveryMaxAttempts = try c.decodeIfPresent(Int.self, forKey: .eventDeliveryMaxAttempts) ?? eventDeliveryMaxAttempts
+        eventDeliveryTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .eventDeliveryTimeoutSeconds) ?? eventDeliveryTimeoutSeconds
     }
 }

@@ -115,6 +115,18 @@ extension SQLiteStore {
             // ",12,15," : the agents whose channel carries the event.
             try db.execute(sql: "ALTER TABLE call_events ADD COLUMN agents TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v5-event-delivery") { db in
+            try db.execute(sql: """
+                CREATE TABLE event_delivery (
+                    team_id INTEGER PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE,
+                    cursor INTEGER NOT NULL DEFAULT 0,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    dead INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT NOT NULL DEFAULT '',
+                    secret TEXT NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 }

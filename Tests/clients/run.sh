@@ -85,6 +85,27 @@ monitor=$(curl -s "$BASE/coccinterfaces?EVENT=GetMonitor&sessionid=$sid&calldate
 step "GetMonitor answers the recording's URL" test "${monitor#|Retuen|1|Retuen|$BASE/getMonitor/1/}" != "$monitor"
 step "the recording is a WAV file" test "$(curl -s "${monitor#|Retuen|1|Retuen|}" | head -c 4)" = "RIFF"
 
+# Backend delivery: a receiver that refuses the first 3 POSTs; coccd is killed (-9) mid-way and
+# restarted; every event from then on must arrive, in order, none missing.
+HOOK_PORT=$((PORT + 1))
+python3 Tests/clients/webhook_receiver.py "$HOOK_PORT" "$DATA/hook.log" 3 &
+hook_pid=$!
+"$COCCD" team update demo --data-dir "$DATA" --event-url "http://127.0.0.1:$HOOK_PORT/hook"
+sleep 1.5   # the server reloads the directory; delivery starts after the latest event
+first=$(( $("$COCCD" events list --data-dir "$DATA" --team demo | tail -n 1 | cut -f1) + 1 ))
+A2="orgidentity=demo&usertype=agent&user=8002&pwdtype=plaintext&password=123456"
+curl -s "$BASE/coccinterfaces?EVENT=LOGIN&$A2" > /dev/null
+curl -s -d "EVENT=MAKECALL&targetdn=13800000002&targettype=exter&agentgroupid=1&$A2" "$BASE/coccinterfaces" > /dev/null
+sleep 1.2
+kill -9 "$pid"; wait "$pid" 2>/dev/null
+start || exit 1
+curl -s -d "EVENT=MAKECALL&targetdn=13800000002&targettype=exter&agentgroupid=1&$A2" "$BASE/coccinterfaces" > /dev/null
+sleep 5
+last=$("$COCCD" events list --data-dir "$DATA" --team demo | tail -n 1 | cut -f1)
+step "backend received events $first..$last in order, none missing" test "$(awk '!seen[$0]++' "$DATA/hook.log" | tr '\n' ' ')" = "$(seq "$first" "$last" | tr '\n' ' ')"
+kill "$hook_pid" 2>/dev/null
+curl -s "$BASE/coccinterfaces?EVENT=LOGOUT&$A2" > /dev/null
+
 # State on disk across a graceful shutdown.
 curl -s -d "EVENT=QUEUEPAUSE&type=1&pause_reason=training&orgidentity=demo&usertype=agent&user=8300&pwdtype=plaintext&password=changed" "$BASE/coccinterfaces" > /dev/null
 step "graceful shutdown on SIGTERM" stop
