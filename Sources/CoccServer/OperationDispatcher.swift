@@ -10,6 +10,8 @@ public struct OperationDispatcher: Sendable {
     public let center: CallCenter
     public let configuration: ServerConfiguration
     public let metrics: OperationMetrics
+    /// Signs and checks the event channels' push tokens.
+    let pushTokens = PushTokens()
 
     public init(catalogue: Catalogue, center: CallCenter, configuration: ServerConfiguration, metrics: OperationMetrics) {
         self.catalogue = catalogue

@@ -146,3 +146,41 @@ struct EventStreamTests {
         }
     }
 }
+
+@Suite("push tokens")
+struct PushTokenTests {
+    @Test
+    func aTokenReplacesThePasswordInTheChannel() async throws {
+        let f = try Fixture()
+        var configuration = f.configuration
+        configuration.port = 0
+        configuration.pollTimeoutSeconds = 1
+        let app = CoccApplication.make(configuration: configuration, center: f.center, logger: Fixture.quiet)
+        try await app.test(.live) { client async throws in
+            let answer = try await client.execute(uri: "/coccinterface/pushtoken?orgidentity=demo&user=8001&pwdtype=plaintext&password=123456", method: .get) {
+                ($0.status, String(buffer: $0.body))
+            }
+            #expect(answer.0 == .ok)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(answer.1.utf8)) as? [String: Any])
+            let channel = try #require(json["channel"] as? String)
+            #expect(channel.hasPrefix("token-1.1.") && json["expires_in"] as? Int == 43200)
+            #expect(!channel.contains("123456"))
+            _ = try await call(client, .http, "login", Fixture.agent8001)
+            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
+            await f.advance(1)
+            let polled = try await client.execute(uri: "/agentindesks/agentpull/\(channel)", method: .get, headers: [.ifNoneMatch: "0"]) {
+                ($0.status, String(buffer: $0.body))
+            }
+            #expect(polled.0 == .ok && polled.1.contains("source=AGENT&event=ringing"))
+            // Tampered: another agent id under the same signature.
+            let forged = channel.replacingOccurrences(of: "token-1.1.", with: "token-1.2.")
+            #expect(try await client.execute(uri: "/agentindesks/agentpull/\(forged)", method: .get) { $0.status } == .forbidden)
+            #expect(try await client.execute(uri: "/coccinterface/pushtoken?orgidentity=demo&user=8001&password=nope", method: .get) { $0.status } == .forbidden)
+            // The token works for SSE too.
+            let token = String(channel.dropFirst(6))
+            let stream = try RawConnection(port: try #require(client.port))
+            stream.send("GET /coccinterface/events?token=\(token)&lastEventId=0 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(await stream.receive(timeout: 2, until: "event=ringing")?.contains("data: calleridnum=13800000001") == true)
+        }
+    }
+}

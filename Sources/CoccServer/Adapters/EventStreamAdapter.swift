@@ -25,7 +25,11 @@ struct EventStreamAdapter: Sendable {
         for (key, value) in request.uri.queryParameters { q[String(key)] = String(value) }
         let credentials = Credentials(orgidentity: q["orgidentity"] ?? "", usertype: q["usertype"] ?? "", user: q["user"] ?? "",
                                       pwdtype: q["pwdtype"] ?? "", password: q["password"] ?? "")
-        guard case .success(let principal) = center.authenticator.authenticate(credentials, in: center.directory, logger: context.logger) else {
+        let fromToken: Principal? = q["token"].flatMap { dispatcher.pushTokens.verify($0) }.flatMap { team, id in
+            center.directory.agents[id].flatMap { $0.teamID == team ? Principal.agent($0) : nil }
+        }
+        guard case .success(let principal) = fromToken.map({ Result<Principal, Authenticator.Failure>.success($0) })
+            ?? center.authenticator.authenticate(credentials, in: center.directory, logger: context.logger) else {
             return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "bad credentials\n")))
         }
         let team = principal.teamID

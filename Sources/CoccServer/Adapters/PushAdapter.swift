@@ -32,6 +32,19 @@ struct PushAdapter: Sendable {
             return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(string: json)))
         }
         router.get("/agentindesks/agentpull/:channel") { request, context in try await self.pull(request, context) }
+        // A token instead of a password in the channel URL: GET with the agent's credentials.
+        router.get("/coccinterface/pushtoken") { request, context in
+            var q: [String: String] = [:]
+            for (key, value) in request.uri.queryParameters { q[String(key)] = String(value) }
+            let credentials = Credentials(orgidentity: q["orgidentity"] ?? "", usertype: "agent", user: q["user"] ?? "",
+                                          pwdtype: q["pwdtype"] ?? "plaintext", password: q["password"] ?? "")
+            guard case .success(.agent(let agent)) = self.center.authenticator.authenticate(credentials, in: self.center.directory, logger: context.logger) else {
+                return Self.text(.forbidden, "bad credentials\n")
+            }
+            let token = self.dispatcher.pushTokens.issue(team: agent.teamID, agent: agent.id)
+            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(
+                string: "{\"token\":\"\(token)\",\"channel\":\"token-\(token)\",\"expires_in\":\(Int(PushTokens.lifetime))}")))
+        }
         router.get("/coccinterface/cocc_nginx_http_push.js") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/javascript; charset=utf-8", .cacheControl: "no-cache"],
                      body: .init(byteBuffer: ByteBuffer(string: PushPlugin.script)))
@@ -43,16 +56,36 @@ struct PushAdapter: Sendable {
 
 
     func pull(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        guard let channel = context.parameters.get("channel").flatMap(PushChannel.parse) else { return Self.text(.notFound, "unknown channel\n") }
+        let raw = context.parameters.get("channel") ?? ""
         let directory = center.directory
+        let agent: Agent
+        if raw.hasPrefix("token-") {
+            guard let (team, id) = dispatcher.pushTokens.verify(String(raw.dropFirst(6))), let found = directory.agents[id], found.teamID == team else {
+                return Self.text(.forbidden, "bad or expired token\n")
+            }
+            agent = found
+        } else {
+            guard let found = try authenticate(raw, directory: directory, logger: context.logger) else { return Self.text(.forbidden, "bad credentials\n") }
+            agent = found
+        }
+        return try await poll(agent: agent, request: request)
+    }
+
+    /// `<orgidentity>-<agent>-<password>`, the password in clear or as its MD5.
+    func authenticate(_ raw: String, directory: Directory, logger: Logger) throws -> Agent? {
+        guard let channel = PushChannel.parse(raw) else { return nil }
         // The deployed plugin sends the password as configured: clear text, or its MD5.
         var credentials = Credentials(orgidentity: channel.team, usertype: "agent", user: channel.agent, pwdtype: "plaintext", password: channel.password)
-        var result = center.authenticator.authenticate(credentials, in: directory, logger: context.logger)
+        var result = center.authenticator.authenticate(credentials, in: directory, logger: logger)
         if case .failure = result, PasswordHash.isMD5Hex(channel.password) {
             credentials.pwdtype = "md5"
-            result = center.authenticator.authenticate(credentials, in: directory, logger: context.logger)
+            result = center.authenticator.authenticate(credentials, in: directory, logger: logger)
         }
-        guard case .success(.agent(let agent)) = result else { return Self.text(.forbidden, "bad credentials\n") }
+        guard case .success(.agent(let agent)) = result else { return nil }
+        return agent
+    }
+
+    func poll(agent: Agent, request: Request) async throws -> Response {
         let store = center.store
         var cursor: Int64
         if let etag = request.headers[.ifNoneMatch].map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/")) }), let id = Int64(etag) {
