@@ -14,13 +14,7 @@ import Testing
 @Suite("live server", .serialized)
 struct LiveServerTests {
     func liveApp(_ f: Fixture, requestTimeout: Int = 15) -> some ApplicationProtocol {
-        var configuration = f.configuration
-        configuration.port = 0
-        configuration.requestTimeoutSeconds = requestTimeout
-        configuration.maxHeaderBytes = 8 * 1024
-        var logger = Logger(label: "coccd-live-test")
-        logger.logLevel = .warning
-        return CoccApplication.make(configuration: configuration, center: f.center, logger: logger)
+        f.liveApplication(requestTimeout: requestTimeout, maxHeaderBytes: 8 * 1024)
     }
 
     @Test

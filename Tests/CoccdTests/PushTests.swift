@@ -17,11 +17,7 @@ struct PushTests {
     @Test
     func longPollDeliversTheAgentsEventsInOrderAndWakesAtOnce() async throws {
         let f = try Fixture()
-        var configuration = f.configuration
-        configuration.port = 0
-        configuration.pollTimeoutSeconds = 1
-        let app = CoccApplication.make(configuration: configuration, center: f.center, logger: Fixture.quiet)
-        try await app.test(.live) { client async throws in
+        try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
             let ccdate = try await client.execute(uri: "/getccdate/getccdate", method: .get) { String(buffer: $0.body) }
             #expect(ccdate.hasPrefix("{\"ccdate\":\"") && ccdate.hasSuffix(" GMT\"}"))
             let channel = "/agentindesks/agentpull/demo-8001-123456"
@@ -102,10 +98,7 @@ struct EventStreamTests {
     @Test
     func streamsResumesAndSeparatesChannels() async throws {
         let f = try Fixture()
-        var configuration = f.configuration
-        configuration.port = 0
-        let app = CoccApplication.make(configuration: configuration, center: f.center, logger: Fixture.quiet)
-        try await app.test(.live) { client async throws in
+        try await f.liveApplication().test(.live) { client async throws in
             let port = try #require(client.port)
             let query = "orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456"
             let stream = try RawConnection(port: port)
@@ -152,11 +145,7 @@ struct PushTokenTests {
     @Test
     func aTokenReplacesThePasswordInTheChannel() async throws {
         let f = try Fixture()
-        var configuration = f.configuration
-        configuration.port = 0
-        configuration.pollTimeoutSeconds = 1
-        let app = CoccApplication.make(configuration: configuration, center: f.center, logger: Fixture.quiet)
-        try await app.test(.live) { client async throws in
+        try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
             let answer = try await client.execute(uri: "/coccinterface/pushtoken?orgidentity=demo&user=8001&pwdtype=plaintext&password=123456", method: .get) {
                 ($0.status, String(buffer: $0.body))
             }

@@ -59,6 +59,16 @@ struct Fixture {
                                 recordingsDirectory: directory.appendingPathComponent("recordings").path, offerRingTimeout: ringTimeout)
     }
 
+    /// The server exactly as `coccd serve` builds it, on an ephemeral port, for `.live` tests.
+    func liveApplication(pollTimeout: Double = 30, requestTimeout: Int = 15, maxHeaderBytes: Int = 16 * 1024) -> some ApplicationProtocol {
+        var configuration = self.configuration
+        configuration.port = 0
+        configuration.pollTimeoutSeconds = pollTimeout
+        configuration.requestTimeoutSeconds = requestTimeout
+        configuration.maxHeaderBytes = maxHeaderBytes
+        return CoccApplication.make(configuration: configuration, center: center, logger: Fixture.quiet)
+    }
+
     /// Extensions answer after 1 s; 13800000001 answers after 2 s, 13800000002 is busy,
     /// 13800000003 never answers, 13800000004 hangs up 5 s after answering.
     static var rules: SimulationRules { .demo }
