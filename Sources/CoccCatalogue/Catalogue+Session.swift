@@ -46,7 +46,7 @@ extension Catalogue {
             guard type == "1" || type == "2" else { return .failure(.typeInvalid) }
             return await auth.engine.queueAction(
                 agent: agent, checkIn: type == "1", list: request["list"], deviceExten: request["deviceexten"],
-                directory: auth.directory, logger: auth.logger)
+                pushEvent: request.pushEvent, directory: auth.directory, logger: auth.logger)
         }
     }
 
@@ -61,7 +61,8 @@ extension Catalogue {
             let type = request.trimmed("type")
             guard type == "1" || type == "2" else { return .failure(.typeInvalid) }
             return await auth.engine.queuePause(
-                agent: agent, pause: type == "1", reason: request["pause_reason"], dnd: request["dnd"], logger: auth.logger)
+                agent: agent, pause: type == "1", reason: request["pause_reason"], dnd: request["dnd"], pushEvent: request.pushEvent,
+                logger: auth.logger)
         }
     }
 
@@ -75,7 +76,8 @@ extension Catalogue {
         await context.authorizeAgent(request.credentials) { agent, auth in
             guard let mode = Int(request.trimmed("type")).flatMap(AfterCallWorkMode.init(rawValue:)) else { return .failure(.typeInvalid) }
             return await auth.engine.setAfterCallWorkMode(
-                agent: agent, mode: mode, list: request["agent_group_id"], directory: auth.directory, logger: auth.logger)
+                agent: agent, mode: mode, list: request["agent_group_id"], pushEvent: request.pushEvent, directory: auth.directory,
+                logger: auth.logger)
         }
     }
 
@@ -101,7 +103,8 @@ extension Catalogue {
         await context.authorizeAgent(request.credentials) { agent, auth in
             guard let mode = WorkMode(rawValue: request.trimmed("status").lowercased()) else { return .failure(.parameterError) }
             return await auth.engine.setWorkMode(
-                agent: agent, mode: mode, list: request["agent_group_id"], directory: auth.directory, logger: auth.logger)
+                agent: agent, mode: mode, list: request["agent_group_id"], pushEvent: request.pushEvent, directory: auth.directory,
+                logger: auth.logger)
         }
     }
 

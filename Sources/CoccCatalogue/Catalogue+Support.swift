@@ -9,6 +9,9 @@ extension OperationRequest {
                     pwdtype: trimmed("pwdtype"), password: self["password"])
     }
 
+    /// `pushevent=yes`: the operation also sends agent notification events (default `no`).
+    var pushEvent: Bool { trimmed("pushevent").lowercased() == "yes" }
+
     /// Credentials of the operations that have no `usertype` (setdevice, backCall): an agent.
     var agentCredentials: Credentials {
         var c = credentials

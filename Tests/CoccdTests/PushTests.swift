@@ -173,3 +173,29 @@ struct PushTokenTests {
         }
     }
 }
+
+@Suite("pushevent agent notifications")
+struct AgentNotificationTests {
+    @Test(arguments: Interface.allCases)
+    func operationsWithPusheventYesNotifyTheAgentsChannel(_ interface: Interface) async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            _ = try await call(client, interface, "login", Fixture.agent8001)
+            _ = try await call(client, interface, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2", "pushevent": "no"]))
+            _ = try await call(client, interface, "queueAction", Fixture.agent8001.with(["type": "2", "list": "2", "pushevent": "yes"]))
+            _ = try await call(client, interface, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2", "pushevent": "yes"]))
+            _ = try await call(client, interface, "queuePause", Fixture.agent8001.with(["type": "1", "pause_reason": "lunch", "pushevent": "yes"]))
+            _ = try await call(client, interface, "queuePause", Fixture.agent8001.with(["type": "2", "pushevent": "YES"]))
+            _ = try await call(client, interface, "acwAction", Fixture.agent8001.with(["type": "1", "agent_group_id": "1", "pushevent": "yes"]))
+            _ = try await call(client, interface, "workwayAction", Fixture.agent8001.with(["status": "dialin", "agent_group_id": "2", "pushevent": "yes"]))
+            _ = try await call(client, interface, "workwayAction", Fixture.agent8001.with(["status": "all"]))   // pushevent defaults to no
+        }
+        let events = try f.store.events(teamID: 1, after: 0, limit: 100, agentID: 1).map(\.message)
+        #expect(events.map { "\(field($0, "event")!) \(field($0, "AgentGroupId")!)" } == [
+            "logoff 2", "login 2", "paused 1", "paused 2", "nopaused 1", "nopaused 2", "acwring 1", "workwaydialin 2",
+        ])
+        #expect(events[2].hasPrefix("source=AGENT&event=paused&agent=8001&activenum=8001&AgentTeamId=1&AgentGroupId=1&eventTime="))
+        #expect(field(events[2], "reason") == "lunch" && field(events[4], "reason") == nil)
+        #expect(try f.store.events(teamID: 1, after: 0, limit: 100, agentID: 2).isEmpty)
+    }
+}

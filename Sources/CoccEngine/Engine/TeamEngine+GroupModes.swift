@@ -18,7 +18,8 @@ extension TeamEngine {
 
     /// acwAction: sets when the listed (or all) signed-in groups put the agent into after-call work.
     /// All or nothing: one group that is not signed in refuses the whole request (BackMsg_60).
-    public func setAfterCallWorkMode(agent: Agent, mode: AfterCallWorkMode, list: String, directory: Directory, logger: Logger) -> Reply {
+    public func setAfterCallWorkMode(agent: Agent, mode: AfterCallWorkMode, list: String, pushEvent: Bool = false, directory: Directory,
+                                     logger: Logger) -> Reply {
         var session = session(of: agent)
         guard session.loggedIn, !session.groups.isEmpty else { return .failure(.notCheckedIn) }
         guard let targets = targetGroups(list, session: session, directory: directory) else { return .failure(.groupNotCheckedInOrNotMember) }
@@ -27,6 +28,7 @@ extension TeamEngine {
         }
         guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
         logger.info("acw mode set", metadata: ["agent": "\(agent.number)", "mode": "\(mode.rawValue)", "groups": "\(targets)"])
+        if pushEvent { notify(mode == .afterRinging ? .acwring : mode == .afterAnswer ? .acwanswer : .acwoff, agent: agent, groups: targets) }
         return .success(.afterCallWorkModeSwitched)
     }
 
@@ -42,7 +44,7 @@ extension TeamEngine {
     }
 
     /// workwayAction: sets which calls the listed (or all) signed-in groups offer the agent.
-    public func setWorkMode(agent: Agent, mode: WorkMode, list: String, directory: Directory, logger: Logger) async -> Reply {
+    public func setWorkMode(agent: Agent, mode: WorkMode, list: String, pushEvent: Bool = false, directory: Directory, logger: Logger) async -> Reply {
         var session = session(of: agent)
         guard session.loggedIn, !session.groups.isEmpty,
               let targets = targetGroups(list, session: session, directory: directory)
@@ -52,6 +54,7 @@ extension TeamEngine {
         }
         guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
         logger.info("work mode set", metadata: ["agent": "\(agent.number)", "mode": "\(mode.rawValue)", "groups": "\(targets)"])
+        if pushEvent { notify(mode == .all ? .workwayall : mode == .dialin ? .workwaydialin : .workwaydialout, agent: agent, groups: targets) }
         await dispatchWaiting()
         return .success(.workModeSwitched)
     }

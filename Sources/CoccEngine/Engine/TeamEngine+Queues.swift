@@ -7,7 +7,7 @@ extension TeamEngine {
     ///
     /// Checking in also logs the agent in: desktops that skip `login` still work.
     public func queueAction(
-        agent: Agent, checkIn: Bool, list: String, deviceExten: String, directory: Directory, logger: Logger
+        agent: Agent, checkIn: Bool, list: String, deviceExten: String, pushEvent: Bool = false, directory: Directory, logger: Logger
     ) async -> Reply {
         let memberships = directory.memberships(ofAgent: agent.id)
         var ids = GroupList.parse(list)
@@ -24,6 +24,7 @@ extension TeamEngine {
         let now = clock()
         var results: [String] = []
         var anySuccess = false
+        var changed: [Int64] = []
         for id in ids {
             guard let group = directory.group(team: teamID, id: id) else {
                 results.append("\(id):NotFoundGroup")
@@ -38,12 +39,14 @@ extension TeamEngine {
                     session.groups.append(.init(groupID: group.id, afterCallWork: .off, workMode: .all, since: now))
                     results.append("\(id):success")
                     anySuccess = true
+                    changed.append(group.id)
                 }
             } else {
                 if session.isSignedIn(to: group.id) {
                     session.groups.removeAll { $0.groupID == group.id }
                     results.append("\(id):success")
                     anySuccess = true
+                    changed.append(group.id)
                 } else {
                     results.append("\(id):NotChecked")
                 }
@@ -62,6 +65,7 @@ extension TeamEngine {
         session.groups.sort { $0.groupID < $1.groupID }
         guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
         logger.info("queueAction", metadata: ["agent": "\(agent.number)", "checkIn": "\(checkIn)", "results": "\(results)"])
+        if pushEvent { notify(checkIn ? .login : .logoff, agent: agent, groups: changed) }
         if anySuccess && checkIn { await dispatchWaiting() }
         return Reply(code: anySuccess ? 1 : 3, message: .data(results.joined(separator: ",")))
     }
@@ -69,7 +73,7 @@ extension TeamEngine {
     /// queuePause: pauses (`pause`) or unpauses every signed-in group of the agent.
     /// A non-empty `dnd` puts the extension into do-not-disturb as well (or takes it out).
     /// Unpausing an agent that is not paused succeeds: it is ready, as asked.
-    public func queuePause(agent: Agent, pause: Bool, reason: String, dnd: String, logger: Logger) async -> Reply {
+    public func queuePause(agent: Agent, pause: Bool, reason: String, dnd: String, pushEvent: Bool = false, logger: Logger) async -> Reply {
         var session = session(of: agent)
         guard session.loggedIn, !session.groups.isEmpty else { return .failure(.notCheckedIn) }
         let syncExtension = !dnd.trimmingWhitespace().isEmpty
@@ -92,6 +96,9 @@ extension TeamEngine {
         }
         guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
         logger.info("queuePause", metadata: ["agent": "\(agent.number)", "pause": "\(pause)", "reason": "\(reason)", "dnd": "\(session.dnd)"])
+        if pushEvent {
+            notify(pause ? .paused : .nopaused, agent: agent, groups: session.groups.map(\.groupID), reason: pause ? reason.trimmingWhitespace() : nil)
+        }
         if !pause { await dispatchWaiting() }
         return .success(.queueSwitchSucceeded)
     }

@@ -1,0 +1,20 @@
+import CoccOperations
+import Logging
+
+extension TeamEngine {
+    /// Appends agent notifications (`pushevent=yes`) to the agent's channel, one per group.
+    func notify(_ event: AgentNotification.Event, agent: Agent, groups: [Int64], reason: String? = nil) {
+        let now = clock()
+        let exten = session(of: agent).extensionNumber
+        for group in groups {
+            let notification = AgentNotification(event: event, agentNumber: agent.number, extensionNumber: exten, teamID: teamID,
+                                                 groupID: group, time: now, reason: reason)
+            do {
+                let stored = try store.appendEvent(teamID: teamID, at: now, agentIDs: [agent.id]) { notification.render(eventid: $0) }
+                eventBus.published(team: teamID, eventid: stored.eventid)
+            } catch {
+                callLogger.error("could not append agent notification", metadata: ["event": "\(event.rawValue)", "error": "\(error)"])
+            }
+        }
+    }
+}
