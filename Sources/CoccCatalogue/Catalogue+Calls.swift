@@ -185,28 +185,27 @@ extension Catalogue {
         }
     }
 
-    static let transfer = Operation(OperationDescriptor(
-        name: "transfer", soapName: "transfer", httpEvents: ["TRANSFER"], cjiName: "transferCJI",
-        soapParameters: consultCredentials, httpParameters: consultCredentials, cjiParameters: consultCredentials + ["callbackFuc"],
-        summary: "Hand the customer to the answered consulted party and leave the call."
-    )) { request, context in
-        await context.authorizeAgent(request.credentials) { agent, auth in await auth.engine.transfer(agent: agent, logger: auth.logger) }
+    /// transfer, callReturn and conference take only the credentials and act on the agent's consult.
+    static func afterConsult(
+        _ name: String, http: String, summary: String, _ action: @escaping @Sendable (TeamEngine, Agent, Logger) async -> Reply
+    ) -> Operation {
+        Operation(OperationDescriptor(
+            name: name, soapName: name, httpEvents: [http], cjiName: name + "CJI",
+            soapParameters: consultCredentials, httpParameters: consultCredentials, cjiParameters: consultCredentials + ["callbackFuc"],
+            summary: summary
+        )) { request, context in
+            await context.authorizeAgent(request.credentials) { agent, auth in await action(auth.engine, agent, auth.logger) }
+        }
     }
 
-    static let callReturn = Operation(OperationDescriptor(
-        name: "callReturn", soapName: "callReturn", httpEvents: ["CALLRETURN"], cjiName: "callReturnCJI",
-        soapParameters: consultCredentials, httpParameters: consultCredentials, cjiParameters: consultCredentials + ["callbackFuc"],
-        summary: "End the consult and take the held customer back."
-    )) { request, context in
-        await context.authorizeAgent(request.credentials) { agent, auth in await auth.engine.callReturn(agent: agent, logger: auth.logger) }
+    static let transfer = afterConsult("transfer", http: "TRANSFER", summary: "Hand the customer to the answered consulted party and leave the call.") {
+        await $0.transfer(agent: $1, logger: $2)
     }
-
-    static let conference = Operation(OperationDescriptor(
-        name: "conference", soapName: "conference", httpEvents: ["CONFERENCE"], cjiName: "conferenceCJI",
-        soapParameters: consultCredentials, httpParameters: consultCredentials, cjiParameters: consultCredentials + ["callbackFuc"],
-        summary: "Join agent, customer and the answered consulted party in a conference."
-    )) { request, context in
-        await context.authorizeAgent(request.credentials) { agent, auth in await auth.engine.conference(agent: agent, logger: auth.logger) }
+    static let callReturn = afterConsult("callReturn", http: "CALLRETURN", summary: "End the consult and take the held customer back.") {
+        await $0.callReturn(agent: $1, logger: $2)
+    }
+    static let conference = afterConsult("conference", http: "CONFERENCE", summary: "Join agent, customer and the answered consulted party in a conference.") {
+        await $0.conference(agent: $1, logger: $2)
     }
 }
 
