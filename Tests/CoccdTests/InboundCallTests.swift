@@ -17,6 +17,17 @@ func inbound(_ source: String, _ event: String, uniqueid: Int64, sessionid: Stri
         + "&from=dialin&channel=\(channel)&eventid=\(eventid)&userdata="
 }
 
+/// 8001 (answer-ACW in group 1) answers caller 111 and the caller hangs up, so 8001 enters
+/// after-call work; a second caller, 222, is then waiting in queue 6001.
+func inboundCallThenAfterCallWork(_ f: Fixture, _ client: some TestClientProtocol) async throws {
+    _ = try await call(client, .http, "login", Fixture.agent8001)
+    _ = try await call(client, .http, "acwAction", Fixture.agent8001.with(["type": "2", "agent_group_id": "1"]))
+    await f.pbx.placeInbound(from: "111", to: "6001", tenant: "demo")
+    await f.advance(1)
+    try await f.pbx.farEndHangup(uniqueid: 1555)
+    await f.pbx.placeInbound(from: "222", to: "6001", tenant: "demo")
+}
+
 @Suite("inbound calls: queues, distribution and the manual's event sequence")
 struct InboundCallTests {
     @Test
@@ -143,12 +154,7 @@ struct InboundCallTests {
     func afterCallWorkForInboundAndDispatchAfterACW() async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            _ = try await call(client, .http, "login", Fixture.agent8001)
-            _ = try await call(client, .http, "acwAction", Fixture.agent8001.with(["type": "2", "agent_group_id": "1"]))
-            await f.pbx.placeInbound(from: "111", to: "6001", tenant: "demo")
-            await f.advance(1)
-            await f.pbx.placeInbound(from: "222", to: "6001", tenant: "demo")   // waits: 8001 is busy
-            try await f.pbx.farEndHangup(uniqueid: 1555)
+            try await inboundCallThenAfterCallWork(f, client)
             #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-acw,2-logout,")
             #expect(try await soapCall(client, "queueCustomerNum", ["orgidentity": "demo", "queuenumber": "6001"]) == "1|1|0|1|0")
             _ = try await call(client, .http, "acwOff", Fixture.agent8001)   // free again: the waiting call is offered
@@ -196,12 +202,7 @@ struct AfterCallWorkLimitTests {
     func expiredWorkEndsAndTheAgentTakesTheNextCall() async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            _ = try await call(client, .http, "login", Fixture.agent8001)
-            _ = try await call(client, .http, "acwAction", Fixture.agent8001.with(["type": "2", "agent_group_id": "1"]))
-            await f.pbx.placeInbound(from: "111", to: "6001", tenant: "demo")
-            await f.advance(1)
-            try await f.pbx.farEndHangup(uniqueid: 1555)
-            await f.pbx.placeInbound(from: "222", to: "6001", tenant: "demo")
+            try await inboundCallThenAfterCallWork(f, client)
             f.clock.advance(29)
             #expect(await f.center.expireAfterCallWork(olderThan: 30) == 0)
             #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-acw,2-logout,")
