@@ -74,6 +74,7 @@ public enum CoccApplication {
             settings.maxAttempts = configuration.eventDeliveryMaxAttempts
             settings.timeout = configuration.eventDeliveryTimeoutSeconds
             services.append(EventDeliveryService(center: center, store: store, metrics: metrics, settings: settings, logger: logger))
+            services.append(EventRetentionService(center: center, store: store, retention: configuration.eventRetentionHours * 3600, logger: logger))
         }
         return Application(
             router: router(configuration: configuration, center: center, metrics: metrics, simulator: simulator),

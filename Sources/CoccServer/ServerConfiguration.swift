@@ -35,6 +35,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var eventDeliveryTimeoutSeconds = 10.0
     /// Seconds a long-poll waits for a new event before answering 304.
     public var pollTimeoutSeconds = 30.0
+    /// Hours the event log keeps events for pages to resume from; an older cursor gets `resync`.
+    public var eventRetentionHours = 24.0
+    /// Default form of long-poll lines: `message` (chapter-6 `key=value&`) or `json` (the vendor
+    /// plugin's single-quoted objects); a page may ask with `?format=`.
+    public var pushLineFormat = "message"
     /// How long an inbound call rings an offered agent before going to the next one.
     public var ringTimeoutSeconds = 20.0
     /// After-call work ends by itself after this many seconds; 0: only acwOff ends it.
@@ -67,11 +72,13 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_MAX_BODY_BYTES"].flatMap(Int.init) { maxBodyBytes = v }
         if let v = environment["COCCD_IDLE_TIMEOUT"].flatMap(Int.init) { idleTimeoutSeconds = v }
         if let v = environment["COCCD_REQUEST_TIMEOUT"].flatMap(Int.init) { requestTimeoutSeconds = v }
+        if let v = environment["COCCD_EVENT_RETENTION_HOURS"].flatMap(Double.init) { eventRetentionHours = v }
     }
 
     enum CodingKeys: String, CodingKey {
         case host, port, dataDirectory, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
         case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds, eventDeliveryMaxAttempts, eventDeliveryTimeoutSeconds
+        case eventRetentionHours, pushLineFormat
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -99,6 +106,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         afterCallWorkLimitSeconds = try c.decodeIfPresent(Double.self, forKey: .afterCallWorkLimitSeconds) ?? afterCallWorkLimitSeconds
         ringTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .ringTimeoutSeconds) ?? ringTimeoutSeconds
         pollTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .pollTimeoutSeconds) ?? pollTimeoutSeconds
+        eventRetentionHours = try c.decodeIfPresent(Double.self, forKey: .eventRetentionHours) ?? eventRetentionHours
+        pushLineFormat = try c.decodeIfPresent(String.self, forKey: .pushLineFormat) ?? pushLineFormat
         eventDeliveryMaxAttempts = try c.decodeIfPresent(Int.self, forKey: .eventDeliveryMaxAttempts) ?? eventDeliveryMaxAttempts
         eventDeliveryTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .eventDeliveryTimeoutSeconds) ?? eventDeliveryTimeoutSeconds
     }

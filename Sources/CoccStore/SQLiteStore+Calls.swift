@@ -37,8 +37,13 @@ extension SQLiteStore {
 
     public func lastEventID(teamID: Int64, atOrBefore date: Date) throws -> Int64 {
         try database.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ? AND created_at <= ?",
-                               arguments: [teamID, date.timeIntervalSince1970]) ?? 0
+            // The newest event is the common question (every poll asks it): a plain MAX on the
+            // primary key is one index probe; with a time bound, walk back from the newest.
+            if date == .distantFuture {
+                return try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ?", arguments: [teamID]) ?? 0
+            }
+            return try Int64.fetchOne(db, sql: "SELECT eventid FROM call_events WHERE team_id = ? AND created_at <= ? ORDER BY eventid DESC LIMIT 1",
+                                      arguments: [teamID, date.timeIntervalSince1970]) ?? 0
         }
     }
 

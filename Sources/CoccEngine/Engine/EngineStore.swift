@@ -36,6 +36,9 @@ public protocol EngineStore: Sendable {
     func events(teamID: Int64, after eventid: Int64, limit: Int, agentID: Int64?) throws -> [StoredEvent]
     /// The id of the team's last event at or before `date` (0 when there is none).
     func lastEventID(teamID: Int64, atOrBefore date: Date) throws -> Int64
+    /// The id of the team's oldest event still in the log (0 when there is none). Events before
+    /// it were removed by the retention window.
+    func firstEventID(teamID: Int64) throws -> Int64
     func saveCallRecord(_ record: CallRecord) throws
     func callRecord(sessionid: String) throws -> CallRecord?
 }

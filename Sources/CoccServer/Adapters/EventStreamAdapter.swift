@@ -45,6 +45,11 @@ struct EventStreamAdapter: Sendable {
             body: ResponseBody { writer in
                 var cursor = start
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+                if try EventRetention.isStale(cursor: cursor, teamID: team, store: store) {
+                    // Events after the cursor are gone: say so, then go on from the present.
+                    cursor = try store.lastEventID(teamID: team, atOrBefore: .distantFuture)
+                    try await writer.write(ByteBuffer(string: "id: \(cursor)\ndata: \(EventRetention.resyncMessage(eventid: cursor))\n\n"))
+                }
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     let teamLatest = try store.lastEventID(teamID: team, atOrBefore: .distantFuture)
                     let events = try store.events(teamID: team, after: cursor, limit: 100, agentID: agentID)

@@ -95,16 +95,18 @@ struct PushAdapter: Sendable {
         } else {
             cursor = try store.lastEventID(teamID: agent.teamID, atOrBefore: .distantFuture)
         }
+        let format = PushLineFormat.requested(by: request, default: PushLineFormat(rawValue: dispatcher.configuration.pushLineFormat) ?? .message)
+        if try EventRetention.isStale(cursor: cursor, teamID: agent.teamID, store: store) {
+            // Events after this cursor are gone: say so, and move the page to the present.
+            let latest = try store.lastEventID(teamID: agent.teamID, atOrBefore: .distantFuture)
+            return Self.lines([format.render(EventRetention.resyncMessage(eventid: latest))], etag: latest, at: Date())
+        }
         let deadline = ContinuousClock.now + .milliseconds(Int64(dispatcher.configuration.pollTimeoutSeconds * 1000))
         while true {
             let teamLatest = try store.lastEventID(teamID: agent.teamID, atOrBefore: .distantFuture)
             let events = try store.events(teamID: agent.teamID, after: cursor, limit: Self.batch, agentID: agent.id)
             if let last = events.last {
-                return Response(
-                    status: .ok,
-                    headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache", .eTag: String(last.eventid),
-                              .lastModified: HTTPDate.format(last.at)],
-                    body: .init(byteBuffer: ByteBuffer(string: events.map(\.message).joined(separator: "\r\n"))))
+                return Self.lines(events.map { format.render($0.message) }, etag: last.eventid, at: last.at)
             }
             // Nothing for this agent up to the team's latest event: continue from there.
             cursor = max(cursor, teamLatest)
@@ -118,6 +120,14 @@ struct PushAdapter: Sendable {
                 await center.eventBus.wait(team: agent.teamID, after: teamLatest, timeout: remaining)
             }
         }
+    }
+
+    /// A 200 answer: one line per message, `\r\n` between them, and the cursor to send back.
+    static func lines(_ lines: [String], etag: Int64, at: Date) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache", .eTag: String(etag), .lastModified: HTTPDate.format(at)],
+            body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\r\n"))))
     }
 
     static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {

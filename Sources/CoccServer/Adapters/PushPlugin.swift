@@ -16,6 +16,8 @@ enum PushPlugin {
          * the script was loaded from, unless the page sets astercc_ip ("host:port") and
          * astercc_is_ssl. Each event reaches sonAccept once, in order; after an error the script
          * waits (1 s, doubling up to 30 s) and resumes from its cursor, so nothing is lost.
+         * A cursor older than the server's retention window (24 h by default) brings one message
+         * 'source=SYSTEM&event=resync&...' instead: reload the agent's state, then events go on.
          */
         (function (global) {
           'use strict';
@@ -33,6 +35,11 @@ enum PushPlugin {
           function deliver(text) {
             var lines = text.split('\\r\\n');
             for (var i = 0; i < lines.length; i++) {
+              // event=resync: the cursor was older than the server keeps; the page should
+              // reload its state (agentStatus, ...). sonResync() is called first if defined.
+              if (lines[i] && lines[i].indexOf('event=resync&') >= 0 && typeof global.sonResync === 'function') {
+                try { global.sonResync(lines[i]); } catch (e) { if (global.console) { global.console.error(e); } }
+              }
               if (lines[i] && typeof global.sonAccept === 'function') {
                 try { global.sonAccept(lines[i]); } catch (e) { if (global.console) { global.console.error(e); } }
               }
