@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a real coccd with the demo team and runs the real-client tests against it:
 # PHP SoapClient (all WSDL styles, non-WSDL, SOAP 1.1 and 1.2), curl (HTTP, JSONP, assets),
-# node (the CJI plugin), zeep, gSOAP wsdl2h and JAX-WS (strict WSDL toolkits), then graceful shutdown, restart persistence and live provisioning.
+# node (the CJI plugin), headless Chromium (a page with the push plugin), zeep, gSOAP wsdl2h and JAX-WS (strict WSDL toolkits), then graceful shutdown, restart persistence and live provisioning.
 # Usage: Tests/clients/run.sh [path-to-coccd]     Ends with "N passed, M failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -66,6 +66,9 @@ step "CLI-added agent logs in" test "$(curl -s "$BASE/coccinterfaces?EVENT=LOGIN
 sleep 1.5
 step "old password refused after passwd" test "$(curl -s "$BASE/coccinterfaces?EVENT=AGENTSTATUS&orgidentity=demo&usertype=agent&user=8300&pwdtype=plaintext&password=s3cret")" = '|Retuen|2|Retuen|BackMsg_03'
 step "CLI lists the group" grep -q "8300:static" <("$COCCD" group list --data-dir "$DATA" --team demo)
+
+# A real browser: a page on another origin includes the push plugin; two calls; its sonAccept log.
+tally "chromium push page" < <(python3 Tests/clients/browser_push_test.py "$BASE" "$COCCD" "$DATA" 2>&1)
 
 # The simulator from the command line.
 step "coccd simulate inbound" grep -q '"uniqueid"' <("$COCCD" simulate inbound --url "$BASE" --to 6002 --from 0138888888888)
