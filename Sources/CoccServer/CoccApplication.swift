@@ -6,7 +6,7 @@ public import Hummingbird
 public import Logging
 import NIOCore
 import CoccStore
-public import ServiceLifecycle
+import ServiceLifecycle
 public import HummingbirdCore
 
 /// Builds the coccd HTTP application: SOAP, HTTP form and CJI adapters over one catalogue,

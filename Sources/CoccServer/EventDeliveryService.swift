@@ -62,7 +62,7 @@ public final class EventDeliveryService: Service, Sendable {
         if let at = retryAt.withLock({ $0[team.id] }), ContinuousClock.now < at { return }
         guard var state = try? store.deliveryState(teamID: team.id), !state.dead, let url = URL(string: team.eventURL) else { return }
         let events: [StoredEvent]
-        do { events = try store.events(teamID: team.id, after: state.cursor, limit: 100, agentID: nil) } catch {
+        do { events = try center.events(team: team.id, after: state.cursor, agent: nil, limit: 100) } catch {
             logger.error("could not read events for delivery", metadata: ["team": "\(team.identity)", "error": "\(error)"])
             return
         }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRDB
 
 /// Where a team's backend delivery stands: the last event delivered, failures, dead-letter.

@@ -338,8 +338,7 @@ extension TeamEngine {
             userdata: call.userdata)
         do {
             let agents = [call.agent?.id, call.calledAgent?.id, call.consultAgent?.id].compactMap { $0 }
-            let stored = try store.appendEvent(teamID: teamID, at: now, agentIDs: agents) { message.render(eventid: $0) }
-            eventBus.published(team: teamID, eventid: stored.eventid)
+            let stored = try eventBus.append(to: store, team: teamID, at: now, agents: agents) { message.render(eventid: $0) }
             callLogger.debug("event", metadata: ["eventid": "\(stored.eventid)", "source": "\(source.rawValue)", "event": "\(event.rawValue)"])
         } catch {
             callLogger.error("could not append event", metadata: ["error": "\(error)", "sessionid": "\(call.sessionid)"])

@@ -1,13 +1,43 @@
+public import Foundation
 import Synchronization
 
-/// Wakes whoever waits for a team's next event (long-polls, streams) the moment one is appended.
+/// The live edge of the event log: every append goes through here, so waiting readers (long-
+/// polls, streams) wake the moment an event for *their* channel exists, and read recent events
+/// from memory instead of SQLite.
 ///
-/// Waiters never read events from here: they are told "something newer than your cursor exists"
-/// and read the durable log, so a wake-up lost to a race costs at most one timeout, never data.
+/// ```swift
+/// let stored = try bus.append(to: store, team: 1, at: now, agents: [agent.id]) { id in message.render(eventid: id) }
+/// await bus.wait(team: 1, agent: agent.id, after: cursor, timeout: .seconds(30))
+/// let next = bus.recent(team: 1, after: cursor, agent: agent.id, limit: 100) ?? (try store.events(...))
+/// ```
+/// A wake-up is only a hint: readers always re-read from the log (memory or store), so a lost
+/// race costs at most one timeout, never an event. Only the agents an event is for (and the
+/// team's readers) are woken: with 1,000 agent pages open, an event wakes one page, not all.
 public final class EventBus: Sendable {
+    /// How many recent events per team are kept in memory.
+    public static let recentCapacity = 4_096
+
+    struct Entry {
+        let event: StoredEvent
+        let agents: [Int64]
+    }
+
+    private struct Waiter {
+        let id: Int
+        let continuation: CheckedContinuation<Void, Never>
+    }
+
+    private struct Team {
+        var latest: Int64 = 0
+        var agentLatest: [Int64: Int64] = [:]
+        /// Events with consecutive ids, oldest first, since this process started appending.
+        var recent: [Entry] = []
+        var teamWaiters: [Waiter] = []
+        var agentWaiters: [Int64: [Waiter]] = [:]
+    }
+
     private struct State {
-        var latest: [Int64: Int64] = [:]
-        var waiters: [Int64: [(id: Int, continuation: CheckedContinuation<Void, Never>)]] = [:]
+        var teams: [Int64: Team] = [:]
         var nextID = 0
     }
 
@@ -15,27 +45,72 @@ public final class EventBus: Sendable {
 
     public init() {}
 
-    /// Called after an event is appended.
-    func published(team: Int64, eventid: Int64) {
+    /// Appends to the durable log, then publishes. Callers serialise appends per team (each
+    /// team's engine is one actor), which keeps the in-memory run in id order.
+    public func append(to store: any EngineStore, team: Int64, at: Date, agents: [Int64], render: (Int64) -> String) throws -> StoredEvent {
+        let stored = try store.appendEvent(teamID: team, at: at, agentIDs: agents, render: render)
+        published(stored, agents: agents)
+        return stored
+    }
+
+    func published(_ event: StoredEvent, agents: [Int64]) {
         let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            s.latest[team] = max(s.latest[team] ?? 0, eventid)
-            let list = s.waiters.removeValue(forKey: team) ?? []
-            return list.map(\.continuation)
+            var team = s.teams[event.teamID] ?? Team()
+            if let last = team.recent.last, last.event.eventid + 1 != event.eventid { team.recent.removeAll() }
+            team.recent.append(Entry(event: event, agents: agents))
+            if team.recent.count > 2 * Self.recentCapacity { team.recent.removeFirst(team.recent.count - Self.recentCapacity) }
+            team.latest = max(team.latest, event.eventid)
+            var woken = team.teamWaiters.map(\.continuation)
+            team.teamWaiters.removeAll()
+            for agent in agents {
+                team.agentLatest[agent] = max(team.agentLatest[agent] ?? 0, event.eventid)
+                woken += (team.agentWaiters.removeValue(forKey: agent) ?? []).map(\.continuation)
+            }
+            s.teams[event.teamID] = team
+            return woken
         }
         for continuation in woken { continuation.resume() }
     }
 
-    /// Returns when the team has an event after `eventid` (at once if it already has), or when
-    /// `timeout` has passed, or when the task is cancelled.
-    public func wait(team: Int64, after eventid: Int64, timeout: Duration) async {
-        if state.withLock({ ($0.latest[team] ?? 0) > eventid }) { return }
+    /// The team's newest event id, if this process has appended any (nil: ask the store).
+    public func latest(team: Int64) -> Int64? {
+        state.withLock { s in s.teams[team].flatMap { $0.recent.isEmpty ? nil : $0.latest } }
+    }
+
+    /// The team's events after `eventid` (one agent's when `agent` is given), from memory; nil
+    /// when memory does not reach back that far, and the store must answer.
+    public func recent(team: Int64, after eventid: Int64, agent: Int64?, limit: Int) -> [StoredEvent]? {
+        state.withLock { s -> [StoredEvent]? in
+            guard let t = s.teams[team], let first = t.recent.first?.event.eventid, first <= eventid + 1 else { return nil }
+            var out: [StoredEvent] = []
+            var index = Int(max(0, eventid + 1 - first))
+            while index < t.recent.count && out.count < limit {
+                let entry = t.recent[index]
+                if agent == nil || entry.agents.contains(agent!) { out.append(entry.event) }
+                index += 1
+            }
+            return out
+        }
+    }
+
+    /// Returns when the channel has an event after `eventid` (at once if it already has), or
+    /// when `timeout` has passed, or when the task is cancelled. `agent` nil: the team's channel.
+    public func wait(team: Int64, agent: Int64? = nil, after eventid: Int64, timeout: Duration) async {
+        func ready(_ s: State) -> Bool {
+            guard let t = s.teams[team] else { return false }
+            return (agent.map { t.agentLatest[$0] ?? 0 } ?? t.latest) > eventid
+        }
+        if state.withLock({ ready($0) }) { return }
+        let id = state.withLock { s -> Int in s.nextID += 1; return s.nextID }
         await withTaskGroup(of: Void.self) { group in
-            let id = state.withLock { s -> Int in s.nextID += 1; return s.nextID }
             group.addTask {
                 await withCheckedContinuation { continuation in
                     let resumeNow = self.state.withLock { s -> Bool in
-                        if (s.latest[team] ?? 0) > eventid { return true }
-                        s.waiters[team, default: []].append((id, continuation))
+                        if ready(s) { return true }
+                        let waiter = Waiter(id: id, continuation: continuation)
+                        if let agent { s.teams[team, default: Team()].agentWaiters[agent, default: []].append(waiter) } else {
+                            s.teams[team, default: Team()].teamWaiters.append(waiter)
+                        }
                         return false
                     }
                     if resumeNow { continuation.resume() }
@@ -45,8 +120,12 @@ public final class EventBus: Sendable {
             await group.next()
             // Whichever finished first, release the other.
             let pending = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                guard let index = s.waiters[team]?.firstIndex(where: { $0.id == id }) else { return nil }
-                return s.waiters[team]?.remove(at: index).continuation
+                if let agent {
+                    guard let i = s.teams[team]?.agentWaiters[agent]?.firstIndex(where: { $0.id == id }) else { return nil }
+                    return s.teams[team]?.agentWaiters[agent]?.remove(at: i).continuation
+                }
+                guard let i = s.teams[team]?.teamWaiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.teams[team]?.teamWaiters.remove(at: i).continuation
             }
             pending?.resume()
             group.cancelAll()

@@ -10,8 +10,7 @@ extension TeamEngine {
             let notification = AgentNotification(event: event, agentNumber: agent.number, extensionNumber: exten, teamID: teamID,
                                                  groupID: group, time: now, reason: reason)
             do {
-                let stored = try store.appendEvent(teamID: teamID, at: now, agentIDs: [agent.id]) { notification.render(eventid: $0) }
-                eventBus.published(team: teamID, eventid: stored.eventid)
+                _ = try eventBus.append(to: store, team: teamID, at: now, agents: [agent.id]) { notification.render(eventid: $0) }
             } catch {
                 callLogger.error("could not append agent notification", metadata: ["event": "\(event.rawValue)", "error": "\(error)"])
             }

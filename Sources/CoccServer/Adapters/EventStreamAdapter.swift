@@ -36,7 +36,7 @@ struct EventStreamAdapter: Sendable {
         let agentID: Int64? = if case .agent(let agent) = principal { agent.id } else { nil }
         let store = center.store
         let resume = request.headers[HTTPField.Name("Last-Event-ID")!] ?? q["lastEventId"]
-        let start = try resume.flatMap { Int64($0) } ?? store.lastEventID(teamID: team, atOrBefore: .distantFuture)
+        let start = try resume.flatMap { Int64($0) } ?? center.latestEventID(team: team)
         let bus = center.eventBus
         let logger = context.logger
         return Response(
@@ -47,12 +47,12 @@ struct EventStreamAdapter: Sendable {
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
                 if try EventRetention.isStale(cursor: cursor, teamID: team, store: store) {
                     // Events after the cursor are gone: say so, then go on from the present.
-                    cursor = try store.lastEventID(teamID: team, atOrBefore: .distantFuture)
+                    cursor = try center.latestEventID(team: team)
                     try await writer.write(ByteBuffer(string: "id: \(cursor)\ndata: \(EventRetention.resyncMessage(eventid: cursor))\n\n"))
                 }
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    let teamLatest = try store.lastEventID(teamID: team, atOrBefore: .distantFuture)
-                    let events = try store.events(teamID: team, after: cursor, limit: 100, agentID: agentID)
+                    let teamLatest = try center.latestEventID(team: team)
+                    let events = try center.events(team: team, after: cursor, agent: agentID, limit: 100)
                     if !events.isEmpty {
                         let text = events.map { "id: \($0.eventid)\ndata: \($0.message)\n\n" }.joined()
                         try await writer.write(ByteBuffer(string: text))
@@ -60,8 +60,8 @@ struct EventStreamAdapter: Sendable {
                         continue
                     }
                     cursor = max(cursor, teamLatest)
-                    try? await cancelWhenGracefulShutdown { await bus.wait(team: team, after: teamLatest, timeout: Self.keepAlive) }
-                    if try store.lastEventID(teamID: team, atOrBefore: .distantFuture) == teamLatest {
+                    try? await cancelWhenGracefulShutdown { await bus.wait(team: team, agent: agentID, after: teamLatest, timeout: Self.keepAlive) }
+                    if try center.latestEventID(team: team) == teamLatest {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     }
                 }

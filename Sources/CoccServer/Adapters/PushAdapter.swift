@@ -93,18 +93,18 @@ struct PushAdapter: Sendable {
         } else if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
             cursor = try store.lastEventID(teamID: agent.teamID, atOrBefore: since)
         } else {
-            cursor = try store.lastEventID(teamID: agent.teamID, atOrBefore: .distantFuture)
+            cursor = try center.latestEventID(team: agent.teamID)
         }
         let format = PushLineFormat.requested(by: request, default: PushLineFormat(rawValue: dispatcher.configuration.pushLineFormat) ?? .message)
         if try EventRetention.isStale(cursor: cursor, teamID: agent.teamID, store: store) {
             // Events after this cursor are gone: say so, and move the page to the present.
-            let latest = try store.lastEventID(teamID: agent.teamID, atOrBefore: .distantFuture)
+            let latest = try center.latestEventID(team: agent.teamID)
             return Self.lines([format.render(EventRetention.resyncMessage(eventid: latest))], etag: latest, at: Date())
         }
         let deadline = ContinuousClock.now + .milliseconds(Int64(dispatcher.configuration.pollTimeoutSeconds * 1000))
         while true {
-            let teamLatest = try store.lastEventID(teamID: agent.teamID, atOrBefore: .distantFuture)
-            let events = try store.events(teamID: agent.teamID, after: cursor, limit: Self.batch, agentID: agent.id)
+            let teamLatest = try center.latestEventID(team: agent.teamID)
+            let events = try center.events(team: agent.teamID, after: cursor, agent: agent.id, limit: Self.batch)
             if let last = events.last {
                 return Self.lines(events.map { format.render($0.message) }, etag: last.eventid, at: last.at)
             }
@@ -117,7 +117,7 @@ struct PushAdapter: Sendable {
                 return Response(status: .notModified, headers: [.eTag: String(cursor), .lastModified: HTTPDate.format(at), .cacheControl: "no-cache"])
             }
             try? await cancelWhenGracefulShutdown {
-                await center.eventBus.wait(team: agent.teamID, after: teamLatest, timeout: remaining)
+                await center.eventBus.wait(team: agent.teamID, agent: agent.id, after: teamLatest, timeout: remaining)
             }
         }
     }
