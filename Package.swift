@@ -51,19 +51,29 @@ let package = Package(
             dependencies: ["CoccEngine", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // Outbound campaigns: customer import (importWS: data, http and ftp CSV), the pre-dial
+        // list and the progressive dialer.
+        .target(
+            name: "CoccCampaigns",
+            dependencies: [
+                "CoccEngine", "CoccStore", "CoccOperations", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // SOAP envelopes (libxml2), replies, faults and the WSDL generated from the catalogue.
         .target(name: "CoccSOAP", dependencies: ["CLibXML2", "CoccOperations"], swiftSettings: swiftSettings),
         // The one operation catalogue: every operation's wire names, parameters and handler.
         .target(
             name: "CoccCatalogue",
-            dependencies: ["CoccOperations", "CoccEngine", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CoccOperations", "CoccEngine", "CoccCampaigns", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The Hummingbird application: SOAP, HTTP form and CJI adapters, assets, metrics.
         .target(
             name: "CoccServer",
             dependencies: [
-                "CoccOperations", "CoccEngine", "CoccStore", "CoccSOAP", "CoccCatalogue", "CoccSwitch",
+                "CoccOperations", "CoccEngine", "CoccStore", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccCampaigns",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "coccd",
             dependencies: [
-                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch",
+                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccCampaigns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -99,7 +109,7 @@ let package = Package(
         .testTarget(
             name: "CoccdTests",
             dependencies: [
-                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch",
+                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccCampaigns",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),

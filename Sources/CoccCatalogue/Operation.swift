@@ -1,5 +1,6 @@
 public import CoccOperations
 public import CoccEngine
+public import CoccCampaigns
 public import Logging
 
 /// What a handler gets besides the request: the engine and a logger carrying the request id.
@@ -8,11 +9,14 @@ public struct OperationContext: Sendable {
     public var logger: Logger
     /// The manual's `webroot_address`: the base of recording URLs, ending with `/`.
     public var webrootAddress: String
+    /// importWS's engine; nil where the store has no campaign tables.
+    public var imports: ImportService?
 
-    public init(center: CallCenter, logger: Logger, webrootAddress: String = "") {
+    public init(center: CallCenter, logger: Logger, webrootAddress: String = "", imports: ImportService? = nil) {
         self.center = center
         self.logger = logger
         self.webrootAddress = webrootAddress
+        self.imports = imports
     }
 }
 
@@ -85,5 +89,6 @@ public struct Catalogue: Sendable {
     public static let standard = Catalogue([
         login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction, makeCall, consult, transfer, callReturn, conference, hangup,
         intrude, silentMonitor, agentStatus, whisper, agentgroupStatus, forcedRelease, hold, resume, groupStatusNum, queueCustomerNum, teamStatus, agentRealtime, sendDtmf, setVar, agentToIvr, backCall, setdevice, getMonitor,
+        importData,
     ])
 }

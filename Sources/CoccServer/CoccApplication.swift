@@ -6,6 +6,8 @@ public import Hummingbird
 public import Logging
 import NIOCore
 import CoccStore
+public import CoccCampaigns
+import Foundation
 import ServiceLifecycle
 public import HummingbirdCore
 
@@ -20,16 +22,18 @@ public enum CoccApplication {
     /// `simulator`, when given, adds the simulated switch's control surface under `/simulator/`.
     public static func router(
         configuration: ServerConfiguration, center: CallCenter, catalogue: Catalogue = .standard, metrics: OperationMetrics = OperationMetrics(),
-        simulator: SimulatedSwitch? = nil
+        simulator: SimulatedSwitch? = nil, logger: Logger = Logger(label: "coccd")
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: OriginCORSMiddleware(origins: Set(configuration.demo ? ["*"] : configuration.corsOrigins)))
-        let dispatcher = OperationDispatcher(catalogue: catalogue, center: center, configuration: configuration, metrics: metrics)
+        let imports = importService(configuration: configuration, center: center, logger: logger)
+        let dispatcher = OperationDispatcher(catalogue: catalogue, center: center, configuration: configuration, metrics: metrics, imports: imports)
         SOAPAdapter(dispatcher: dispatcher).register(on: router)
         HTTPFormAdapter(dispatcher: dispatcher).register(on: router)
         CJIAdapter(dispatcher: dispatcher).register(on: router)
         PushAdapter(dispatcher: dispatcher).register(on: router)
         EventStreamAdapter(dispatcher: dispatcher).register(on: router)
+        ImportTaskAdapter(dispatcher: dispatcher).register(on: router)
         if let simulator { SimulatorAdapter(simulator: simulator).register(on: router) }
         // Recordings, at the URLs getMonitor answers (`<webroot_address>getMonitor/<file>`).
         if let recordings = center.recordingsDirectory {
@@ -75,13 +79,33 @@ public enum CoccApplication {
             settings.timeout = configuration.eventDeliveryTimeoutSeconds
             services.append(EventDeliveryService(center: center, store: store, metrics: metrics, settings: settings, logger: logger))
             services.append(EventRetentionService(center: center, store: store, retention: configuration.eventRetentionHours * 3600, logger: logger))
+            if let imports = importService(configuration: configuration, center: center, logger: logger) {
+                services.append(imports)
+                var dialer = ProgressiveDialer.Settings()
+                dialer.maxAttempts = configuration.dialerMaxAttempts
+                dialer.retryDelay = configuration.dialerRetrySeconds
+                services.append(ProgressiveDialer(center: center, campaigns: imports.campaigns, settings: dialer, logger: logger))
+            }
         }
         return Application(
-            router: router(configuration: configuration, center: center, metrics: metrics, simulator: simulator),
+            router: router(configuration: configuration, center: center, metrics: metrics, simulator: simulator, logger: logger),
             server: server(configuration: configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd"),
             services: services,
             logger: logger
         )
+    }
+
+    /// importWS over the embedded store, with the configured fetch policy and caps.
+    public static func importService(configuration: ServerConfiguration, center: CallCenter, logger: Logger) -> ImportService? {
+        guard let store = center.store as? SQLiteStore else { return nil }
+        var settings = ImportService.Settings()
+        settings.policy = FetchPolicy(allowedHosts: configuration.importAllowedHosts, maxBytes: configuration.importMaxBytes,
+                                      timeout: configuration.importTimeoutSeconds)
+        settings.maxRows = configuration.importMaxRows
+        let work = (configuration.dataDirectory as NSString).appendingPathComponent("imports")
+        try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        settings.workDirectory = work
+        return ImportService(campaigns: CampaignStore(store: store), settings: settings, clock: center.clock, logger: logger)
     }
 }

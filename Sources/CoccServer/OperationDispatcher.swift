@@ -1,5 +1,6 @@
 public import CoccCatalogue
 public import CoccEngine
+public import CoccCampaigns
 public import CoccOperations
 public import Logging
 
@@ -12,12 +13,15 @@ public struct OperationDispatcher: Sendable {
     public let metrics: OperationMetrics
     /// Signs and checks the event channels' push tokens.
     let pushTokens = PushTokens()
+    /// importWS and the campaign data, where the store has them.
+    public let imports: ImportService?
 
-    public init(catalogue: Catalogue, center: CallCenter, configuration: ServerConfiguration, metrics: OperationMetrics) {
+    public init(catalogue: Catalogue, center: CallCenter, configuration: ServerConfiguration, metrics: OperationMetrics, imports: ImportService? = nil) {
         self.catalogue = catalogue
         self.center = center
         self.configuration = configuration
         self.metrics = metrics
+        self.imports = imports
     }
 
     /// Runs the operation and returns its reply with the message style it is to be written in.
@@ -26,7 +30,7 @@ public struct OperationDispatcher: Sendable {
         var logger = logger
         logger[metadataKey: "operation"] = "\(operation.descriptor.name)"
         logger[metadataKey: "interface"] = "\(request.interface.rawValue)"
-        let reply = await operation(request, OperationContext(center: center, logger: logger, webrootAddress: webroot))
+        let reply = await operation(request, OperationContext(center: center, logger: logger, webrootAddress: webroot, imports: imports))
         let elapsed = ContinuousClock.now - start
         metrics.record(operation: operation.descriptor.name, interface: request.interface.rawValue, code: reply.code, duration: elapsed)
         logger.debug("operation done", metadata: ["code": "\(reply.code)", "message": "\(reply.message.render(.code))"])

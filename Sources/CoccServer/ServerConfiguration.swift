@@ -40,6 +40,14 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// Default form of long-poll lines: `message` (chapter-6 `key=value&`) or `json` (the vendor
     /// plugin's single-quoted objects); a page may ask with `?format=`.
     public var pushLineFormat = "message"
+    /// Hosts importWS may fetch CSV files from (`*.example.com` for a domain); none by default.
+    public var importAllowedHosts: [String] = []
+    public var importMaxBytes = 100 * 1024 * 1024
+    public var importMaxRows = 1_000_000
+    public var importTimeoutSeconds = 60.0
+    /// The progressive dialer: attempts per pre-dial entry, and the wait before a retry.
+    public var dialerMaxAttempts = 3
+    public var dialerRetrySeconds = 300.0
     /// How long an inbound call rings an offered agent before going to the next one.
     public var ringTimeoutSeconds = 20.0
     /// After-call work ends by itself after this many seconds; 0: only acwOff ends it.
@@ -73,12 +81,15 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_IDLE_TIMEOUT"].flatMap(Int.init) { idleTimeoutSeconds = v }
         if let v = environment["COCCD_REQUEST_TIMEOUT"].flatMap(Int.init) { requestTimeoutSeconds = v }
         if let v = environment["COCCD_EVENT_RETENTION_HOURS"].flatMap(Double.init) { eventRetentionHours = v }
+        if let v = environment["COCCD_IMPORT_ALLOWED_HOSTS"] { importAllowedHosts = v.split(separator: ",").map(String.init) }
+        if let v = environment["COCCD_DIALER_RETRY_SECONDS"].flatMap(Double.init) { dialerRetrySeconds = v }
     }
 
     enum CodingKeys: String, CodingKey {
         case host, port, dataDirectory, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
         case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds, eventDeliveryMaxAttempts, eventDeliveryTimeoutSeconds
-        case eventRetentionHours, pushLineFormat
+        case eventRetentionHours, pushLineFormat, importAllowedHosts, importMaxBytes, importMaxRows, importTimeoutSeconds
+        case dialerMaxAttempts, dialerRetrySeconds
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -108,6 +119,12 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         pollTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .pollTimeoutSeconds) ?? pollTimeoutSeconds
         eventRetentionHours = try c.decodeIfPresent(Double.self, forKey: .eventRetentionHours) ?? eventRetentionHours
         pushLineFormat = try c.decodeIfPresent(String.self, forKey: .pushLineFormat) ?? pushLineFormat
+        importAllowedHosts = try c.decodeIfPresent([String].self, forKey: .importAllowedHosts) ?? importAllowedHosts
+        importMaxBytes = try c.decodeIfPresent(Int.self, forKey: .importMaxBytes) ?? importMaxBytes
+        importMaxRows = try c.decodeIfPresent(Int.self, forKey: .importMaxRows) ?? importMaxRows
+        importTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .importTimeoutSeconds) ?? importTimeoutSeconds
+        dialerMaxAttempts = try c.decodeIfPresent(Int.self, forKey: .dialerMaxAttempts) ?? dialerMaxAttempts
+        dialerRetrySeconds = try c.decodeIfPresent(Double.self, forKey: .dialerRetrySeconds) ?? dialerRetrySeconds
         eventDeliveryMaxAttempts = try c.decodeIfPresent(Int.self, forKey: .eventDeliveryMaxAttempts) ?? eventDeliveryMaxAttempts
         eventDeliveryTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .eventDeliveryTimeoutSeconds) ?? eventDeliveryTimeoutSeconds
     }

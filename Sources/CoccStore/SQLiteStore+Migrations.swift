@@ -127,6 +127,7 @@ extension SQLiteStore {
                 )
                 """)
         }
+        registerCampaignMigrations(&migrator)
         return migrator
     }
 }

@@ -28,7 +28,8 @@ struct CJITests {
                     if let name = d.cjiName { #expect(js.contains("\"\(name)\": [")) }
                 }
                 #expect(!js.contains("groupStatusNum"))
-                #expect(!js.contains("importCJI"))
+                // importCJI keeps the manual's order, callbackFuc last.
+                #expect(js.contains(#""importCJI": ["orgidentity", "usertype", "user", "pwdtype", "password", "modeltype", "model_id", "source", "context", "source_user", "source_pwd", "exetime", "delrow", "phone_field", "priority_field", "dialtime_field", "emptyagent", "resetstatus", "dupway", "dupdiallist", "changepackage", "callbackFuc"]"#))
             }
             try await client.execute(uri: "/coccinterface/test_CJI.html", method: .get) { r in
                 #expect(r.headers[.contentType] == "text/html; charset=utf-8")

@@ -43,6 +43,7 @@ struct Fixture {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("coccd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteStore(path: directory.appendingPathComponent("coccd.sqlite").path)
+        configuration.dataDirectory = directory.path
         admin = DirectoryAdmin(store: store, rounds: 500)
         _ = try admin.seedDemoIfEmpty()
         // A second team, to prove isolation: its group 3 and agent 8001 share numbers with demo's.

@@ -1,0 +1,50 @@
+public import Foundation
+
+/// Where imports may fetch from and how much: remote imports must not become a way to reach
+/// arbitrary (internal) addresses, or to fill the disk.
+public struct FetchPolicy: Sendable {
+    /// Host names or addresses allowed, exactly, or `*.example.com` for a domain's hosts.
+    /// Empty: no remote import is allowed.
+    public var allowedHosts: [String]
+    public var maxBytes: Int
+    public var timeout: TimeInterval
+
+    public init(allowedHosts: [String] = [], maxBytes: Int = 100 * 1024 * 1024, timeout: TimeInterval = 60) {
+        self.allowedHosts = allowedHosts
+        self.maxBytes = maxBytes
+        self.timeout = timeout
+    }
+
+    public func allows(host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return allowedHosts.contains { pattern in
+            let p = pattern.lowercased()
+            if p.hasPrefix("*.") { return host.hasSuffix(String(p.dropFirst(1))) && host.count > p.count - 1 }
+            return p == host
+        }
+    }
+
+    /// The URL as it may appear in logs and task status: no user, no password.
+    public static func redacted(_ url: URL) -> String {
+        guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "(unparsable URL)" }
+        c.user = nil
+        c.password = nil
+        return c.string ?? "(unparsable URL)"
+    }
+}
+
+public enum FetchError: Error, Equatable, CustomStringConvertible {
+    case hostNotAllowed(String)
+    case notFound
+    case tooLarge(Int)
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .hostNotAllowed(let host): return "host \(host) is not in importAllowedHosts"
+        case .notFound: return "the file does not exist"
+        case .tooLarge(let cap): return "the file is larger than \(cap) bytes"
+        case .failed(let why): return why
+        }
+    }
+}

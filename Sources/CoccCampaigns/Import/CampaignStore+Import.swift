@@ -1,0 +1,178 @@
+public import Foundation
+import GRDB
+
+/// A record that could not be imported, and why (reported, never silently dropped).
+public struct RowProblem: Error, Sendable, Equatable, Codable {
+    /// 1-based row of the file (0 for `source=data`).
+    public var row: Int
+    /// The manual's code for it (BackMsg_76 missing field, 75 bad value, ...).
+    public var code: String
+    public var reason: String
+
+    public init(row: Int, code: String, reason: String) {
+        self.row = row
+        self.code = code
+        self.reason = reason
+    }
+}
+
+/// A record ready to import: column name → value, already mapped from labels.
+public struct ImportRecord: Sendable {
+    public var row: Int
+    public var fields: [String: String]
+
+    public init(row: Int, fields: [String: String]) {
+        self.row = row
+        self.fields = fields
+    }
+}
+
+extension CampaignStore {
+    /// Applies a batch of records to the campaign's package and pre-dial list in ONE
+    /// transaction: either every accepted record of the batch is written, or (on a storage
+    /// error, which is thrown) none is. Per-record problems are returned, not thrown.
+    public func importBatch(campaign: Campaign, records: [ImportRecord], options: ImportOptions, now: Date) throws
+        -> [Result<RecordOutcome, RowProblem>]
+    {
+        try database.write { db in
+            guard let pkgRow = try Row.fetchOne(db, sql: "SELECT * FROM customer_packages WHERE id = ?", arguments: [campaign.packageID]) else {
+                throw Failure.notFound("package \(campaign.packageID)")
+            }
+            let package = Self.package(pkgRow)
+            return try records.map { record in try importOne(db, record, campaign: campaign, package: package, options: options, now: now) }
+        }
+    }
+
+    private func importOne(_ db: Database, _ record: ImportRecord, campaign: Campaign, package: CustomerPackage, options: ImportOptions, now: Date) throws
+        -> Result<RecordOutcome, RowProblem>
+    {
+        let phone1 = (record.fields["phone1"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard !phone1.isEmpty else {
+            return .failure(RowProblem(row: record.row, code: "76", reason: "required field missing: 电话号码一(phone1)"))
+        }
+        var priority = 0
+        if !options.priorityField.isEmpty, let text = record.fields[options.priorityField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let value = Int(text) else { return .failure(RowProblem(row: record.row, code: "75", reason: "priority is not a number: \(text)")) }
+            priority = value
+        }
+        var dialAt = now
+        if !options.dialtimeField.isEmpty, let text = record.fields[options.dialtimeField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let date = ImportTime.parse(text) else { return .failure(RowProblem(row: record.row, code: "75", reason: "dial time is not YYYY-MM-DD hh:mm:ss: \(text)")) }
+            dialAt = date
+        }
+
+        var outcome = RecordOutcome()
+        let existingSQL = package.master
+            ? "SELECT id, package_id, status, agent FROM customers WHERE team_id = ? AND phone1 = ? LIMIT 1"
+            : "SELECT id, package_id, status, agent FROM customers WHERE package_id = ? AND phone1 = ? LIMIT 1"
+        let existing = try Row.fetchOne(try db.cachedStatement(sql: existingSQL), arguments: [package.master ? campaign.teamID : package.id, phone1])
+        let customerID: Int64
+        var status = CustomerStatus.new.rawValue
+        var agent = ""
+        if let existing {
+            customerID = existing["id"]
+            status = existing["status"]
+            agent = existing["agent"]
+            outcome.duplicate = true
+            let holder: Int64? = existing["package_id"]
+            if package.master && holder != package.id {
+                switch options.changePackage {
+                case .skip:
+                    outcome.skipped = true
+                    return .success(outcome)
+                case .unassignToCurrent where holder != nil:
+                    outcome.skipped = true
+                    return .success(outcome)
+                case .unassignToCurrent, .reassignToCurrent:
+                    try db.execute(sql: "UPDATE customers SET package_id = ?, updated_at = ? WHERE id = ?", arguments: [package.id, now.timeIntervalSince1970, customerID])
+                }
+            }
+            if options.dupway == .update {
+                try update(db, customerID: customerID, fields: record.fields, now: now)
+                outcome.updated = true
+            }
+            if options.emptyAgent {
+                try db.execute(sql: "UPDATE customers SET agent = '' WHERE id = ?", arguments: [customerID])
+                outcome.agentCleared = !agent.isEmpty
+                agent = ""
+            }
+            if options.resetStatus {
+                try db.execute(sql: "UPDATE customers SET status = 'new' WHERE id = ?", arguments: [customerID])
+                outcome.statusReset = true
+                status = CustomerStatus.new.rawValue
+            }
+        } else {
+            customerID = try insert(db, teamID: campaign.teamID, packageID: package.id, fields: record.fields, now: now)
+            outcome.inserted = true
+        }
+
+        guard !options.phoneField.isEmpty else { return .success(outcome) }
+        let wanted: Bool = switch options.dupDialList {
+        case _ where existing == nil: true
+        case .ignoreDuplicate: false
+        case .all: true
+        case .ignoreSuccess: status != CustomerStatus.success.rawValue
+        }
+        let phone = (record.fields[options.phoneField] ?? "").trimmingCharacters(in: .whitespaces)
+        guard wanted, !phone.isEmpty else { return .success(outcome) }
+        let pending = try Bool.fetchOne(try db.cachedStatement(sql: """
+            SELECT 1 FROM predial WHERE campaign_id = ? AND phone = ? AND status IN ('pending', 'dialing') LIMIT 1
+            """), arguments: [campaign.id, phone]) ?? false
+        if pending {
+            outcome.duplicatePhone = true
+            return .success(outcome)
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO predial (team_id, campaign_id, customer_id, phone, priority, dial_at, agent, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [campaign.teamID, campaign.id, customerID, phone, priority, dialAt.timeIntervalSince1970,
+                                     options.emptyAgent ? "" : agent, now.timeIntervalSince1970])
+        outcome.predialed = true
+        return .success(outcome)
+    }
+
+    private func insert(_ db: Database, teamID: Int64, packageID: Int64, fields: [String: String], now: Date) throws -> Int64 {
+        let f = { (name: String) in fields[name] ?? "" }
+        try db.cachedStatement(sql: """
+            INSERT INTO customers (team_id, package_id, name, phone1, phone2, phone3, company, email, address, note, custom, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [teamID, packageID, f("name"), f("phone1").trimmingCharacters(in: .whitespaces), f("phone2"), f("phone3"),
+                                     f("company"), f("email"), f("address"), f("note"), Self.customJSON(fields), now.timeIntervalSince1970])
+        return db.lastInsertedRowID
+    }
+
+    /// dupway=update: the record's fields replace the stored ones; fields it lacks are kept.
+    private func update(_ db: Database, customerID: Int64, fields: [String: String], now: Date) throws {
+        for (name, value) in fields where CustomerFields.systemNames.contains(name) && name != "phone1" {
+            try db.execute(sql: "UPDATE customers SET \(name) = ? WHERE id = ?", arguments: [value, customerID])
+        }
+        let custom = fields.filter { !CustomerFields.systemNames.contains($0.key) }
+        if !custom.isEmpty {
+            let old = try String.fetchOne(db, sql: "SELECT custom FROM customers WHERE id = ?", arguments: [customerID]) ?? "{}"
+            var merged = (try? JSONSerialization.jsonObject(with: Data(old.utf8)) as? [String: String]) ?? [:]
+            merged.merge(custom) { _, new in new }
+            try db.execute(sql: "UPDATE customers SET custom = ? WHERE id = ?", arguments: [Self.customJSON(merged), customerID])
+        }
+        try db.execute(sql: "UPDATE customers SET updated_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, customerID])
+    }
+
+    static func customJSON(_ fields: [String: String]) -> String {
+        let custom = fields.filter { !CustomerFields.systemNames.contains($0.key) }
+        guard !custom.isEmpty, let data = try? JSONSerialization.data(withJSONObject: custom, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// `YYYY-MM-DD hh:mm:ss` in the server's time zone, as the manual writes times.
+public enum ImportTime {
+    public static func parse(_ text: String) -> Date? {
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int($0) }
+        guard parts.count == 6 || parts.count == 5 || parts.count == 3 else { return nil }
+        var c = DateComponents()
+        c.year = parts[0]; c.month = parts[1]; c.day = parts[2]
+        c.hour = parts.count > 3 ? parts[3] : 0
+        c.minute = parts.count > 4 ? parts[4] : 0
+        c.second = parts.count > 5 ? parts[5] : 0
+        guard (1...12).contains(c.month!), (1...31).contains(c.day!), (0...23).contains(c.hour!), (0...59).contains(c.minute!) else { return nil }
+        return Calendar.current.date(from: c)
+    }
+}

@@ -1,0 +1,96 @@
+import GRDB
+
+extension SQLiteStore {
+    /// Outbound campaigns (issue 5): customer packages, the team's customer table (the "master
+    /// table" packages may share), custom fields, campaigns, the pre-dial list, import tasks.
+    static func registerCampaignMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v6-campaigns") { db in
+            try db.execute(sql: """
+                CREATE TABLE customer_packages (
+                    id INTEGER PRIMARY KEY,
+                    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    master INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (team_id, name)
+                );
+                CREATE TABLE campaigns (
+                    id INTEGER PRIMARY KEY,
+                    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    group_id INTEGER NOT NULL,
+                    package_id INTEGER NOT NULL REFERENCES customer_packages(id),
+                    mode TEXT NOT NULL DEFAULT 'progressive',
+                    state TEXT NOT NULL DEFAULT 'stopped',
+                    UNIQUE (team_id, name)
+                );
+                CREATE TABLE customer_fields (
+                    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    label_cn TEXT NOT NULL,
+                    label_en TEXT NOT NULL,
+                    PRIMARY KEY (team_id, name)
+                );
+                CREATE TABLE customers (
+                    id INTEGER PRIMARY KEY,
+                    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    package_id INTEGER,
+                    name TEXT NOT NULL DEFAULT '',
+                    phone1 TEXT NOT NULL,
+                    phone2 TEXT NOT NULL DEFAULT '',
+                    phone3 TEXT NOT NULL DEFAULT '',
+                    company TEXT NOT NULL DEFAULT '',
+                    email TEXT NOT NULL DEFAULT '',
+                    address TEXT NOT NULL DEFAULT '',
+                    note TEXT NOT NULL DEFAULT '',
+                    custom TEXT NOT NULL DEFAULT '{}',
+                    status TEXT NOT NULL DEFAULT 'new',
+                    agent TEXT NOT NULL DEFAULT '',
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX customers_team_phone ON customers (team_id, phone1);
+                CREATE INDEX customers_package_phone ON customers (package_id, phone1);
+                CREATE TABLE predial (
+                    id INTEGER PRIMARY KEY,
+                    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+                    customer_id INTEGER NOT NULL,
+                    phone TEXT NOT NULL,
+                    priority INTEGER NOT NULL DEFAULT 0,
+                    dial_at REAL NOT NULL DEFAULT 0,
+                    agent TEXT NOT NULL DEFAULT '',
+                    status TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_result TEXT NOT NULL DEFAULT '',
+                    sessionid TEXT NOT NULL DEFAULT '',
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX predial_next ON predial (campaign_id, status, priority DESC, dial_at, id);
+                CREATE INDEX predial_phone ON predial (campaign_id, phone);
+                CREATE TABLE import_tasks (
+                    id INTEGER PRIMARY KEY,
+                    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    campaign_id INTEGER NOT NULL,
+                    source TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    source_user TEXT NOT NULL DEFAULT '',
+                    source_pwd TEXT NOT NULL DEFAULT '',
+                    options TEXT NOT NULL,
+                    run_at REAL NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'scheduled',
+                    rows_read INTEGER NOT NULL DEFAULT 0,
+                    imported INTEGER NOT NULL DEFAULT 0,
+                    updated INTEGER NOT NULL DEFAULT 0,
+                    duplicates INTEGER NOT NULL DEFAULT 0,
+                    rejected INTEGER NOT NULL DEFAULT 0,
+                    predialed INTEGER NOT NULL DEFAULT 0,
+                    problems TEXT NOT NULL DEFAULT '[]',
+                    error TEXT NOT NULL DEFAULT '',
+                    created_at REAL NOT NULL,
+                    finished_at REAL
+                );
+                CREATE INDEX import_tasks_due ON import_tasks (state, run_at);
+                CREATE INDEX call_records_userdata ON call_records (team_id, userdata);
+                """)
+        }
+    }
+}
