@@ -80,7 +80,9 @@ public final class ImportService: Service, Sendable {
             task.state = .failed
             task.error = "BackMsg_85: \(error)"
         }
-        do { try campaigns.finish(task, now: clock()) } catch { logger.error("cannot save import task", metadata: ["task": "\(task.id)", "error": "\(error)"]) }
+        task.problems.sort { $0.row < $1.row }   // rows refused while reading and while writing, in file order
+        task.finishedAt = clock()
+        do { try campaigns.finish(task, now: task.finishedAt!) } catch { logger.error("cannot save import task", metadata: ["task": "\(task.id)", "error": "\(error)"]) }
         metadata["state"] = "\(task.state.rawValue)"
         metadata["rows"] = "\(task.rowsRead)"
         metadata["imported"] = "\(task.imported)"
