@@ -146,4 +146,24 @@ struct CampaignImportTests {
         // One customer each, never a copy.
         #expect(try f.store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customers") } == 2)
     }
+
+    @Test
+    func priorityAndDialTimeFieldsFeedThePredialList() throws {
+        let f = try Fixture()
+        let (campaigns, campaign) = try f.campaign()
+        try campaigns.addField(team: 1, name: "calltime", cn: "拨打时间", en: "Call time")
+        let service = try f.importService()
+        var options = ImportOptions()
+        options.phoneField = "phone1"
+        options.dialtimeField = "calltime"
+        options.priorityField = "note"
+        #expect(try service.importRecord(context: "phone1=1||拨打时间=2030-01-02 08:30:00||note=7", into: campaign, options: options).get().code == "83")
+        #expect(service.importRecord(context: "phone1=2||Call time=tomorrow", into: campaign, options: options)
+                == .failure(ImportFailure(code: "75", reason: "dial time is not YYYY-MM-DD hh:mm:ss: tomorrow")))
+        let entry = try #require(try campaigns.predial(campaign: campaign.id).first)
+        let expected = Calendar.current.date(from: DateComponents(year: 2030, month: 1, day: 2, hour: 8, minute: 30))
+        #expect(entry.dialAt == expected && entry.priority == 7)
+        // The custom field is kept with the customer.
+        #expect(try campaigns.customers(package: campaign.packageID).first?.fields["calltime"] == "2030-01-02 08:30:00")
+    }
 }

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.."
 COCCD=${1:-.build/debug/coccd}
 PORT=${COCCD_TEST_PORT:-4599}
 BASE="http://127.0.0.1:$PORT"
+export COCCD_IMPORT_ALLOWED_HOSTS=127.0.0.1   # the local FTP and HTTP servers of import_test.py
 DATA=$(mktemp -d)
 LOG="$DATA/coccd.log"
 total_passed=0
@@ -69,6 +70,8 @@ step "CLI lists the group" grep -q "8300:static" <("$COCCD" group list --data-di
 
 # A real browser: a page on another origin includes the push plugin; two calls; its sonAccept log.
 tally "chromium push page" < <(python3 Tests/clients/browser_push_test.py "$BASE" "$COCCD" "$DATA" 2>&1)
+# importWS from real FTP and HTTP servers, PHP SoapClient and the form interface; the dialer.
+tally "importWS and dialer" < <(python3 Tests/clients/import_test.py "$BASE" "$COCCD" "$DATA" 2>&1)
 
 # The simulator from the command line.
 step "coccd simulate inbound" grep -q '"uniqueid"' <("$COCCD" simulate inbound --url "$BASE" --to 6002 --from 0138888888888)

@@ -3,7 +3,8 @@ public import Logging
 public import ServiceLifecycle
 
 /// Runs importWS: single records at once, file imports as persisted tasks, now or at their
-/// `exetime`. A `Service`: it polls for due tasks every second and stops on graceful shutdown;
+/// `exetime`. A `Service`: it polls for due tasks every `pollInterval` (a cheap indexed query)
+/// and stops on graceful shutdown;
 /// a task a crash interrupted runs again at the next start (records already imported then
 /// count as duplicates, so nothing is doubled).
 public final class ImportService: Service, Sendable {
@@ -13,6 +14,8 @@ public final class ImportService: Service, Sendable {
         public var batchSize = 1_000
         /// Where downloads wait while they are read; removed after each task.
         public var workDirectory = NSTemporaryDirectory()
+        /// How soon a task submitted for now starts.
+        public var pollInterval: Duration = .milliseconds(250)
         public init() {}
     }
 
@@ -34,7 +37,7 @@ public final class ImportService: Service, Sendable {
         }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await runDueTasks()
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) } } catch { return }
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.pollInterval) } } catch { return }
         }
     }
 
