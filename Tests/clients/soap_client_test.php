@@ -76,7 +76,7 @@ function exercise($label, $c) {
 
 $names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'makeCall', 'consult',
           'transfer', 'callReturn', 'conference', 'hangup', 'intrude', 'silentMonitor', 'whisper', 'forcedRelease',
-          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'agentToIvr', 'backCall', 'setdevice', 'getMonitor'];
+          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'agentToIvr', 'backCall', 'setdevice', 'getMonitor', 'importWS'];
 
 // A real-time call on the simulated switch: agent 8004's phone answers after 1 s, 13800000001 after 2 s more.
 function calls($label, $c) {

@@ -37,10 +37,14 @@ for style in ["rpc-literal", "doc-literal"]:
     check(f"{style}: WSDL loads", True, True)
     operations = sorted(client.service._binding._operations.keys())
     check(f"{style}: operations", operations, sorted([
-        "acwAction", "acwOff", "agentRealtime", "agentStatus", "agentToIvr", "agentgroupStatus", "backCall", "callReturn", "conference", "consult", "forcedRelease", "getMonitor", "groupStatusNum", "hangup", "hold", "intrude",
+        "acwAction", "acwOff", "agentRealtime", "agentStatus", "agentToIvr", "agentgroupStatus", "backCall", "callReturn", "conference", "consult", "forcedRelease", "getMonitor", "groupStatusNum", "hangup", "hold", "importWS", "intrude",
         "login", "logout", "makeCall", "queueAction", "queueCustomerNum", "queuePause", "resume", "sendDtmf", "setVar", "setdevice", "silentMonitor", "teamStatus", "transfer", "whisper", "workwayAction"]))
     check(f"{style}: login", client.service.login(**A), lambda s: s.startswith("|Retuen|1|Retuen|BackMsg_04|Retuen|agent_group_id=2&groupname=Support"))
     check(f"{style}: agentStatus", client.service.agentStatus(**A), "|Retuen|1|Retuen|BackMsg_43|Retuen|2-idle,")
+    blank = {k: "" for k in ["source_user", "source_pwd", "exetime", "delrow", "phone_field", "priority_field", "dialtime_field"]}
+    check(f"{style}: importWS (21 parameters) for a campaign that does not exist",
+          client.service.importWS(modeltype="Campaign", model_id="404", source="data", context="phone1=1", emptyagent="no", resetstatus="no",
+                                  dupway="skip", dupdiallist="ignoreDuplicate", changepackage="skip", **blank, **A), "|Retuen|2|Retuen|BackMsg_73")
     check(f"{style}: queuePause", client.service.queuePause(type="1", pause_reason="rest", dnd="", **{k: v for k, v in A.items()}), "|Retuen|1|Retuen|BackMsg_14")
     check(f"{style}: unpause", client.service.queuePause(type="2", pause_reason="", dnd="", **A), "|Retuen|1|Retuen|BackMsg_14")
     check(f"{style}: groupStatusNum", client.service.groupStatusNum(orgidentity="demo", queuenumber="6002", type="idle"), lambda s: s.startswith("1|"))
