@@ -142,7 +142,14 @@ async def main():
         paused[agent] = not paused.get(agent)
         sent[(str(agent), kind)] = now()
         query = "EVENT=QUEUEPAUSE&type=%d&pause_reason=bench&pushevent=yes&%s" % (2 if kind == "nopaused" else 1, cred(agent))
-        task = asyncio.create_task(op(count, query))
+        async def checked(i, q):
+            try:
+                reply = await op(i, q)
+                if not reply.startswith("|Retuen|1|"):
+                    errors["ops"] += 1
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                errors["ops"] += 1
+        task = asyncio.create_task(checked(count, query))
         pending.add(task)
         task.add_done_callback(pending.discard)
         count += 1

@@ -26,8 +26,11 @@ extension Catalogue {
             guard request.trimmed("modeltype") == "Campaign", !request.trimmed("model_id").isEmpty else { return .failure(BackMessage("70")) }
             let campaign: Campaign
             do {
-                guard let found = try imports.campaigns.campaign(team: auth.principal.teamID, id: request.trimmed("model_id")) else {
-                    return .failure(BackMessage("73"))
+                let modelID = request.trimmed("model_id")
+                guard let found = try imports.campaigns.campaign(team: auth.principal.teamID, id: modelID) else {
+                    // A number that names no campaign: "does not exist" (73); anything else is
+                    // not a campaign id at all (67). Names are accepted too, for people.
+                    return .failure(BackMessage(Int64(modelID) == nil ? "67" : "73"))
                 }
                 campaign = found
             } catch {

@@ -50,6 +50,8 @@ struct CampaignImportTests {
             // The manual's refusals.
             #expect(try await call(client, interface, "importWS", importParameters("phone1=1", ["modeltype": "BusinessApp"])).message == "BackMsg_70")
             #expect(try await call(client, interface, "importWS", importParameters("phone1=1", model: "99")).message == "BackMsg_73")
+            #expect(try await call(client, interface, "importWS", importParameters("phone1=1", model: "no such")).message == "BackMsg_67")
+            #expect(try await call(client, interface, "importWS", importParameters("phone1=13800000007", model: "Spring")).message == "BackMsg_83")
             #expect(try await call(client, interface, "importWS", importParameters("")).message == "BackMsg_71")
             #expect(try await call(client, interface, "importWS", importParameters("phone1=1", source: "mail")).message == "BackMsg_72")
             #expect(try await call(client, interface, "importWS", importParameters("nosuchfield=1||phone1=2")).message == "BackMsg_75")
@@ -59,9 +61,9 @@ struct CampaignImportTests {
             #expect(try await call(client, interface, "importWS", importParameters("phone1=5").with(other)).message == "BackMsg_73")
         }
         let customers = try campaigns.customers(package: campaign.packageID)
-        #expect(customers.map { $0.fields["phone1"] } == ["13800000001", "13800000009"])
-        #expect(customers.map { $0.fields["name"] } == ["客户 A", "B"])
-        #expect(try campaigns.predial(campaign: campaign.id).map(\.phone) == ["13800000001"])
+        #expect(customers.map { $0.fields["phone1"] } == ["13800000001", "13800000009", "13800000007"])
+        #expect(customers.map { $0.fields["name"] } == ["客户 A", "B", ""])
+        #expect(try campaigns.predial(campaign: campaign.id).map(\.phone) == ["13800000001", "13800000007"])
     }
 
     /// One existing customer (owned by agent 8001, status success, already dialled once), then an

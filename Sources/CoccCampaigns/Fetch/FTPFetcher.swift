@@ -66,7 +66,7 @@ enum FTPFetcher {
         try send("RETR \(path.removingPercentEncoding ?? path)")
         _ = try expect(100...199)
         FileManager.default.createFile(atPath: file, contents: nil)
-        guard let out = FileHandle(forWritingAtPath: file) else { throw FetchError.failed("cannot write \(file)") }
+        guard let out = FileHandle(forWritingAtPath: file) else { throw FetchError.storage(file) }
         defer { try? out.close() }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var total = 0
@@ -76,7 +76,7 @@ enum FTPFetcher {
             if n == 0 { break }
             total += n
             if total > policy.maxBytes { throw FetchError.tooLarge(policy.maxBytes) }
-            try out.write(contentsOf: Data(buffer[0..<n]))
+            do { try out.write(contentsOf: Data(buffer[0..<n])) } catch { throw FetchError.storage("\(error)") }
         }
         _ = try expect(200...299)
         try? send("QUIT")

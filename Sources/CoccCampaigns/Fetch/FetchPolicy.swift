@@ -37,6 +37,8 @@ public enum FetchError: Error, Equatable, CustomStringConvertible {
     case hostNotAllowed(String)
     case notFound
     case tooLarge(Int)
+    /// The download could not be stored here (BackMsg_88).
+    case storage(String)
     case failed(String)
 
     public var description: String {
@@ -44,6 +46,7 @@ public enum FetchError: Error, Equatable, CustomStringConvertible {
         case .hostNotAllowed(let host): return "host \(host) is not in importAllowedHosts"
         case .notFound: return "the file does not exist"
         case .tooLarge(let cap): return "the file is larger than \(cap) bytes"
+        case .storage(let why): return "cannot store the download: \(why)"
         case .failed(let why): return why
         }
     }

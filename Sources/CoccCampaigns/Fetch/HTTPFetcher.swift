@@ -22,7 +22,7 @@ final class HTTPFetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     static func fetch(_ url: URL, user: String, password: String, policy: FetchPolicy, to path: String) async throws {
         guard let host = url.host, policy.allows(host: host) else { throw FetchError.hostNotAllowed(url.host ?? "") }
         FileManager.default.createFile(atPath: path, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw FetchError.failed("cannot write \(path)") }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw FetchError.storage(path) }
         defer { try? handle.close() }
         let fetcher = HTTPFetcher(policy: policy, output: handle)
         let configuration = URLSessionConfiguration.ephemeral
@@ -59,7 +59,7 @@ final class HTTPFetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
             dataTask.cancel()
             return
         }
-        do { try output.write(contentsOf: data) } catch { failure = .failed("cannot write the download: \(error)"); dataTask.cancel() }
+        do { try output.write(contentsOf: data) } catch { failure = .storage("\(error)"); dataTask.cancel() }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,

@@ -69,7 +69,12 @@ public final class ImportService: Service, Sendable {
                     try await HTTPFetcher.fetch(url, user: secrets.user, password: secrets.password, policy: settings.policy, to: file)
                 }
             } catch let error as FetchError {
-                throw ImportFailure(code: error == .notFound ? "404" : "89", reason: error.description)
+                let code = switch error {
+                case .notFound: "404"
+                case .storage: "88"
+                default: "89"
+                }
+                throw ImportFailure(code: code, reason: error.description)
             }
             guard let campaign = try campaigns.campaign(team: task.teamID, id: String(task.campaignID)) else {
                 throw ImportFailure(code: "73", reason: "campaign \(task.campaignID) no longer exists")

@@ -80,13 +80,9 @@ public struct CampaignStore: Sendable {
     }
 
     public func setState(campaign: Int64, _ state: Campaign.State) throws {
+        // Calls in progress finish normally and are settled; only new dials stop.
         try database.write { db in
             try db.execute(sql: "UPDATE campaigns SET state = ? WHERE id = ?", arguments: [state.rawValue, campaign])
-            // Stopping releases entries a dial was about to take; calls in progress finish normally.
-            if state == .stopped {
-                try db.execute(sql: "UPDATE predial SET status = 'pending' WHERE campaign_id = ? AND status = 'dialing' AND sessionid = ''",
-                               arguments: [campaign])
-            }
         }
     }
 
