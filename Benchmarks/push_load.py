@@ -9,16 +9,25 @@ to that agent's channel (and the team's). Latency is measured from just before t
 written to the moment a subscriber has parsed the message, so it is an upper bound of
 append -> client: it includes the operation itself.
 
+With PEER=nchan in the environment it drives the peer instead: nginx with the nchan module
+(the successor of the nginx HTTP push module the original product ran on), subscribers on the
+same long-poll protocol (/agentindesks/agentpull/<channel>) and on EventSource (/sse/<channel>,
+/sse/team), and each event POSTed to /pub/<channel>, which nchan publishes to the agent's
+channel and the team's. There is no operation behind the peer's publish, so the comparison
+favours the peer.
+
 Usage: push_load.py BASE AGENT_FIRST SUBSCRIBERS TEAM RATE DURATION
 Prints one JSON object with the figures.
 """
+import os
 import asyncio, json, sys, time, urllib.parse
 
 BASE, FIRST, N, TEAM, RATE, DURATION = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
 HOST, PORT = urllib.parse.urlsplit(BASE).hostname, urllib.parse.urlsplit(BASE).port
 PASSWORD = "bench"
+PEER = os.environ.get("PEER", "")
 sent = {}            # (agent, kind, serial) -> send time
-agent_lat, team_lat = [], []
+agent_lat, team_lat, op_lat = [], [], []
 errors = {"longpoll": 0, "sse": 0, "ops": 0}
 received = {"longpoll": 0, "sse_agent": 0, "sse_team": 0}
 seen = set()
@@ -55,17 +64,19 @@ async def read_head(reader):
 
 
 async def longpoll(agent):
-    etag = None
+    etag = modified = None
     while not stop.is_set():
         try:
             reader, writer = await asyncio.open_connection(HOST, PORT)
             while not stop.is_set():
-                extra = "If-None-Match: %s\r\n" % etag if etag else ""
+                # Both cursor headers, as the deployed plugin sends them.
+                extra = ("If-None-Match: %s\r\n" % etag if etag else "") + ("If-Modified-Since: %s\r\n" % modified if modified else "")
                 writer.write(("GET /agentindesks/agentpull/demo-%d-%s?_=%d HTTP/1.1\r\nHost: b\r\n%s\r\n" % (agent, PASSWORD, time.time() * 1000, extra)).encode())
                 await writer.drain()
                 status, headers = await read_head(reader)
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 etag = headers.get("etag", etag)
+                modified = headers.get("last-modified", modified)
                 if status == 200:
                     for line in body.decode().split("\r\n"):
                         received["longpoll"] += 1
@@ -77,7 +88,8 @@ async def longpoll(agent):
 
 async def sse(query, team):
     reader, writer = await asyncio.open_connection(HOST, PORT)
-    writer.write(("GET /coccinterface/events?%s HTTP/1.1\r\nHost: b\r\nAccept: text/event-stream\r\n\r\n" % query).encode())
+    path = ("/sse/" + query) if PEER else ("/coccinterface/events?" + query)
+    writer.write(("GET %s HTTP/1.1\r\nHost: b\r\nAccept: text/event-stream\r\n\r\n" % path).encode())
     await writer.drain()
     status, headers = await read_head(reader)
     chunked = headers.get("transfer-encoding", "") == "chunked"
@@ -104,7 +116,12 @@ async def sse(query, team):
 
 async def operation(conn, query):
     reader, writer = conn
-    writer.write(("GET /coccinterfaces?%s HTTP/1.1\r\nHost: b\r\n\r\n" % query).encode())
+    if PEER:
+        channel, body = query
+        writer.write(("POST /pub/%s HTTP/1.1\r\nHost: b\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s"
+                      % (channel, len(body), body)).encode())
+    else:
+        writer.write(("GET /coccinterfaces?%s HTTP/1.1\r\nHost: b\r\n\r\n" % query).encode())
     await writer.drain()
     status, headers = await read_head(reader)
     body = await reader.readexactly(int(headers.get("content-length", "0")))
@@ -121,14 +138,17 @@ async def main():
             return await operation(conns[i % len(conns)], query)
 
     cred = lambda a: "orgidentity=demo&usertype=agent&user=%d&pwdtype=plaintext&password=%s" % (a, PASSWORD)
-    replies = await asyncio.gather(*(op(i, "EVENT=LOGIN&" + cred(a)) for i, a in enumerate(agents)))
-    assert all(r.startswith("|Retuen|1|") for r in replies), replies[:3]
+    if not PEER:
+        replies = await asyncio.gather(*(op(i, "EVENT=LOGIN&" + cred(a)) for i, a in enumerate(agents)))
+        assert all(r.startswith("|Retuen|1|") for r in replies), replies[:3]
+    channel = lambda a: "demo-%d-%s" % (a, PASSWORD)
 
     lp = agents[: N // 2]
     ss = agents[N // 2: N - TEAM]
     tasks = [asyncio.create_task(longpoll(a)) for a in lp]
-    tasks += [asyncio.create_task(sse(cred(a), False)) for a in ss]
-    tasks += [asyncio.create_task(sse("orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=%s" % PASSWORD, True)) for _ in range(TEAM)]
+    tasks += [asyncio.create_task(sse(channel(a) if PEER else cred(a), False)) for a in ss]
+    team_query = "team" if PEER else "orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=%s" % PASSWORD
+    tasks += [asyncio.create_task(sse(team_query, True)) for _ in range(TEAM)]
     await asyncio.sleep(3)   # every subscriber connected and waiting
 
     paused = {}
@@ -141,11 +161,16 @@ async def main():
         kind = "nopaused" if paused.get(agent) else "paused"
         paused[agent] = not paused.get(agent)
         sent[(str(agent), kind)] = now()
-        query = "EVENT=QUEUEPAUSE&type=%d&pause_reason=bench&pushevent=yes&%s" % (2 if kind == "nopaused" else 1, cred(agent))
+        if PEER:
+            query = (channel(agent), "source=AGENT&event=%s&agent=%d&activenum=%d&AgentTeamId=1&AgentGroupId=1&reason=bench&eventid=%d&" % (kind, agent, agent, count))
+        else:
+            query = "EVENT=QUEUEPAUSE&type=%d&pause_reason=bench&pushevent=yes&%s" % (2 if kind == "nopaused" else 1, cred(agent))
         async def checked(i, q):
             try:
+                began = now()
                 reply = await op(i, q)
-                if not reply.startswith("|Retuen|1|"):
+                op_lat.append(now() - began)
+                if not (reply.startswith("|Retuen|1|") or (PEER and "queued messages" in reply)):
                     errors["ops"] += 1
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 errors["ops"] += 1
@@ -168,11 +193,14 @@ async def main():
         return round(values[min(len(values) - 1, int(p * len(values)))] * 1000, 2)
 
     print(json.dumps({
+        "server": PEER or "coccd",
         "subscribers": {"longpoll": len(lp), "sse_agent": len(ss), "sse_team": TEAM},
         "events": count, "seconds": round(now() - start - 2, 1),
         "received": received, "errors": errors,
         "agent_channel_ms": {"n": len(agent_lat), "p50": pct(agent_lat, 0.5), "p99": pct(agent_lat, 0.99), "max": pct(agent_lat, 1.0)},
         "team_channel_ms": {"n": len(team_lat), "p50": pct(team_lat, 0.5), "p99": pct(team_lat, 0.99), "max": pct(team_lat, 1.0)},
+        # The publishing request's own reply time (the operation, or the peer's publish).
+        "publish_reply_ms": {"n": len(op_lat), "p50": pct(op_lat, 0.5), "p99": pct(op_lat, 0.99)},
     }))
 
 
