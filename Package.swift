@@ -57,6 +57,7 @@ let package = Package(
             name: "CoccCampaigns",
             dependencies: [
                 "CoccEngine", "CoccStore", "CoccOperations", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -22,11 +22,11 @@ public enum CoccApplication {
     /// `simulator`, when given, adds the simulated switch's control surface under `/simulator/`.
     public static func router(
         configuration: ServerConfiguration, center: CallCenter, catalogue: Catalogue = .standard, metrics: OperationMetrics = OperationMetrics(),
-        simulator: SimulatedSwitch? = nil, logger: Logger = Logger(label: "coccd")
+        simulator: SimulatedSwitch? = nil, imports: ImportService? = nil, logger: Logger = Logger(label: "coccd")
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: OriginCORSMiddleware(origins: Set(configuration.demo ? ["*"] : configuration.corsOrigins)))
-        let imports = importService(configuration: configuration, center: center, logger: logger)
+        let imports = imports ?? importService(configuration: configuration, center: center, logger: logger)
         let dispatcher = OperationDispatcher(catalogue: catalogue, center: center, configuration: configuration, metrics: metrics, imports: imports)
         SOAPAdapter(dispatcher: dispatcher).register(on: router)
         HTTPFormAdapter(dispatcher: dispatcher).register(on: router)
@@ -70,6 +70,7 @@ public enum CoccApplication {
         configuration: ServerConfiguration, center: CallCenter, metrics: OperationMetrics = OperationMetrics(), simulator: SimulatedSwitch? = nil,
         logger: Logger
     ) -> some ApplicationProtocol {
+        var sharedImports: ImportService?
         var services: [any Service] = [DirectoryWatcher(
             center: center, interval: .seconds(configuration.directoryPollSeconds),
             afterCallWorkLimit: configuration.afterCallWorkLimitSeconds > 0 ? configuration.afterCallWorkLimitSeconds : nil, logger: logger)]
@@ -79,7 +80,8 @@ public enum CoccApplication {
             settings.timeout = configuration.eventDeliveryTimeoutSeconds
             services.append(EventDeliveryService(center: center, store: store, metrics: metrics, settings: settings, logger: logger))
             services.append(EventRetentionService(center: center, store: store, retention: configuration.eventRetentionHours * 3600, logger: logger))
-            if let imports = importService(configuration: configuration, center: center, logger: logger) {
+            if let imports = importService(configuration: configuration, center: center, startAtOnce: true, logger: logger) {
+                sharedImports = imports
                 services.append(imports)
                 var dialer = ProgressiveDialer.Settings()
                 dialer.maxAttempts = configuration.dialerMaxAttempts
@@ -88,7 +90,7 @@ public enum CoccApplication {
             }
         }
         return Application(
-            router: router(configuration: configuration, center: center, metrics: metrics, simulator: simulator, logger: logger),
+            router: router(configuration: configuration, center: center, metrics: metrics, simulator: simulator, imports: sharedImports, logger: logger),
             server: server(configuration: configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd"),
             services: services,
@@ -97,7 +99,9 @@ public enum CoccApplication {
     }
 
     /// importWS over the embedded store, with the configured fetch policy and caps.
-    public static func importService(configuration: ServerConfiguration, center: CallCenter, logger: Logger) -> ImportService? {
+    /// `startAtOnce`: a file import for now starts when it is submitted (the served instance);
+    /// otherwise at the service's next poll.
+    public static func importService(configuration: ServerConfiguration, center: CallCenter, startAtOnce: Bool = false, logger: Logger) -> ImportService? {
         guard let store = center.store as? SQLiteStore else { return nil }
         var settings = ImportService.Settings()
         settings.policy = FetchPolicy(allowedHosts: configuration.importAllowedHosts, maxBytes: configuration.importMaxBytes,
@@ -106,6 +110,7 @@ public enum CoccApplication {
         let work = (configuration.dataDirectory as NSString).appendingPathComponent("imports")
         try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         settings.workDirectory = work
+        settings.startAtOnce = startAtOnce
         return ImportService(campaigns: CampaignStore(store: store), settings: settings, clock: center.clock, logger: logger)
     }
 }

@@ -37,7 +37,11 @@ struct UTF8Validator {
     private var lower: UInt8 = 0x80
     private var upper: UInt8 = 0xBF
 
-    mutating func feed(_ bytes: Data) -> Bool {
+    mutating func feed(_ data: Data) -> Bool {
+        data.withUnsafeBytes { feed($0) }
+    }
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) -> Bool {
         for b in bytes {
             if need == 0 {
                 switch b {

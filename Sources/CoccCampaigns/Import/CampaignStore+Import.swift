@@ -39,14 +39,41 @@ extension CampaignStore {
                 throw Failure.notFound("package \(campaign.packageID)")
             }
             let package = Self.package(pkgRow)
-            return try records.map { record in try importOne(db, record, campaign: campaign, package: package, options: options, now: now) }
+            // Prepared once per batch: looking a statement up by its SQL text for every row
+            // costs more than the lookup it runs.
+            let statements = try Statements(db, master: package.master)
+            return try records.map { record in
+                try importOne(db, record, campaign: campaign, package: package, options: options, now: now, statements: statements)
+            }
         }
     }
 
-    private func importOne(_ db: Database, _ record: ImportRecord, campaign: Campaign, package: CustomerPackage, options: ImportOptions, now: Date) throws
-        -> Result<RecordOutcome, RowProblem>
+    /// The statements every imported row runs.
+    struct Statements {
+        let existing: FastStatement
+        let pending: FastStatement
+        let insertCustomer: FastStatement
+        let insertEntry: FastStatement
+
+        init(_ db: Database, master: Bool) throws {
+            existing = try FastStatement(db, master
+                ? "SELECT id FROM customers WHERE team_id = ? AND phone1 = ? LIMIT 1"
+                : "SELECT id FROM customers WHERE package_id = ? AND phone1 = ? LIMIT 1")
+            pending = try FastStatement(db, "SELECT 1 FROM predial WHERE campaign_id = ? AND phone = ? AND status IN ('pending', 'dialing') LIMIT 1")
+            insertCustomer = try FastStatement(db, """
+                INSERT INTO customers (team_id, package_id, name, phone1, phone2, phone3, company, email, address, note, custom, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            insertEntry = try FastStatement(db, """
+                INSERT INTO predial (team_id, campaign_id, customer_id, phone, priority, dial_at, agent, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        }
+    }
+
+    private func importOne(_ db: Database, _ record: ImportRecord, campaign: Campaign, package: CustomerPackage, options: ImportOptions, now: Date,
+                           statements: Statements) throws -> Result<RecordOutcome, RowProblem>
     {
-        let phone1 = (record.fields["phone1"] ?? "").trimmingCharacters(in: .whitespaces)
+        let phone1 = (record.fields["phone1"] ?? "").trimmedSpaces
         guard !phone1.isEmpty else {
             return .failure(RowProblem(row: record.row, code: "76", reason: "required field missing: 电话号码一(phone1)"))
         }
@@ -62,10 +89,11 @@ extension CampaignStore {
         }
 
         var outcome = RecordOutcome()
-        let existingSQL = package.master
-            ? "SELECT id, package_id, status, agent FROM customers WHERE team_id = ? AND phone1 = ? LIMIT 1"
-            : "SELECT id, package_id, status, agent FROM customers WHERE package_id = ? AND phone1 = ? LIMIT 1"
-        let existing = try Row.fetchOne(try db.cachedStatement(sql: existingSQL), arguments: [package.master ? campaign.teamID : package.id, phone1])
+        // Most rows of an import are new: ask for the id alone, the rest only when it exists.
+        let existingID = try statements.existing.run([.int(package.master ? campaign.teamID : package.id), .text(phone1)])
+        let existing = try existingID.flatMap { id in
+            try Row.fetchOne(db, sql: "SELECT id, package_id, status, agent FROM customers WHERE id = ?", arguments: [id])
+        }
         let customerID: Int64
         var status = CustomerStatus.new.rawValue
         var agent = ""
@@ -102,7 +130,7 @@ extension CampaignStore {
                 status = CustomerStatus.new.rawValue
             }
         } else {
-            customerID = try insert(db, teamID: campaign.teamID, packageID: package.id, fields: record.fields, now: now)
+            customerID = try insert(db, statements.insertCustomer, teamID: campaign.teamID, packageID: package.id, phone1: phone1, fields: record.fields, now: now)
             outcome.inserted = true
         }
 
@@ -113,31 +141,24 @@ extension CampaignStore {
         case .all: true
         case .ignoreSuccess: status != CustomerStatus.success.rawValue
         }
-        let phone = (record.fields[options.phoneField] ?? "").trimmingCharacters(in: .whitespaces)
+        let phone = (record.fields[options.phoneField] ?? "").trimmedSpaces
         guard wanted, !phone.isEmpty else { return .success(outcome) }
-        let pending = try Bool.fetchOne(try db.cachedStatement(sql: """
-            SELECT 1 FROM predial WHERE campaign_id = ? AND phone = ? AND status IN ('pending', 'dialing') LIMIT 1
-            """), arguments: [campaign.id, phone]) ?? false
+        let pending = try statements.pending.run([.int(campaign.id), .text(phone)]) != nil
         if pending {
             outcome.duplicatePhone = true
             return .success(outcome)
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO predial (team_id, campaign_id, customer_id, phone, priority, dial_at, agent, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [campaign.teamID, campaign.id, customerID, phone, priority, dialAt.timeIntervalSince1970,
-                                     options.emptyAgent ? "" : agent, now.timeIntervalSince1970])
+        try statements.insertEntry.run([.int(campaign.teamID), .int(campaign.id), .int(customerID), .text(phone), .int(Int64(priority)),
+                                         .real(dialAt.timeIntervalSince1970), .text(options.emptyAgent ? "" : agent), .real(now.timeIntervalSince1970)])
         outcome.predialed = true
         return .success(outcome)
     }
 
-    private func insert(_ db: Database, teamID: Int64, packageID: Int64, fields: [String: String], now: Date) throws -> Int64 {
-        let f = { (name: String) in fields[name] ?? "" }
-        try db.cachedStatement(sql: """
-            INSERT INTO customers (team_id, package_id, name, phone1, phone2, phone3, company, email, address, note, custom, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [teamID, packageID, f("name"), f("phone1").trimmingCharacters(in: .whitespaces), f("phone2"), f("phone3"),
-                                     f("company"), f("email"), f("address"), f("note"), Self.customJSON(fields), now.timeIntervalSince1970])
-        return db.lastInsertedRowID
+    private func insert(_ db: Database, _ statement: FastStatement, teamID: Int64, packageID: Int64, phone1: String, fields: [String: String], now: Date) throws -> Int64 {
+        let f = { (name: String) in FastStatement.Value.text(fields[name] ?? "") }
+        try statement.run([.int(teamID), .int(packageID), f("name"), .text(phone1), f("phone2"), f("phone3"),
+                           f("company"), f("email"), f("address"), f("note"), .text(Self.customJSON(fields)), .real(now.timeIntervalSince1970)])
+        return statement.lastInsertedRowID
     }
 
     /// dupway=update: the record's fields replace the stored ones; fields it lacks are kept.
@@ -156,6 +177,7 @@ extension CampaignStore {
     }
 
     static func customJSON(_ fields: [String: String]) -> String {
+        guard fields.keys.contains(where: { !CustomerFields.systemNames.contains($0) }) else { return "{}" }
         let custom = fields.filter { !CustomerFields.systemNames.contains($0.key) }
         guard !custom.isEmpty, let data = try? JSONSerialization.data(withJSONObject: custom, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
@@ -174,5 +196,15 @@ public enum ImportTime {
         c.second = parts.count > 5 ? parts[5] : 0
         guard (1...12).contains(c.month!), (1...31).contains(c.day!), (0...23).contains(c.hour!), (0...59).contains(c.minute!) else { return nil }
         return Calendar.current.date(from: c)
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces and tabs; cheap when there are none (the usual case).
+    var trimmedSpaces: String {
+        let utf8 = self.utf8
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09 { return self }
+        return trimmingCharacters(in: .whitespaces)
     }
 }

@@ -43,6 +43,7 @@ extension ImportService {
             let id = try campaigns.createTask(team: campaign.teamID, campaign: campaign.id, source: source, url: url, user: user, password: password,
                                               runAt: runAt ?? clock(), options: options, now: clock())
             logger.info("import task created", metadata: ["task": "\(id)", "url": "\(FetchPolicy.redacted(url))", "run_at": "\(runAt ?? clock())"])
+            if settings.startAtOnce && runAt == nil { Task { await self.runDueTasks() } }
             return .success(id)
         } catch {
             logger.error("import task not created", metadata: ["error": "\(error)"])
