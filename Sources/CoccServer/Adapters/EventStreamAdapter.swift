@@ -21,10 +21,8 @@ struct EventStreamAdapter: Sendable {
 
     func stream(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let center = dispatcher.center
-        var q: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { q[String(key)] = String(value) }
-        let credentials = Credentials(orgidentity: q["orgidentity"] ?? "", usertype: q["usertype"] ?? "", user: q["user"] ?? "",
-                                      pwdtype: q["pwdtype"] ?? "", password: q["password"] ?? "")
+        let q = request.queryDictionary
+        let credentials = request.queryCredentials()
         let fromToken: Principal? = q["token"].flatMap { dispatcher.pushTokens.verify($0) }.flatMap { team, id in
             center.directory.agents[id].flatMap { $0.teamID == team ? Principal.agent($0) : nil }
         }

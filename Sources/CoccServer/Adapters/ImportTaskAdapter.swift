@@ -13,12 +13,9 @@ struct ImportTaskAdapter: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/coccinterface/importtask") { request, context in
-            var q: [String: String] = [:]
-            for (key, value) in request.uri.queryParameters { q[String(key)] = String(value) }
+            let q = request.queryDictionary
             let center = dispatcher.center
-            let credentials = Credentials(orgidentity: q["orgidentity"] ?? "", usertype: q["usertype"] ?? "", user: q["user"] ?? "",
-                                          pwdtype: q["pwdtype"] ?? "", password: q["password"] ?? "")
-            guard case .success(let principal) = center.authenticator.authenticate(credentials, in: center.directory, logger: context.logger) else {
+            guard case .success(let principal) = center.authenticator.authenticate(request.queryCredentials(), in: center.directory, logger: context.logger) else {
                 return Self.json(.forbidden, "{\"error\":\"bad credentials\"}")
             }
             guard let imports = dispatcher.imports else { return Self.json(.notFound, "{\"error\":\"no campaign store\"}") }

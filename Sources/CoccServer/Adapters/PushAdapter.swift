@@ -34,10 +34,7 @@ struct PushAdapter: Sendable {
         router.get("/agentindesks/agentpull/:channel") { request, context in try await self.pull(request, context) }
         // A token instead of a password in the channel URL: GET with the agent's credentials.
         router.get("/coccinterface/pushtoken") { request, context in
-            var q: [String: String] = [:]
-            for (key, value) in request.uri.queryParameters { q[String(key)] = String(value) }
-            let credentials = Credentials(orgidentity: q["orgidentity"] ?? "", usertype: "agent", user: q["user"] ?? "",
-                                          pwdtype: q["pwdtype"] ?? "plaintext", password: q["password"] ?? "")
+            let credentials = request.queryCredentials(usertype: "agent", defaultPwdtype: "plaintext")
             guard case .success(.agent(let agent)) = self.center.authenticator.authenticate(credentials, in: self.center.directory, logger: context.logger) else {
                 return Self.text(.forbidden, "bad credentials\n")
             }

@@ -43,8 +43,7 @@ struct SimulatorAdapter: Sendable {
     }
 
     func inbound(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        var parameters: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+        var parameters = request.queryDictionary
         let body = try await request.body.collect(upTo: 16 * 1024)
         parameters.merge(FormDecoding.decode(body.readableBytesView)) { _, form in form }
         guard let team = parameters["team"], !team.isEmpty, let to = parameters["to"], !to.isEmpty, let from = parameters["from"], !from.isEmpty else {

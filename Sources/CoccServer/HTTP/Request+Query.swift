@@ -1,0 +1,20 @@
+import CoccEngine
+import Hummingbird
+
+extension Request {
+    /// The query's parameters by name (for a repeated name, the last value).
+    var queryDictionary: [String: String] {
+        var q: [String: String] = [:]
+        for (key, value) in uri.queryParameters { q[String(key)] = String(value) }
+        return q
+    }
+
+    /// The operations' credential parameters, read from the query, for the GET endpoints beside
+    /// the operations (event stream, push token, import task status). `usertype` fixes the user
+    /// type where the endpoint has only one; missing parameters are empty, or `pwdtype`'s default.
+    func queryCredentials(usertype fixed: String? = nil, defaultPwdtype: String = "") -> Credentials {
+        let q = queryDictionary
+        return Credentials(orgidentity: q["orgidentity"] ?? "", usertype: fixed ?? q["usertype"] ?? "", user: q["user"] ?? "",
+                           pwdtype: q["pwdtype"] ?? defaultPwdtype, password: q["password"] ?? "")
+    }
+}
