@@ -19,18 +19,28 @@ extension Catalogue {
         await context.authorizeAgent(request.credentials, notAnAgent: BackMessage("24")) { agent, auth in
             let targetdn = request.trimmed("targetdn")
             guard !targetdn.isEmpty else { return .failure(.parameterEmpty) }
+            // Numbers go into every event of the call (calleridnum, activenum): only dial
+            // strings pass (BackMsg_28, the manual's "parameter error"). userdata is free text by
+            // design (3.8) and the event writer encodes it.
+            guard ParameterRules.isDialString(targetdn) else { return .failure(.parameterError) }
             let target: OutboundCallRequest.Target
             switch request.trimmed("targettype").lowercased() {
             case "exter": target = .external(targetdn)
             case "inner": target = .agent(targetdn)
             default: return .failure(.parameterError)
             }
-            let modeltype = request.trimmed("modeltype")
-            guard modeltypes.contains(modeltype) else { return .failure(BackMessage("70")) }
+            for name in ["agentexten", "callerid"] where !request.trimmed(name).isEmpty && !ParameterRules.isDialString(request.trimmed(name)) {
+                return .failure(.parameterError)
+            }
+            let trunk = request.trimmed("trunkidentity")
+            guard trunk.isEmpty || ParameterRules.isBusinessID(trunk) else { return .failure(.parameterError) }
+            let modeltype = request.trimmed("modeltype"), modelID = request.trimmed("model_id")
+            // BackMsg_70: "the modeltype or model_id parameter is wrongly defined".
+            guard modeltypes.contains(modeltype), modelID.isEmpty || ParameterRules.isBusinessID(modelID) else { return .failure(BackMessage("70")) }
             return await auth.engine.makeCall(agent: agent, request: OutboundCallRequest(
-                target: target, groupID: request["agentgroupid"], modeltype: modeltype, modelID: request.trimmed("model_id"),
-                userdata: request["userdata"], agentExtension: request["agentexten"], callerID: request.trimmed("callerid"),
-                trunk: request.trimmed("trunkidentity")), directory: auth.directory, logger: auth.logger)
+                target: target, groupID: request["agentgroupid"], modeltype: modeltype, modelID: modelID,
+                userdata: request["userdata"], agentExtension: request.trimmed("agentexten"), callerID: request.trimmed("callerid"),
+                trunk: trunk), directory: auth.directory, logger: auth.logger)
         }
     }
 
@@ -152,9 +162,11 @@ extension Catalogue {
         switch context.authorize(credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
-            let exten = request.trimmed("exten"), target = request.trimmed("targetdn")
+            let exten = request.trimmed("exten"), target = request.trimmed("targetdn"), callerID = request.trimmed("callerid")
             guard !exten.isEmpty, !target.isEmpty else { return .failure(.parameterEmpty) }
-            return await auth.engine.backCall(exten: exten, target: target, callerID: request.trimmed("callerid"),
+            guard ParameterRules.isDialString(exten), ParameterRules.isDialString(target), callerID.isEmpty || ParameterRules.isDialString(callerID)
+            else { return .failure(.parameterError) }
+            return await auth.engine.backCall(exten: exten, target: target, callerID: callerID,
                                               directory: auth.directory, logger: auth.logger)
         }
     }
@@ -175,6 +187,7 @@ extension Catalogue {
         await context.authorizeAgent(request.credentials) { agent, auth in
             let targetdn = request.trimmed("targetdn")
             guard !targetdn.isEmpty else { return .failure(.parameterEmpty) }
+            guard ParameterRules.isDialString(targetdn) else { return .failure(.parameterError) }
             let target: ConsultTarget
             switch request.trimmed("consulttype").lowercased() {
             case "internal": target = .agent(number: targetdn, groupID: request.trimmed("agentgroupid"))

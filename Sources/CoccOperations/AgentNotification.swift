@@ -33,8 +33,8 @@ public struct AgentNotification: Sendable, Equatable {
             ("AgentTeamId", String(teamID)), ("AgentGroupId", String(groupID)),
             ("eventTime", CallEventMessage.eventTime(time, calendar: calendar)),
         ]
-        if let reason { fields.append(("reason", CallEventMessage.encode(reason))) }
+        if let reason { fields.append(("reason", reason)) }
         fields.append(("eventid", String(eventid)))
-        return fields.map { "\($0.0)=\($0.1)&" }.joined()
+        return EventLine.render(fields, opaque: ["reason"], trailingSeparator: true)
     }
 }

@@ -8,9 +8,11 @@ public import Foundation
 /// // "calleridnum=0138...&didnumber=&activenum=8001&source=AGENT&event=ringing&...&from=dialout&eventid=17&userdata=&"
 /// ```
 /// The manual's fields come first, exactly as printed for each layout; `eventid` (documented,
-/// never shown) and `userdata` follow. `userdata` is percent-encoded (RFC 3986 unreserved characters kept), so a
-/// page that splits the message on `&` and `=`, as the manual's own sample code does, still
-/// receives it whole: `decodeURIComponent(event.userdata)` gives back what makeCall was sent.
+/// never shown) and `userdata` follow. ``EventLine`` writes every value: `userdata` is
+/// percent-encoded in full (RFC 3986 unreserved characters kept), every other value has `%`, `&`,
+/// `=` and control characters escaped, so a page that splits the message on `&` and `=`, as the
+/// manual's own sample code does, always gets exactly the layout's keys, each value whole:
+/// `decodeURIComponent(event.userdata)` gives back what makeCall was sent.
 public struct CallEventMessage: Sendable, Equatable {
     public enum Source: String, Sendable {
         case agent = "AGENT", caller = "CALLER", callee = "CALLEE", conversation = "CONVERSATION", consult = "CONSULT"
@@ -67,11 +69,11 @@ public struct CallEventMessage: Sendable, Equatable {
     /// puts `from` before `channel` and ends without `&`, except CONVERSATION, which has
     /// `channel, from&` and an empty `didnumber`; the caller's `incoming` is sparse.
     public func render(eventid: Int64, calendar: Calendar = .current) -> String {
-        let extras = [("eventid", String(eventid)), ("userdata", Self.encode(userdata))]
+        let extras = [("eventid", String(eventid)), ("userdata", userdata)]
         if event == .incoming {
             let fields = [("source", source.rawValue), ("event", event.rawValue), ("modeltype", modeltype), ("uniqueid", String(uniqueid)),
                           ("model_id", modelID), ("from", direction.rawValue), ("sessionid", sessionid), ("channel", channel)] + extras
-            return fields.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+            return EventLine.render(fields, trailingSeparator: false)
         }
         let inboundConversation = direction == .dialin && source == .conversation
         var fields: [(String, String)] = [
@@ -89,8 +91,7 @@ public struct CallEventMessage: Sendable, Equatable {
             fields += [("from", direction.rawValue), ("channel", channel)]
         }
         fields += extras
-        let body = fields.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-        return direction == .dialout || inboundConversation ? body + "&" : body
+        return EventLine.render(fields, trailingSeparator: direction == .dialout || inboundConversation)
     }
 
     /// `YYYY-MM-DD hh:mm:ss` in the server's time zone, as the manual's examples write it.
@@ -98,21 +99,5 @@ public struct CallEventMessage: Sendable, Equatable {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
         return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
-    }
-
-    /// Percent-encodes everything but RFC 3986's unreserved characters.
-    static func encode(_ value: String) -> String {
-        var out = ""
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
     }
 }

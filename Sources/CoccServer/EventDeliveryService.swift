@@ -1,4 +1,5 @@
 public import CoccEngine
+import CoccOperations
 public import CoccStore
 import Crypto
 public import Foundation
@@ -122,15 +123,14 @@ public final class EventDeliveryService: Service, Sendable {
             .map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The chapter-6 `key=value&` message as a form body: each key and value percent-encoded.
+    /// The chapter-6 `key=value&` message as a form body: each field read back by ``EventLine``
+    /// (so it decodes to exactly what the client sent, `userdata` included) and then form-
+    /// encoded, so a receiver's form parser sees the message's keys, each once.
     public static func formBody(_ message: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        return message.split(separator: "&").map { pair -> String in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            let key = parts[0].addingPercentEncoding(withAllowedCharacters: allowed) ?? parts[0]
-            let value = parts.count > 1 ? (parts[1].addingPercentEncoding(withAllowedCharacters: allowed) ?? parts[1]) : ""
-            return "\(key)=\(value)"
+        return EventLine.parse(message).map { key, value in
+            "\(key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
         }.joined(separator: "&")
     }
 }

@@ -1,4 +1,5 @@
 public import CoccEngine
+import CoccOperations
 public import CoccStore
 public import Foundation
 public import Logging
@@ -67,6 +68,6 @@ public enum EventRetention {
     /// continue from (the team's newest event): after reloading state (agentStatus, ...) the
     /// page receives what happens next.
     public static func resyncMessage(eventid: Int64) -> String {
-        "source=SYSTEM&event=resync&reason=retention&eventid=\(eventid)&"
+        EventLine.render([("source", "SYSTEM"), ("event", "resync"), ("reason", "retention"), ("eventid", String(eventid))], trailingSeparator: true)
     }
 }

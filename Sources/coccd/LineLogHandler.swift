@@ -1,8 +1,9 @@
+import CoccServer
 import Foundation
 import Logging
 import Synchronization
 
-/// One line per log event on standard output: `time level label: key=value ... [source] message`.
+/// One line per log event on standard output, written by ``LogLine``.
 ///
 /// Unlike swift-log's `StreamLogHandler`, which formats all metadata again each time a key is set,
 /// this handler formats only when a line is written. A request sets several keys (request id,
@@ -30,9 +31,9 @@ struct LineLogHandler: LogHandler {
         var all = metadata
         if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
         if let explicit = event.metadata { all.merge(explicit) { _, new in new } }
-        let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let time = Date().formatted(.iso8601)
-        let line = "\(time) \(event.level) \(label):\(fields.isEmpty ? "" : " " + fields) [\(event.source)] \(event.message)\n"
+        // LogLine quotes, escapes and cuts every value: they come from clients.
+        let line = LogLine.render(time: Date().formatted(.iso8601), level: event.level, label: label, metadata: all, source: event.source,
+                                  message: "\(event.message)") + "\n"
         Self.output.withLock { _ in
             FileHandle.standardOutput.write(Data(line.utf8))
         }

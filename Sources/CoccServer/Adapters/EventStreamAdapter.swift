@@ -46,13 +46,13 @@ struct EventStreamAdapter: Sendable {
                 if try EventRetention.isStale(cursor: cursor, teamID: team, store: store) {
                     // Events after the cursor are gone: say so, then go on from the present.
                     cursor = try center.latestEventID(team: team)
-                    try await writer.write(ByteBuffer(string: "id: \(cursor)\ndata: \(EventRetention.resyncMessage(eventid: cursor))\n\n"))
+                    try await writer.write(ByteBuffer(string: SSEFrame.event(id: cursor, data: EventRetention.resyncMessage(eventid: cursor))))
                 }
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     let teamLatest = try center.latestEventID(team: team)
                     let events = try center.events(team: team, after: cursor, agent: agentID, limit: 100)
                     if !events.isEmpty {
-                        let text = events.map { "id: \($0.eventid)\ndata: \($0.message)\n\n" }.joined()
+                        let text = events.map { SSEFrame.event(id: $0.eventid, data: $0.message) }.joined()
                         try await writer.write(ByteBuffer(string: text))
                         cursor = events.last!.eventid
                         continue

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import CoccOperations
 
 /// The form of each line of a long-poll answer. Two kinds of deployed pages poll the same
 /// protocol (compat-notes §1):
@@ -24,9 +25,10 @@ enum PushLineFormat: String, Sendable {
         return fallback
     }
 
+    /// One line of a `\r\n`-separated answer: never a raw line break, whatever was stored.
     func render(_ message: String) -> String {
         switch self {
-        case .message: return message
+        case .message: return EventLine.singleLine(message)
         case .json: return Self.singleQuotedJSON(message)
         }
     }
