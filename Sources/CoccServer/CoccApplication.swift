@@ -34,7 +34,7 @@ public enum CoccApplication {
         PushAdapter(dispatcher: dispatcher).register(on: router)
         EventStreamAdapter(dispatcher: dispatcher).register(on: router)
         ImportTaskAdapter(dispatcher: dispatcher).register(on: router)
-        if let simulator { SimulatorAdapter(simulator: simulator).register(on: router) }
+        if let simulator { SimulatorAdapter(simulator: simulator, center: center).register(on: router) }
         // Recordings, at the URLs getMonitor answers (`<webroot_address>getMonitor/<file>`).
         if let recordings = center.recordingsDirectory {
             router.add(middleware: FileMiddleware(recordings, urlBasePath: "/getMonitor", searchForIndexHtml: false))

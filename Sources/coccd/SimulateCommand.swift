@@ -12,9 +12,16 @@ struct SimulateCommand: AsyncParsableCommand {
 
     struct Server: ParsableArguments {
         @Option(help: "The running server (started with --demo or --simulate).") var url = "http://127.0.0.1:4580"
+        @Option(help: "The team's orgidentity: the switch shows and moves only its legs.") var team = "demo"
+        @Option(help: "An account of the team.") var user = "admin"
+        @Option(help: "The account's password (plaintext; prefer COCCD_SIMULATE_PASSWORD).") var password = ProcessInfo.processInfo.environment["COCCD_SIMULATE_PASSWORD"] ?? "admin123"
 
         func send(_ method: String, _ path: String) async throws {
-            var request = URLRequest(url: URL(string: url + path)!)
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            let credentials = [("orgidentity", team), ("user", user), ("password", password)]
+                .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+            var request = URLRequest(url: URL(string: url + path + (path.contains("?") ? "&" : "?") + credentials)!)
             request.httpMethod = method
             let (data, response) = try await URLSession.shared.data(for: request)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -26,12 +33,11 @@ struct SimulateCommand: AsyncParsableCommand {
     struct Inbound: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A caller dials a team's queue number.")
         @OptionGroup var server: Server
-        @Option(help: "The team's orgidentity.") var team = "demo"
         @Option(help: "The queue number dialled.") var to: String
         @Option(help: "The caller's number.") var from: String
         @Option(help: "Queue priority; higher is answered first.") var priority = 0
         func run() async throws {
-            let query = "team=\(team)&to=\(to)&from=\(from)&priority=\(priority)".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+            let query = "to=\(to)&from=\(from)&priority=\(priority)".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
             try await server.send("POST", "/simulator/inbound?" + query)
         }
     }

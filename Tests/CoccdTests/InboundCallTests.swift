@@ -171,22 +171,31 @@ struct SimulatorSurfaceTests {
         let f = try Fixture()
         let app = Application(router: CoccApplication.router(configuration: f.configuration, center: f.center, simulator: f.pbx), logger: Fixture.quiet)
         try await app.test(.router) { client async throws in
-            try await client.execute(uri: "/simulator/inbound?team=demo&to=6001&from=0138888888888", method: .post) { r in
+            let admin = "orgidentity=demo&user=admin&password=admin123"
+            try await client.execute(uri: "/simulator/inbound?\(admin)&to=6001&from=0138888888888", method: .post) { r in
                 #expect(r.status == .ok)
                 #expect(String(buffer: r.body).hasPrefix("{\"uniqueid\":1555,\"channel\":\"Local/0138888888888@hosted-dialin-"))
             }
-            try await client.execute(uri: "/simulator/inbound", method: .post, body: ByteBuffer(string: "team=demo&to=6001")) { r in
+            try await client.execute(uri: "/simulator/inbound", method: .post, body: ByteBuffer(string: "\(admin)&to=6001")) { r in
                 #expect(r.status == .badRequest)
             }
-            try await client.execute(uri: "/simulator/legs", method: .get) { r in
+            try await client.execute(uri: "/simulator/legs?\(admin)", method: .get) { r in
                 #expect(String(buffer: r.body).contains("\"uniqueid\":1555,\"number\":\"0138888888888\""))
             }
+            // Another team's account sees none of demo's legs and cannot move them; no
+            // credentials, or wrong ones, see nothing at all.
+            let other = "orgidentity=other&user=boss&password=bosspw"
+            try await client.execute(uri: "/simulator/legs?\(other)", method: .get) { r in #expect(String(buffer: r.body) == "[]") }
+            try await client.execute(uri: "/simulator/legs/1555/hangup?\(other)", method: .post) { r in #expect(r.status == .notFound) }
+            try await client.execute(uri: "/simulator/legs", method: .get) { r in #expect(r.status == .forbidden) }
+            try await client.execute(uri: "/simulator/legs?orgidentity=demo&user=admin&password=x", method: .get) { r in #expect(r.status == .forbidden) }
+            try await client.execute(uri: "/simulator/inbound?to=6001&from=1", method: .post) { r in #expect(r.status == .forbidden) }
             #expect(try await soapCall(client, "queueCustomerNum", ["orgidentity": "demo", "queuenumber": "6001"]) == "1|1|0|1|0")
-            try await client.execute(uri: "/simulator/legs/1555/dtmf?digits=12%23", method: .post) { r in #expect(r.status == .ok) }
-            try await client.execute(uri: "/simulator/legs/1555/dtmf?digits=12a", method: .post) { r in #expect(r.status == .badRequest) }
+            try await client.execute(uri: "/simulator/legs/1555/dtmf?\(admin)&digits=12%23", method: .post) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: "/simulator/legs/1555/dtmf?\(admin)&digits=12a", method: .post) { r in #expect(r.status == .badRequest) }
             #expect(await f.pbx.receivedDTMF(uniqueid: 1555) == "12#")
-            try await client.execute(uri: "/simulator/legs/1555/hangup", method: .post) { r in #expect(r.status == .ok) }
-            try await client.execute(uri: "/simulator/legs/1555/hangup", method: .post) { r in #expect(r.status == .notFound) }
+            try await client.execute(uri: "/simulator/legs/1555/hangup?\(admin)", method: .post) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: "/simulator/legs/1555/hangup?\(admin)", method: .post) { r in #expect(r.status == .notFound) }
             #expect(try await soapCall(client, "queueCustomerNum", ["orgidentity": "demo", "queuenumber": "6001"]) == "1|0|0|0|0")
         }
         // Without --demo or --simulate there is no such surface.

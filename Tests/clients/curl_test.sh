@@ -46,7 +46,7 @@ expect_eq "content type" "$(curl -s -o /dev/null -w '%{content_type}' "$BASE/coc
 # An inbound call through the simulator: 8005 takes it, then hangs up the caller.
 A5="orgidentity=demo&usertype=agent&user=8005&pwdtype=plaintext&password=123456"
 curl -s "$BASE/coccinterfaces?EVENT=LOGIN&$A5" > /dev/null
-expect_match "simulator inbound" "$(curl -s -X POST "$BASE/simulator/inbound?team=demo&to=6002&from=0138888888888")" '{"uniqueid":*'
+expect_match "simulator inbound" "$(curl -s -X POST "$BASE/simulator/inbound?orgidentity=demo&user=admin&password=admin123&to=6002&from=0138888888888")" '{"uniqueid":*'
 sleep 1.5
 expect_eq "inbound answered" "$(curl -s "$BASE/coccinterfaces?EVENT=AGENTSTATUS&$A5")" '|Retuen|1|Retuen|BackMsg_43|Retuen|2-busy,'
 expect_eq "queueCustomerNum (HTTP)" "$(curl -s "$BASE/coccinterfaces?EVENT=queueCustomerNum&orgidentity=demo&queuenumber=6002")" '|Retuen|1|Retuen|1|0|0|1'

@@ -133,9 +133,10 @@ function calls($label, $c) {
     check("$label forcedRelease of an agent on no call", $c('forcedRelease', ['8004', '', 'agent', '8001', 'plaintext', '123456', 'demo']), '|Retuen|2|Retuen|BackMsg_45');
     // The customer, now with the consulted party, hangs up (through the simulator's control surface).
     global $base;
-    foreach (json_decode(file_get_contents("$base/simulator/legs"), true) as $leg) {
+    $admin = 'orgidentity=demo&user=admin&password=admin123';
+    foreach (json_decode(file_get_contents("$base/simulator/legs?$admin"), true) as $leg) {
         if ($leg['number'] === '13800000001') {
-            file_get_contents("$base/simulator/legs/{$leg['uniqueid']}/hangup", false, stream_context_create(['http' => ['method' => 'POST']]));
+            file_get_contents("$base/simulator/legs/{$leg['uniqueid']}/hangup?$admin", false, stream_context_create(['http' => ['method' => 'POST']]));
         }
     }
     usleep(200000);

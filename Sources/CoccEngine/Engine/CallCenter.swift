@@ -76,6 +76,11 @@ public final class CallCenter: Sendable {
         }
     }
 
+    /// The team a live leg belongs to, if any (the simulator's control surface scopes by it).
+    public func team(owningLeg uniqueid: Int64) -> Int64? {
+        legRegistry.owner(of: uniqueid)
+    }
+
     /// The current directory snapshot.
     public var directory: Directory { snapshot.withLock { $0 } }
 

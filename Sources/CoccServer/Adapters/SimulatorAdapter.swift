@@ -1,3 +1,4 @@
+import CoccEngine
 import CoccSwitch
 import Foundation
 import HTTPTypes
@@ -8,20 +9,28 @@ import NIOCore
 /// `--simulate`): place inbound calls, answer or hang up legs, press digits, list live legs.
 ///
 /// ```sh
-/// curl -X POST 'http://127.0.0.1:4580/simulator/inbound?team=demo&to=6001&from=0138888888888'
-/// curl -X POST http://127.0.0.1:4580/simulator/legs/1555/hangup
+/// curl -X POST 'http://127.0.0.1:4580/simulator/inbound?orgidentity=demo&user=admin&password=admin123&to=6001&from=0138888888888'
+/// curl -X POST 'http://127.0.0.1:4580/simulator/legs/1555/hangup?orgidentity=demo&user=admin&password=admin123'
 /// ```
+/// Several teams share one switch, so every request carries a team account's credentials
+/// (`orgidentity`, `user`, `password`, optional `pwdtype`; query or form), and sees and moves
+/// only that team's legs: another team's leg is "no such live leg", as a leg that never was.
 struct SimulatorAdapter: Sendable {
     let simulator: SimulatedSwitch
+    let center: CallCenter
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/simulator/inbound") { request, context in try await self.inbound(request, context) }
-        router.get("/simulator/legs") { _, _ in
-            let legs = await self.simulator.liveLegs().map { "{\"uniqueid\":\($0.uniqueid),\"number\":\(Self.quote($0.number)),\"channel\":\(Self.quote($0.channel))}" }
+        router.get("/simulator/legs") { request, context in
+            guard let team = self.team(request, context) else { return Self.forbidden }
+            let legs = await self.simulator.liveLegs().filter { self.center.team(owningLeg: $0.uniqueid) == team.id }
+                .map { "{\"uniqueid\":\($0.uniqueid),\"number\":\(Self.quote($0.number)),\"channel\":\(Self.quote($0.channel))}" }
             return Self.json(.ok, "[\(legs.joined(separator: ","))]")
         }
         router.post("/simulator/legs/:uniqueid/:action") { request, context in
+            guard let team = self.team(request, context) else { return Self.forbidden }
             guard let id = context.parameters.get("uniqueid").flatMap(Int64.init) else { return Self.json(.badRequest, "{\"error\":\"bad uniqueid\"}") }
+            guard self.center.team(owningLeg: id) == team.id else { return Self.json(.notFound, "{\"error\":\"no such live leg\"}") }
             do {
                 switch context.parameters.get("action") {
                 case "answer": try await self.simulator.answer(uniqueid: id)
@@ -46,12 +55,27 @@ struct SimulatorAdapter: Sendable {
         var parameters = request.queryDictionary
         let body = try await request.body.collect(upTo: 16 * 1024)
         parameters.merge(FormDecoding.decode(body.readableBytesView)) { _, form in form }
-        guard let team = parameters["team"], !team.isEmpty, let to = parameters["to"], !to.isEmpty, let from = parameters["from"], !from.isEmpty else {
-            return Self.json(.badRequest, "{\"error\":\"team, to and from are required\"}")
+        guard let team = self.team(parameters, context) else { return Self.forbidden }
+        guard let to = parameters["to"], !to.isEmpty, let from = parameters["from"], !from.isEmpty else {
+            return Self.json(.badRequest, "{\"error\":\"to and from are required\"}")
         }
-        let leg = await simulator.placeInbound(from: from, to: to, tenant: team, priority: Int(parameters["priority"] ?? "") ?? 0)
+        let leg = await simulator.placeInbound(from: from, to: to, tenant: team.identity, priority: Int(parameters["priority"] ?? "") ?? 0)
         return Self.json(.ok, "{\"uniqueid\":\(leg.uniqueid),\"channel\":\(Self.quote(leg.channel))}")
     }
+
+    /// The team whose account the request's credentials name, or nil.
+    func team(_ request: Request, _ context: BasicRequestContext) -> Team? {
+        team(request.queryDictionary, context)
+    }
+
+    func team(_ parameters: [String: String], _ context: BasicRequestContext) -> Team? {
+        let credentials = Credentials(orgidentity: parameters["orgidentity"] ?? parameters["team"] ?? "", usertype: "account",
+                                      user: parameters["user"] ?? "", pwdtype: parameters["pwdtype"] ?? "plaintext", password: parameters["password"] ?? "")
+        guard case .success(let principal) = center.authenticator.authenticate(credentials, in: center.directory, logger: context.logger) else { return nil }
+        return center.directory.teams[principal.teamID]
+    }
+
+    static let forbidden = json(.forbidden, "{\"error\":\"a team account's orgidentity, user and password are required\"}")
 
     static func quote(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
