@@ -14,7 +14,7 @@ import NIOCore
 struct SimulatorAdapter: Sendable {
     let simulator: SimulatedSwitch
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<CoccRequestContext>) {
         router.post("/simulator/inbound") { request, context in try await self.inbound(request, context) }
         router.get("/simulator/legs") { _, _ in
             let legs = await self.simulator.liveLegs().map { "{\"uniqueid\":\($0.uniqueid),\"number\":\(Self.quote($0.number)),\"channel\":\(Self.quote($0.channel))}" }
@@ -42,7 +42,7 @@ struct SimulatorAdapter: Sendable {
         }
     }
 
-    func inbound(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func inbound(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
         var parameters = request.queryDictionary
         let body = try await request.body.collect(upTo: 16 * 1024)
         parameters.merge(FormDecoding.decode(body.readableBytesView)) { _, form in form }
