@@ -21,15 +21,17 @@ public enum DataDirectory {
         umask(0o077)
     }
 
-    /// Creates `path` (0700) when missing; otherwise takes group and other permissions away from
-    /// it and from everything below it (a data directory made by an older version was 0755 with
-    /// 0644 files).
+    /// Creates `path` (0700) when missing. A directory that others could enter (one made by an
+    /// older version was 0755 with 0644 files) is made 0700 and everything below it tightened;
+    /// once it is 0700 nothing inside is reachable by others, so later opens skip that walk
+    /// (a CLI command on a store with a million recordings stays quick).
     public static func prepare(_ path: String) throws {
         let files = FileManager.default
-        var isDirectory: ObjCBool = false
-        if !files.fileExists(atPath: path, isDirectory: &isDirectory) {
+        if !files.fileExists(atPath: path) {
             try files.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: Int(directoryMode)])
         }
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & 0o077 != 0 else { return }
         tighten(path)
         guard let walker = files.enumerator(atPath: path) else { return }
         for case let relative as String in walker {

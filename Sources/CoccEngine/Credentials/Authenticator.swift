@@ -71,12 +71,14 @@ public final class Authenticator: Sendable {
         switch throttle.check(key, now: now) {
         case .allowed: break
         case .delayed(let until):
-            logger.warning("credentials refused without checking: repeated failures from this address", metadata: attempt.metadata([
+            // Debug only: a flood of refused guesses must not flood the log; the warning was
+            // written when the delay began.
+            logger.debug("credentials refused without checking: repeated failures from this address", metadata: attempt.metadata([
                 "retry_after_seconds": "\(Int(until.timeIntervalSince(now).rounded(.up)))",
             ]))
             return .failure(.message(wrong))
         case .ceiling:
-            logger.warning("credentials refused without checking: too many failures for this user", metadata: attempt.metadata())
+            logger.debug("credentials refused without checking: too many failures for this user", metadata: attempt.metadata())
             return .failure(.message(wrong))
         }
 
