@@ -176,3 +176,16 @@ struct SignedRecordingURLTests {
         #expect(!FileManager.default.fileExists(atPath: f.directory.appendingPathComponent(RecordingURLSigner.keyFileName).path))
     }
 }
+
+@Suite("recordings: configuration")
+struct RecordingConfigurationTests {
+    @Test
+    func theSwitchAndTheLifetimeComeFromTheFileAndTheEnvironment() throws {
+        let defaults = ServerConfiguration()
+        #expect(defaults.recordingURLsSigned && defaults.recordingURLLifetimeSeconds == 86400)
+        var config = try JSONDecoder().decode(ServerConfiguration.self, from: Data(#"{"recordingURLsSigned": false, "recordingURLLifetimeSeconds": 600}"#.utf8))
+        #expect(!config.recordingURLsSigned && config.recordingURLLifetimeSeconds == 600)
+        config.apply(environment: ["COCCD_RECORDING_URLS_SIGNED": "true", "COCCD_RECORDING_URL_LIFETIME": "3600"])
+        #expect(config.recordingURLsSigned && config.recordingURLLifetimeSeconds == 3600)
+    }
+}
