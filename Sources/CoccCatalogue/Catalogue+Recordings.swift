@@ -5,7 +5,9 @@ import Logging
 
 extension Catalogue {
     /// No credentials, as the manual defines it: the session id (32 random hex digits) and the
-    /// call's date are what a caller must know. Answers `<webroot_address>getMonitor/<file>`.
+    /// call's date are what a caller must know. Answers `<webroot_address>getMonitor/<file>`,
+    /// signed and expiring (`?expires=..&signature=..`) unless `recordingURLsSigned` is off:
+    /// the session id is in every event, so it alone must not open the recording.
     static let getMonitor = Operation(OperationDescriptor(
         name: "getMonitor", soapName: "getMonitor", httpEvents: ["GetMonitor"], cjiName: "getMonitorCJI",
         soapParameters: ["sessionid", "calldate"], httpParameters: ["sessionid", "calldate"], cjiParameters: ["sessionid", "calldate", "callbackFuc"],
@@ -24,6 +26,8 @@ extension Catalogue {
         guard !record.recording.isEmpty, let folder = context.center.recordingsDirectory,
               FileManager.default.fileExists(atPath: folder + "/" + record.recording)
         else { return .failure(BackMessage("404")) }
-        return .success(data: context.webrootAddress + "getMonitor/" + record.recording)
+        let url = context.webrootAddress + "getMonitor/" + record.recording
+        guard let signer = context.recordingURLs else { return .success(data: url) }
+        return .success(data: url + "?" + signer.query(for: record.recording))
     }
 }

@@ -51,7 +51,7 @@ extension OperationContext {
     /// Authenticates and finds the team's engine, or returns the reply that refuses the request.
     func authorize(_ credentials: Credentials) -> Result<Authorized, ReplyError> {
         let directory = center.directory
-        switch center.authenticator.authenticate(credentials, in: directory, logger: logger) {
+        switch center.authenticator.authenticate(credentials, from: clientAddress, in: directory, logger: logger) {
         case .failure(.message(let message)):
             return .failure(ReplyError(.failure(message)))
         case .success(let principal):

@@ -11,12 +11,21 @@ public struct OperationContext: Sendable {
     public var webrootAddress: String
     /// importWS's engine; nil where the store has no campaign tables.
     public var imports: ImportService?
+    /// The client's IP address ("" where unknown), for the login throttle.
+    public var clientAddress: String
+    /// Signs getMonitor's URLs; nil: the old product's unsigned URLs.
+    public var recordingURLs: RecordingURLSigner?
 
-    public init(center: CallCenter, logger: Logger, webrootAddress: String = "", imports: ImportService? = nil) {
+    public init(
+        center: CallCenter, logger: Logger, webrootAddress: String = "", imports: ImportService? = nil, clientAddress: String = "",
+        recordingURLs: RecordingURLSigner? = nil
+    ) {
         self.center = center
         self.logger = logger
         self.webrootAddress = webrootAddress
         self.imports = imports
+        self.clientAddress = clientAddress
+        self.recordingURLs = recordingURLs
     }
 }
 

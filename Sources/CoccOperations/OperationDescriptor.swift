@@ -56,10 +56,13 @@ public enum Interface: String, Sendable, Hashable, CaseIterable {
 public struct OperationRequest: Sendable {
     public var parameters: [String: String]
     public var interface: Interface
+    /// The client's IP address ("" where unknown): the login throttle counts failures per address.
+    public var clientAddress: String
 
-    public init(parameters: [String: String], interface: Interface) {
+    public init(parameters: [String: String], interface: Interface, clientAddress: String = "") {
         self.parameters = parameters
         self.interface = interface
+        self.clientAddress = clientAddress
     }
 
     /// The parameter's value; a missing parameter is empty, as PHP's SoapServer made it.

@@ -6,6 +6,7 @@ public import Hummingbird
 public import Logging
 import NIOCore
 import CoccStore
+import Crypto
 public import CoccCampaigns
 import Foundation
 import ServiceLifecycle
@@ -23,11 +24,13 @@ public enum CoccApplication {
     public static func router(
         configuration: ServerConfiguration, center: CallCenter, catalogue: Catalogue = .standard, metrics: OperationMetrics = OperationMetrics(),
         simulator: SimulatedSwitch? = nil, imports: ImportService? = nil, logger: Logger = Logger(label: "coccd")
-    ) -> Router<BasicRequestContext> {
-        let router = Router()
+    ) -> Router<CoccRequestContext> {
+        let router = Router(context: CoccRequestContext.self)
         router.add(middleware: OriginCORSMiddleware(origins: Set(configuration.demo ? ["*"] : configuration.corsOrigins)))
         let imports = imports ?? importService(configuration: configuration, center: center, logger: logger)
-        let dispatcher = OperationDispatcher(catalogue: catalogue, center: center, configuration: configuration, metrics: metrics, imports: imports)
+        let recordingURLs = recordingURLSigner(configuration: configuration, center: center, logger: logger)
+        let dispatcher = OperationDispatcher(catalogue: catalogue, center: center, configuration: configuration, metrics: metrics, imports: imports,
+                                             recordingURLs: recordingURLs)
         SOAPAdapter(dispatcher: dispatcher).register(on: router)
         HTTPFormAdapter(dispatcher: dispatcher).register(on: router)
         CJIAdapter(dispatcher: dispatcher).register(on: router)
@@ -35,8 +38,10 @@ public enum CoccApplication {
         EventStreamAdapter(dispatcher: dispatcher).register(on: router)
         ImportTaskAdapter(dispatcher: dispatcher).register(on: router)
         if let simulator { SimulatorAdapter(simulator: simulator, center: center).register(on: router) }
-        // Recordings, at the URLs getMonitor answers (`<webroot_address>getMonitor/<file>`).
+        // Recordings, at the URLs getMonitor answers (`<webroot_address>getMonitor/<file>`), signed
+        // unless the configuration asks for the old product's open URLs.
         if let recordings = center.recordingsDirectory {
+            if let recordingURLs { router.add(middleware: SignedRecordingMiddleware(signer: recordingURLs)) }
             router.add(middleware: FileMiddleware(recordings, urlBasePath: "/getMonitor", searchForIndexHtml: false))
         }
         router.get("/metrics") { _, _ in
@@ -53,6 +58,19 @@ public enum CoccApplication {
                 """)))
         }
         return router
+    }
+
+    /// getMonitor's URL signer, with the data directory's key; nil when signing is switched off
+    /// or there are no recordings. A key that cannot be stored gives URLs that end with the process.
+    static func recordingURLSigner(configuration: ServerConfiguration, center: CallCenter, logger: Logger) -> RecordingURLSigner? {
+        guard configuration.recordingURLsSigned, center.recordingsDirectory != nil else { return nil }
+        let lifetime = configuration.recordingURLLifetimeSeconds
+        do {
+            return try RecordingURLSigner(dataDirectory: configuration.dataDirectory, lifetime: lifetime, clock: center.clock)
+        } catch {
+            logger.error("recording URLs are signed with a key for this run only", metadata: ["error": "\(error)"])
+            return RecordingURLSigner(key: .init(size: .bits256), lifetime: lifetime, clock: center.clock)
+        }
     }
 
     /// The HTTP/1 server settings: header cap, idle timeout, and the slow-client guard.

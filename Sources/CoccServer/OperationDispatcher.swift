@@ -15,13 +15,19 @@ public struct OperationDispatcher: Sendable {
     let pushTokens = PushTokens()
     /// importWS and the campaign data, where the store has them.
     public let imports: ImportService?
+    /// Signs getMonitor's URLs and checks them on the file route; nil: unsigned, as the old product.
+    public let recordingURLs: RecordingURLSigner?
 
-    public init(catalogue: Catalogue, center: CallCenter, configuration: ServerConfiguration, metrics: OperationMetrics, imports: ImportService? = nil) {
+    public init(
+        catalogue: Catalogue, center: CallCenter, configuration: ServerConfiguration, metrics: OperationMetrics, imports: ImportService? = nil,
+        recordingURLs: RecordingURLSigner? = nil
+    ) {
         self.catalogue = catalogue
         self.center = center
         self.configuration = configuration
         self.metrics = metrics
         self.imports = imports
+        self.recordingURLs = recordingURLs
     }
 
     /// Runs the operation and returns its reply with the message style it is to be written in.
@@ -30,7 +36,9 @@ public struct OperationDispatcher: Sendable {
         var logger = logger
         logger[metadataKey: "operation"] = "\(operation.descriptor.name)"
         logger[metadataKey: "interface"] = "\(request.interface.rawValue)"
-        let reply = await operation(request, OperationContext(center: center, logger: logger, webrootAddress: webroot, imports: imports))
+        let reply = await operation(request, OperationContext(
+            center: center, logger: logger, webrootAddress: webroot, imports: imports, clientAddress: request.clientAddress,
+            recordingURLs: recordingURLs))
         let elapsed = ContinuousClock.now - start
         metrics.record(operation: operation.descriptor.name, interface: request.interface.rawValue, code: reply.code, duration: elapsed)
         logger.debug("operation done", metadata: ["code": "\(reply.code)", "message": "\(reply.message.render(.code))"])

@@ -56,6 +56,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var simulation: SimulationRules = .demo
     /// The IVRs agents can send customers to (agentToIvr), by extension; the sample IVR 7000 by default.
     public var ivrs: [String: IVRMenu] = IVRMenu.sample
+    /// getMonitor answers signed URLs that expire (the one deliberate change from the old product);
+    /// false: the old unsigned URLs, which anyone who knows a session id can download.
+    public var recordingURLsSigned = true
+    /// Seconds a signed recording URL stays valid.
+    public var recordingURLLifetimeSeconds = 24 * 3600.0
 
     public init() {}
 
@@ -83,6 +88,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_EVENT_RETENTION_HOURS"].flatMap(Double.init) { eventRetentionHours = v }
         if let v = environment["COCCD_IMPORT_ALLOWED_HOSTS"] { importAllowedHosts = v.split(separator: ",").map(String.init) }
         if let v = environment["COCCD_DIALER_RETRY_SECONDS"].flatMap(Double.init) { dialerRetrySeconds = v }
+        if let v = environment["COCCD_RECORDING_URLS_SIGNED"].flatMap(Bool.init) { recordingURLsSigned = v }
+        if let v = environment["COCCD_RECORDING_URL_LIFETIME"].flatMap(Double.init) { recordingURLLifetimeSeconds = v }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -90,6 +97,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds, eventDeliveryMaxAttempts, eventDeliveryTimeoutSeconds
         case eventRetentionHours, pushLineFormat, importAllowedHosts, importMaxBytes, importMaxRows, importTimeoutSeconds
         case dialerMaxAttempts, dialerRetrySeconds
+        case recordingURLsSigned, recordingURLLifetimeSeconds
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -127,5 +135,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         dialerRetrySeconds = try c.decodeIfPresent(Double.self, forKey: .dialerRetrySeconds) ?? dialerRetrySeconds
         eventDeliveryMaxAttempts = try c.decodeIfPresent(Int.self, forKey: .eventDeliveryMaxAttempts) ?? eventDeliveryMaxAttempts
         eventDeliveryTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .eventDeliveryTimeoutSeconds) ?? eventDeliveryTimeoutSeconds
+        recordingURLsSigned = try c.decodeIfPresent(Bool.self, forKey: .recordingURLsSigned) ?? recordingURLsSigned
+        recordingURLLifetimeSeconds = try c.decodeIfPresent(Double.self, forKey: .recordingURLLifetimeSeconds) ?? recordingURLLifetimeSeconds
     }
 }

@@ -19,7 +19,13 @@ public final class SQLiteStore: EngineStore, Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
+        // Made 0600 before SQLite opens it, so that no other local user ever reads the file; its
+        // -wal and -shm take the file's mode from SQLite, and older ones are tightened below.
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: Int(DataDirectory.fileMode)])
+        }
         database = try DatabasePool(path: path, configuration: config)
+        for file in [path, path + "-wal", path + "-shm"] { DataDirectory.tighten(file) }
         try Self.migrator.migrate(database)
     }
 

@@ -60,6 +60,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try resolvedConfiguration()
+        // Everything the server writes (store, recordings, import files, keys) is for its user only.
+        DataDirectory.restrictNewFiles()
         let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
         let logger = Logger(label: "coccd")

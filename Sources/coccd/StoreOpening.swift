@@ -14,9 +14,11 @@ extension DataOptions {
         try Self.openStore(in: resolved)
     }
 
-    /// The store file `coccd.sqlite` in `directory`, which is created when missing.
+    /// The store file `coccd.sqlite` in `directory`, which is created (0700) when missing; the
+    /// directory and what is in it are made private to this user (README: "Files at rest").
     static func openStore(in directory: String) throws -> SQLiteStore {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        DataDirectory.restrictNewFiles()
+        try DataDirectory.prepare(directory)
         return try SQLiteStore(path: (directory as NSString).appendingPathComponent("coccd.sqlite"))
     }
 

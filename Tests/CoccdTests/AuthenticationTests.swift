@@ -78,19 +78,82 @@ struct AuthenticationTests {
     }
 
     @Test
-    func failuresAreThrottled() throws {
+    func failuresAreThrottledForThatUserOnly() throws {
         let f = try Fixture()
         let clock = f.clock
-        let auth = Authenticator(throttle: LoginThrottle(limit: 3, window: 60, lockout: 30), clock: { clock() })
+        let auth = Authenticator(clock: { clock() })
         var creds = Credentials(orgidentity: "demo", usertype: "agent", user: "8002", pwdtype: "plaintext", password: "guess")
-        for _ in 0..<3 { _ = auth.authenticate(creds, in: f.center.directory, logger: logger) }
+        for _ in 0..<4 { _ = auth.authenticate(creds, in: f.center.directory, logger: logger) }
         creds.password = "123456"
         #expect(auth.authenticate(creds, in: f.center.directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
         // Others are not affected.
         let other = Credentials(orgidentity: "demo", usertype: "agent", user: "8003", pwdtype: "plaintext", password: "123456")
         #expect(auth.authenticate(other, in: f.center.directory, logger: logger).isSuccess)
-        f.clock.advance(31)
+        f.clock.advance(1.01)
         #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
+    }
+
+    /// Item 10: an unknown user costs the same slow hash as a known one with a wrong password,
+    /// so the answer's timing does not tell which users exist.
+    @Test(arguments: ["agent", "account"])
+    func unknownUsersCostOneSlowHashAsKnownOnesDo(_ usertype: String) throws {
+        let f = try Fixture()
+        let auth = Authenticator()
+        let known = usertype == "agent" ? "8001" : "admin"
+        let wrong: BackMessage = usertype == "agent" ? .agentOrPasswordWrong : .accountOrPasswordWrong
+        let attempt = { (user: String) in
+            auth.authenticate(Credentials(orgidentity: "demo", usertype: usertype, user: user, pwdtype: "plaintext", password: "guess"),
+                              from: "192.0.2.1", in: f.center.directory, logger: logger)
+        }
+        #expect(attempt(known) == .failure(.message(wrong)))
+        #expect(auth.slowHashVerifications == 1)
+        #expect(attempt("nobody") == .failure(.message(wrong)))
+        #expect(auth.slowHashVerifications == 2)
+        #expect(attempt("nobody-either") == .failure(.message(wrong)))
+        #expect(auth.slowHashVerifications == 3)
+    }
+
+    /// Item 10: the MD5 hex is case-folded before the cache keys on it, so varying its letter
+    /// case neither forces the slow hash nor adds entries.
+    @Test
+    func md5LetterCaseIsOneCacheEntry() throws {
+        let f = try Fixture()
+        let auth = Authenticator()
+        let md5 = PasswordHash.md5Hex("123456")
+        let variants = [md5, md5.uppercased(), "E10adc3949BA59abbe56E057F20F883E", String(md5.enumerated().map { $0.offset % 2 == 0 ? Character($0.element.uppercased()) : $0.element })]
+        for (i, variant) in variants.enumerated() {
+            let creds = Credentials(orgidentity: "demo", usertype: "agent", user: "8001", pwdtype: i % 2 == 0 ? "md5" : "MD5", password: variant)
+            #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
+        }
+        // The clear-text form of the same password is the same entry too.
+        #expect(auth.authenticate(Credentials(orgidentity: "demo", usertype: "agent", user: "8001", pwdtype: "plaintext", password: "123456"),
+                                  in: f.center.directory, logger: logger).isSuccess)
+        #expect(auth.slowHashVerifications == 1)
+        #expect(auth.cache.count == 1)
+    }
+
+    /// Item 10: only successful verifications are cached, at most one per principal and password,
+    /// and a full cache refuses newcomers rather than flushing everyone.
+    @Test
+    func nobodyCanFlushTheCache() throws {
+        let f = try Fixture()
+        let auth = Authenticator(cache: CredentialCache(capacity: 2))
+        let agent = { (number: String, password: String) in
+            Credentials(orgidentity: "demo", usertype: "agent", user: number, pwdtype: "plaintext", password: password)
+        }
+        #expect(auth.authenticate(agent("8001", "123456"), in: f.center.directory, logger: logger).isSuccess)
+        #expect(auth.authenticate(agent("8002", "123456"), in: f.center.directory, logger: logger).isSuccess)
+        // Wrong passwords, from many addresses so none is throttled: nothing is stored.
+        for i in 0..<20 { _ = auth.authenticate(agent("8001", "guess\(i)"), from: "192.0.2.\(i)", in: f.center.directory, logger: logger) }
+        #expect(auth.cache.count == 2)
+        // A third user, with the cache full, is verified but not remembered...
+        #expect(auth.authenticate(agent("8003", "123456"), in: f.center.directory, logger: logger).isSuccess)
+        #expect(auth.cache.count == 2)
+        // ...and the first two are still answered from the cache.
+        let before = auth.slowHashVerifications
+        #expect(auth.authenticate(agent("8001", "123456"), in: f.center.directory, logger: logger).isSuccess)
+        #expect(auth.authenticate(agent("8002", "123456"), in: f.center.directory, logger: logger).isSuccess)
+        #expect(auth.slowHashVerifications == before)
     }
 }
 

@@ -172,6 +172,38 @@ struct PushTokenTests {
             #expect(await stream.receive(timeout: 2, until: "event=ringing")?.contains("data: calleridnum=13800000001") == true)
         }
     }
+
+    /// Item 10: a token carries the agent's credential version and dies with a password change,
+    /// on the long-poll channel and the event stream alike.
+    @Test
+    func aTokenDiesWithAPasswordChange() async throws {
+        let f = try Fixture()
+        try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
+            let token = { (password: String) async throws -> String in
+                let body = try await client.execute(uri: "/coccinterface/pushtoken?orgidentity=demo&user=8001&pwdtype=plaintext&password=\(password)",
+                                                    method: .get) { String(buffer: $0.body) }
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+                return try #require(json["token"] as? String)
+            }
+            let old = try await token("123456")
+            let status = { (token: String) async throws -> HTTPResponse.Status in
+                try await client.execute(uri: "/agentindesks/agentpull/token-\(token)", method: .get, headers: [.ifNoneMatch: "0"]) { $0.status }
+            }
+            #expect(try await status(old) == .notModified)
+            // Another agent's password changing does not matter.
+            try f.admin.setAgent(team: "demo", number: "8002", password: "other")
+            try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+            #expect(try await status(old) == .notModified)
+            try f.admin.setAgent(team: "demo", number: "8001", password: "changed")
+            try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+            #expect(try await status(old) == .forbidden)
+            let stream = try RawConnection(port: try #require(client.port))
+            stream.send("GET /coccinterface/events?token=\(old) HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(await stream.receive(timeout: 2, until: "\r\n\r\n")?.hasPrefix("HTTP/1.1 403") == true)
+            // A token issued under the new password works.
+            #expect(try await status(try await token("changed")) == .notModified)
+        }
+    }
 }
 
 @Suite("pushevent agent notifications")

@@ -10,6 +10,7 @@ PORT=${COCCD_TEST_PORT:-4599}
 BASE="http://127.0.0.1:$PORT"
 export COCCD_IMPORT_ALLOWED_HOSTS=127.0.0.1   # the local FTP and HTTP servers of import_test.py
 DATA=$(mktemp -d)
+chmod 755 "$DATA"   # as an older coccd left it: the server must make it 0700
 LOG="$DATA/coccd.log"
 total_passed=0
 total_failed=0
@@ -89,7 +90,16 @@ sid=$("$COCCD" events list --data-dir "$DATA" --team demo | awk -F'sessionid=' '
     END { print last }')
 monitor=$(curl -s "$BASE/coccinterfaces?EVENT=GetMonitor&sessionid=$sid&calldate=$(date +%Y-%m-%d)")
 step "GetMonitor answers the recording's URL" test "${monitor#|Retuen|1|Retuen|$BASE/getMonitor/1/}" != "$monitor"
+step "GetMonitor's URL is signed" grep -qE '[?]expires=[0-9]+&signature=[0-9a-f]{64}$' <<< "$monitor"
 step "the recording is a WAV file" test "$(curl -s "${monitor#|Retuen|1|Retuen|}" | head -c 4)" = "RIFF"
+url=${monitor#|Retuen|1|Retuen|}
+step "the recording without its signature is refused" test "$(curl -s -o /dev/null -w '%{http_code}' "${url%%\?*}")" = 403
+step "a tampered signature is refused" test "$(curl -s -o /dev/null -w '%{http_code}' "${url%?}x")" = 403
+# Files at rest: only the server's user can read the store, the recordings and the URL key.
+step "data directory is 0700" test "$(stat -c %a "$DATA")" = 700
+step "coccd.sqlite and its -wal are 0600" test "$(stat -c %a "$DATA/coccd.sqlite" "$DATA/coccd.sqlite-wal" | sort -u)" = 600
+step "recordings are 0600 in 0700 folders" test "$(find "$DATA/recordings" -type f -printf '%m\n' | sort -u)$(find "$DATA/recordings" -type d -printf '%m\n' | sort -u)" = 600700
+step "the recording URL key is 0600" test "$(stat -c %a "$DATA/recording-url.key")" = 600
 
 # Backend delivery: a receiver that refuses the first 3 POSTs; coccd is killed (-9) mid-way and
 # restarted; every event from then on must arrive, in order, none missing.

@@ -4,10 +4,13 @@ import Synchronization
 
 /// Remembers recently verified credentials so that only a miss pays the slow hash.
 ///
-/// Entries are keyed by an HMAC of what the client sent, under a key made at start-up, so the
-/// clear password is never held. An entry also records the stored hash it was verified against:
-/// when the password changes or the user is removed, the directory no longer matches and the
-/// entry is ignored and dropped on its next use.
+/// An entry is keyed by an HMAC, under a key made at start-up, of the principal it was verified
+/// for and the lowercase MD5 hex of the password, so the clear password is never held and the
+/// letter case of an `md5` password (or `pwdtype=plaintext` vs `md5`) makes no new entry. Only
+/// successful verifications are stored, so there is at most one entry per principal and
+/// password: no client can fill the cache or push others out of it. An entry also records the
+/// stored hash it was verified against: when the password changes or the user is removed, the
+/// directory no longer matches and the entry is ignored and dropped on its next use.
 public final class CredentialCache: Sendable {
     struct Entry {
         var principal: Principal
@@ -25,27 +28,29 @@ public final class CredentialCache: Sendable {
         self.capacity = capacity
     }
 
-    /// The HMAC of the fields, NUL-separated, computed over one contiguous buffer: every
-    /// request pays this, so it avoids per-field allocations and generic `DataProtocol` walks.
-    func cacheKey(_ c: Credentials) -> Data {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(c.orgidentity.utf8.count + c.user.utf8.count + c.password.utf8.count + 24)
-        for field in [c.orgidentity, c.usertype.lowercased(), c.user, c.pwdtype.lowercased(), c.password] {
-            bytes.append(contentsOf: field.utf8)
-            bytes.append(0)
+    /// The HMAC of the principal and the password's MD5 hex (lowercased here, whatever the
+    /// caller did), computed over one contiguous buffer: every request pays this.
+    func cacheKey(_ principal: Principal, md5Hex: String) -> Data {
+        let (kind, id): (UInt8, Int64) = switch principal {
+        case .agent(let agent): (1, agent.id)
+        case .account(let account): (2, account.id)
         }
+        var bytes: [UInt8] = [kind]
+        bytes.reserveCapacity(48)
+        withUnsafeBytes(of: id.littleEndian) { bytes.append(contentsOf: $0) }
+        for byte in md5Hex.utf8 { bytes.append(byte >= 65 && byte <= 90 ? byte + 32 : byte) }
         return Data(HMAC<SHA256>.authenticationCode(for: bytes, using: key))
     }
 
-    /// The principal remembered for this key, if the entry is fresh and still matches `current`.
-    func lookup(_ key: Data, now: Date, current: (Principal) -> Principal?) -> Principal? {
+    /// Whether this key was verified for `principal` as the directory has it now.
+    func contains(_ key: Data, for principal: Principal, now: Date) -> Bool {
         entries.withLock { entries in
-            guard let entry = entries[key] else { return nil }
-            guard entry.expires > now, let principal = current(entry.principal), principal.passwordHash == entry.verifiedAgainst else {
+            guard let entry = entries[key] else { return false }
+            guard entry.expires > now, entry.verifiedAgainst == principal.passwordHash, entry.principal.sameIdentity(as: principal) else {
                 entries[key] = nil
-                return nil
+                return false
             }
-            return principal
+            return true
         }
     }
 
@@ -53,7 +58,9 @@ public final class CredentialCache: Sendable {
         entries.withLock { entries in
             if entries.count >= capacity {
                 entries = entries.filter { $0.value.expires > now }
-                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+                // Still full (more live principals than the capacity): this one pays the hash
+                // next time; nobody else's entry is pushed out.
+                if entries.count >= capacity { return }
             }
             entries[key] = Entry(principal: principal, verifiedAgainst: principal.passwordHash, expires: now + lifetime)
         }
@@ -65,4 +72,15 @@ public final class CredentialCache: Sendable {
     }
 
     public var count: Int { entries.withLock { $0.count } }
+}
+
+extension Principal {
+    /// The same agent or account, whatever its other fields.
+    func sameIdentity(as other: Principal) -> Bool {
+        switch (self, other) {
+        case (.agent(let a), .agent(let b)): return a.id == b.id
+        case (.account(let a), .account(let b)): return a.id == b.id
+        default: return false
+        }
+    }
 }

@@ -49,6 +49,13 @@ public enum PasswordHash {
         return diff == 0
     }
 
+    /// The PBKDF2 rounds of a stored hash; nil for a malformed one.
+    public static func rounds(of stored: String) -> Int? {
+        let parts = stored.split(separator: "$", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]), rounds > 0 else { return nil }
+        return rounds
+    }
+
     private static func derive(md5Hex: String, salt: [UInt8], rounds: Int) -> Data {
         let key = try! KDF.Insecure.PBKDF2.deriveKey(
             from: Data(md5Hex.lowercased().utf8), salt: salt, using: .sha256, outputByteCount: 32,

@@ -8,7 +8,7 @@ import NIOCore
 struct CJIAdapter: Sendable {
     let dispatcher: OperationDispatcher
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<CoccRequestContext>) {
         let plugin = CJIPlugin.script(catalogue: dispatcher.catalogue)
         let page = CJIPlugin.testPage(catalogue: dispatcher.catalogue)
         router.get("/coccinterface/astcc_CJI.js") { _, _ in
@@ -32,7 +32,7 @@ struct CJIAdapter: Sendable {
         }
     }
 
-    func call(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func call(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
         let name = context.parameters.get("name") ?? ""
         var parameters: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where parameters[String(key)] == nil {
@@ -47,7 +47,7 @@ struct CJIAdapter: Sendable {
         let json: String
         if let operation = dispatcher.catalogue.cji(name) {
             let (reply, style) = await dispatcher.run(
-                operation, OperationRequest(parameters: parameters, interface: .cji),
+                operation, OperationRequest(parameters: parameters, interface: .cji, clientAddress: context.clientAddress),
                 webroot: PublicBase.webroot(for: request, configuration: dispatcher.configuration), logger: context.logger)
             json = reply.cjiJSON(style: style)
         } else {

@@ -15,19 +15,17 @@ struct EventStreamAdapter: Sendable {
     let dispatcher: OperationDispatcher
     static let keepAlive: Duration = .seconds(15)
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<CoccRequestContext>) {
         router.get("/coccinterface/events") { request, context in try await self.stream(request, context) }
     }
 
-    func stream(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func stream(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
         let center = dispatcher.center
         let q = request.queryDictionary
         let credentials = request.queryCredentials()
-        let fromToken: Principal? = q["token"].flatMap { dispatcher.pushTokens.verify($0) }.flatMap { team, id in
-            center.directory.agents[id].flatMap { $0.teamID == team ? Principal.agent($0) : nil }
-        }
+        let fromToken: Principal? = q["token"].flatMap { dispatcher.pushTokens.verify($0, in: center.directory) }.map(Principal.agent)
         guard case .success(let principal) = fromToken.map({ Result<Principal, Authenticator.Failure>.success($0) })
-            ?? center.authenticator.authenticate(credentials, in: center.directory, logger: context.logger) else {
+            ?? center.authenticator.authenticate(credentials, from: context.clientAddress, in: center.directory, logger: context.logger) else {
             return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "bad credentials\n")))
         }
         let team = principal.teamID

@@ -12,14 +12,14 @@ struct HTTPFormAdapter: Sendable {
 
     let dispatcher: OperationDispatcher
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<CoccRequestContext>) {
         for path in Self.paths {
             router.get(RouterPath(path)) { request, context in try await self.call(request, context) }
             router.post(RouterPath(path)) { request, context in try await self.call(request, context) }
         }
     }
 
-    func call(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func call(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
         var parameters: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where parameters[String(key)] == nil {
             parameters[String(key)] = String(value)
@@ -37,7 +37,7 @@ struct HTTPFormAdapter: Sendable {
             return text(Reply.failure(.parameterError).retuenString(style: dispatcher.configuration.messageStyle))
         }
         let (reply, style) = await dispatcher.run(
-            operation, OperationRequest(parameters: parameters, interface: .http),
+            operation, OperationRequest(parameters: parameters, interface: .http, clientAddress: context.clientAddress),
             webroot: PublicBase.webroot(for: request, configuration: dispatcher.configuration), logger: context.logger)
         return text(reply.retuenString(style: style))
     }

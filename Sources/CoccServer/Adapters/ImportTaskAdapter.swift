@@ -11,11 +11,12 @@ import NIOCore
 struct ImportTaskAdapter: Sendable {
     let dispatcher: OperationDispatcher
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<CoccRequestContext>) {
         router.get("/coccinterface/importtask") { request, context in
             let q = request.queryDictionary
             let center = dispatcher.center
-            guard case .success(let principal) = center.authenticator.authenticate(request.queryCredentials(), in: center.directory, logger: context.logger) else {
+            guard case .success(let principal) = center.authenticator.authenticate(
+                request.queryCredentials(), from: context.clientAddress, in: center.directory, logger: context.logger) else {
                 return Self.json(.forbidden, "{\"error\":\"bad credentials\"}")
             }
             guard let imports = dispatcher.imports else { return Self.json(.notFound, "{\"error\":\"no campaign store\"}") }

@@ -1,4 +1,5 @@
 import CoccEngine
+import CoccOperations
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -22,7 +23,7 @@ struct PushAdapter: Sendable {
 
     var center: CallCenter { dispatcher.center }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<CoccRequestContext>) {
         router.get("/getccdate/getccdate") { request, _ in
             let json = "{\"ccdate\":\"\(HTTPDate.format(Date()))\"}"
             if let callback = request.uri.queryParameters["callback"].map(String.init), CJIAdapter.isSafeCallback(callback) {
@@ -35,10 +36,12 @@ struct PushAdapter: Sendable {
         // A token instead of a password in the channel URL: GET with the agent's credentials.
         router.get("/coccinterface/pushtoken") { request, context in
             let credentials = request.queryCredentials(usertype: "agent", defaultPwdtype: "plaintext")
-            guard case .success(.agent(let agent)) = self.center.authenticator.authenticate(credentials, in: self.center.directory, logger: context.logger) else {
+            guard case .success(.agent(let agent)) = self.center.authenticator.authenticate(
+                credentials, from: context.clientAddress, in: self.center.directory, logger: context.logger)
+            else {
                 return Self.text(.forbidden, "bad credentials\n")
             }
-            let token = self.dispatcher.pushTokens.issue(team: agent.teamID, agent: agent.id)
+            let token = self.dispatcher.pushTokens.issue(for: agent)
             return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(
                 string: "{\"token\":\"\(token)\",\"channel\":\"token-\(token)\",\"expires_in\":\(Int(PushTokens.lifetime))}")))
         }
@@ -52,31 +55,36 @@ struct PushAdapter: Sendable {
     }
 
 
-    func pull(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func pull(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
         let raw = context.parameters.get("channel") ?? ""
         let directory = center.directory
         let agent: Agent
         if raw.hasPrefix("token-") {
-            guard let (team, id) = dispatcher.pushTokens.verify(String(raw.dropFirst(6))), let found = directory.agents[id], found.teamID == team else {
+            guard let found = dispatcher.pushTokens.verify(String(raw.dropFirst(6)), in: directory) else {
                 return Self.text(.forbidden, "bad or expired token\n")
             }
             agent = found
         } else {
-            guard let found = try authenticate(raw, directory: directory, logger: context.logger) else { return Self.text(.forbidden, "bad credentials\n") }
+            guard let found = try authenticate(raw, from: context.clientAddress, directory: directory, logger: context.logger) else {
+                return Self.text(.forbidden, "bad credentials\n")
+            }
             agent = found
         }
         return try await poll(agent: agent, request: request)
     }
 
     /// `<orgidentity>-<agent>-<password>`, the password in clear or as its MD5.
-    func authenticate(_ raw: String, directory: Directory, logger: Logger) throws -> Agent? {
+    func authenticate(_ raw: String, from address: String, directory: Directory, logger: Logger) throws -> Agent? {
         guard let channel = PushChannel.parse(raw) else { return nil }
-        // The deployed plugin sends the password as configured: clear text, or its MD5.
-        var credentials = Credentials(orgidentity: channel.team, usertype: "agent", user: channel.agent, pwdtype: "plaintext", password: channel.password)
-        var result = center.authenticator.authenticate(credentials, in: directory, logger: logger)
-        if case .failure = result, PasswordHash.isMD5Hex(channel.password) {
-            credentials.pwdtype = "md5"
-            result = center.authenticator.authenticate(credentials, in: directory, logger: logger)
+        // The deployed plugin sends the password as configured: clear text, or its MD5. The MD5
+        // form is tried first when it looks like one, so that a page polling with it is answered
+        // from the credential cache instead of failing the clear-text check on every poll.
+        let forms = PasswordHash.isMD5Hex(channel.password) ? ["md5", "plaintext"] : ["plaintext"]
+        var result: Result<Principal, Authenticator.Failure> = .failure(.message(.agentOrPasswordWrong))
+        for pwdtype in forms {
+            let credentials = Credentials(orgidentity: channel.team, usertype: "agent", user: channel.agent, pwdtype: pwdtype, password: channel.password)
+            result = center.authenticator.authenticate(credentials, from: address, in: directory, logger: logger)
+            if case .success = result { break }
         }
         guard case .success(.agent(let agent)) = result else { return nil }
         return agent

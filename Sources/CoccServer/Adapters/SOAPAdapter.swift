@@ -20,7 +20,7 @@ struct SOAPAdapter: Sendable {
 
     var configuration: ServerConfiguration { dispatcher.configuration }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<CoccRequestContext>) {
         for path in Self.paths {
             router.post(RouterPath(path)) { request, context in try await self.call(request, context) }
             router.get(RouterPath(path)) { request, _ in self.wsdl(request) }
@@ -53,7 +53,7 @@ struct SOAPAdapter: Sendable {
 
     // MARK: Calls
 
-    func call(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func call(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
         let limit = configuration.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             return tooLarge()
@@ -80,7 +80,7 @@ struct SOAPAdapter: Sendable {
         }
         let parameters = soap.parameters(for: operation.descriptor)
         let (reply, style) = await dispatcher.run(
-            operation, OperationRequest(parameters: parameters, interface: .soap),
+            operation, OperationRequest(parameters: parameters, interface: .soap, clientAddress: context.clientAddress),
             webroot: PublicBase.webroot(for: request, configuration: configuration), logger: context.logger)
         let xml = SOAPResponseWriter.response(
             version: soap.version, operation: operation.descriptor.soapName ?? soap.operation,

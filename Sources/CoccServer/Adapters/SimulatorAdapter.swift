@@ -19,7 +19,7 @@ struct SimulatorAdapter: Sendable {
     let simulator: SimulatedSwitch
     let center: CallCenter
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<CoccRequestContext>) {
         router.post("/simulator/inbound") { request, context in try await self.inbound(request, context) }
         router.get("/simulator/legs") { request, context in
             guard let team = self.team(request, context) else { return Self.forbidden }
@@ -51,7 +51,7 @@ struct SimulatorAdapter: Sendable {
         }
     }
 
-    func inbound(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func inbound(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
         var parameters = request.queryDictionary
         let body = try await request.body.collect(upTo: 16 * 1024)
         parameters.merge(FormDecoding.decode(body.readableBytesView)) { _, form in form }
@@ -64,14 +64,14 @@ struct SimulatorAdapter: Sendable {
     }
 
     /// The team whose account the request's credentials name, or nil.
-    func team(_ request: Request, _ context: BasicRequestContext) -> Team? {
+    func team(_ request: Request, _ context: CoccRequestContext) -> Team? {
         team(request.queryDictionary, context)
     }
 
-    func team(_ parameters: [String: String], _ context: BasicRequestContext) -> Team? {
+    func team(_ parameters: [String: String], _ context: CoccRequestContext) -> Team? {
         let credentials = Credentials(orgidentity: parameters["orgidentity"] ?? parameters["team"] ?? "", usertype: "account",
                                       user: parameters["user"] ?? "", pwdtype: parameters["pwdtype"] ?? "plaintext", password: parameters["password"] ?? "")
-        guard case .success(let principal) = center.authenticator.authenticate(credentials, in: center.directory, logger: context.logger) else { return nil }
+        guard case .success(let principal) = center.authenticator.authenticate(credentials, from: context.clientAddress, in: center.directory, logger: context.logger) else { return nil }
         return center.directory.teams[principal.teamID]
     }
 

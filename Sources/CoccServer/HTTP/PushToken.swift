@@ -3,29 +3,35 @@ import Crypto
 import Foundation
 
 /// Short-lived signed tokens for event channels, so a page need not put a password in a URL:
-/// `<team id>.<agent id>.<expiry, unix seconds>.<hex HMAC-SHA256 of the first three>` under a
-/// key made when the server starts (tokens end with the process; a page fetches a new one).
+/// `<team id>.<agent id>.<expiry, unix seconds>.<credential version>.<hex HMAC-SHA256 of the rest>`
+/// under a key made when the server starts (tokens end with the process; a page fetches a new one).
+/// The credential version is a MAC of the agent's stored password hash, which is salted anew on
+/// every password change: a token dies with the password it was issued under.
 struct PushTokens: Sendable {
     let key = SymmetricKey(size: .bits256)
     static let lifetime: TimeInterval = 12 * 3600
 
-    func issue(team: Int64, agent: Int64, now: Date = Date()) -> String {
-        let payload = "\(team).\(agent).\(Int64(now.timeIntervalSince1970 + Self.lifetime))"
+    func issue(for agent: Agent, now: Date = Date()) -> String {
+        let payload = "\(agent.teamID).\(agent.id).\(Int64(now.timeIntervalSince1970 + Self.lifetime)).\(credentialVersion(agent))"
         return payload + "." + mac(payload)
     }
 
-    /// The (team, agent) a token stands for, if it is genuine and not expired.
-    func verify(_ token: String, now: Date = Date()) -> (team: Int64, agent: Int64)? {
-        let parts = token.split(separator: ".").map(String.init)
-        guard parts.count == 4, let team = Int64(parts[0]), let agent = Int64(parts[1]), let expiry = Int64(parts[2]),
-              Double(expiry) > now.timeIntervalSince1970
+    /// The agent a token stands for, if it is genuine, not expired, and the agent still exists
+    /// in its team with the password the token was issued under.
+    func verify(_ token: String, in directory: Directory, now: Date = Date()) -> Agent? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 5, let team = Int64(parts[0]), let id = Int64(parts[1]), let expiry = Int64(parts[2]),
+              Double(expiry) > now.timeIntervalSince1970,
+              ConstantTime.equal(mac(parts[0...3].joined(separator: ".")), parts[4]),
+              let agent = directory.agents[id], agent.teamID == team,
+              ConstantTime.equal(credentialVersion(agent), parts[3])
         else { return nil }
-        let expected = mac(parts[0...2].joined(separator: "."))
-        // Constant-time comparison.
-        guard expected.utf8.count == parts[3].utf8.count else { return nil }
-        var diff: UInt8 = 0
-        for (a, b) in zip(expected.utf8, parts[3].utf8) { diff |= a ^ b }
-        return diff == 0 ? (team, agent) : nil
+        return agent
+    }
+
+    /// 16 hex digits that change whenever the agent's stored password hash does.
+    private func credentialVersion(_ agent: Agent) -> String {
+        String(mac("credential\n\(agent.id)\n\(agent.passwordHash)").prefix(16))
     }
 
     private func mac(_ payload: String) -> String {
