@@ -56,6 +56,13 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var simulation: SimulationRules = .demo
     /// The IVRs agents can send customers to (agentToIvr), by extension; the sample IVR 7000 by default.
     public var ivrs: [String: IVRMenu] = IVRMenu.sample
+    /// Fields one CSV row may have; a row with more fails the task (BackMsg_86). Customer files
+    /// have the 8 system columns plus a team's custom ones, rarely 100; 512 leaves room while
+    /// bounding what one row costs.
+    public var importMaxFieldsPerRow = 512
+    /// Bytes one CSV row may have (separators included); a longer row fails the task
+    /// (BackMsg_86). Real rows are well under 1 KiB; 256 KiB is four fields at the 64 KiB field cap.
+    public var importMaxRowBytes = 256 * 1024
 
     public init() {}
 
@@ -83,6 +90,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_EVENT_RETENTION_HOURS"].flatMap(Double.init) { eventRetentionHours = v }
         if let v = environment["COCCD_IMPORT_ALLOWED_HOSTS"] { importAllowedHosts = v.split(separator: ",").map(String.init) }
         if let v = environment["COCCD_DIALER_RETRY_SECONDS"].flatMap(Double.init) { dialerRetrySeconds = v }
+        if let v = environment["COCCD_IMPORT_MAX_FIELDS_PER_ROW"].flatMap(Int.init) { importMaxFieldsPerRow = v }
+        if let v = environment["COCCD_IMPORT_MAX_ROW_BYTES"].flatMap(Int.init) { importMaxRowBytes = v }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -90,6 +99,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds, eventDeliveryMaxAttempts, eventDeliveryTimeoutSeconds
         case eventRetentionHours, pushLineFormat, importAllowedHosts, importMaxBytes, importMaxRows, importTimeoutSeconds
         case dialerMaxAttempts, dialerRetrySeconds
+        case importMaxFieldsPerRow, importMaxRowBytes
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -127,5 +137,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         dialerRetrySeconds = try c.decodeIfPresent(Double.self, forKey: .dialerRetrySeconds) ?? dialerRetrySeconds
         eventDeliveryMaxAttempts = try c.decodeIfPresent(Int.self, forKey: .eventDeliveryMaxAttempts) ?? eventDeliveryMaxAttempts
         eventDeliveryTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .eventDeliveryTimeoutSeconds) ?? eventDeliveryTimeoutSeconds
+        importMaxFieldsPerRow = try c.decodeIfPresent(Int.self, forKey: .importMaxFieldsPerRow) ?? importMaxFieldsPerRow
+        importMaxRowBytes = try c.decodeIfPresent(Int.self, forKey: .importMaxRowBytes) ?? importMaxRowBytes
     }
 }
