@@ -43,7 +43,7 @@ enum FTPFetcher {
             let (code, text) = try reader.reply()
             guard codes.contains(code) else {
                 if code == 550 { throw FetchError.notFound }
-                throw FetchError.failed("FTP: \(code) \(text.prefix(200))")   // the server's text, shortened: it ends up in the task status
+                throw FetchError.failed("FTP: \(text.prefix(200))")   // the reply (its code first), shortened: it goes into the task status
             }
             return (code, text)
         }
