@@ -23,6 +23,20 @@ extension Catalogue {
                 auth.logger.error("importWS: campaigns are not available on this server")
                 return .failure(BackMessage("87"))
             }
+            // Agents import only where their team allows it. BackMsg_38 (当前坐席无匹配的帐号,
+            // "the current agent has no matching account"): the manual's code for an agent
+            // where an account is needed.
+            if auth.agent != nil {
+                do {
+                    guard try imports.campaigns.allowsAgentImports(team: auth.principal.teamID) else {
+                        auth.logger.info("importWS refused: the team allows imports from accounts only")
+                        return .failure(BackMessage("38"))
+                    }
+                } catch {
+                    auth.logger.error("importWS: team import setting unreadable", metadata: ["error": "\(error)"])
+                    return .failure(BackMessage("85"))
+                }
+            }
             guard request.trimmed("modeltype") == "Campaign", !request.trimmed("model_id").isEmpty else { return .failure(BackMessage("70")) }
             let campaign: Campaign
             do {

@@ -117,14 +117,16 @@ public enum CoccApplication {
     }
 
     /// importWS over the embedded store, with the configured fetch policy and caps.
-    /// `startAtOnce`: a file import for now starts when it is submitted (the served instance);
-    /// otherwise at the service's next poll.
+    /// `startAtOnce`: a file import for now wakes the worker when it is submitted (the served
+    /// instance); otherwise the worker finds it at its next poll.
     public static func importService(configuration: ServerConfiguration, center: CallCenter, startAtOnce: Bool = false, logger: Logger) -> ImportService? {
         guard let store = center.store as? SQLiteStore else { return nil }
         var settings = ImportService.Settings()
         settings.policy = FetchPolicy(allowedHosts: configuration.importAllowedHosts, maxBytes: configuration.importMaxBytes,
                                       timeout: configuration.importTimeoutSeconds)
         settings.maxRows = configuration.importMaxRows
+        settings.csvLimits.maxFieldsPerRow = configuration.importMaxFieldsPerRow
+        settings.csvLimits.maxRowBytes = configuration.importMaxRowBytes
         let work = (configuration.dataDirectory as NSString).appendingPathComponent("imports")
         try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         settings.workDirectory = work

@@ -61,6 +61,13 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var recordingURLsSigned = true
     /// Seconds a signed recording URL stays valid.
     public var recordingURLLifetimeSeconds = 24 * 3600.0
+    /// Fields one CSV row may have; a row with more fails the task (BackMsg_86). Customer files
+    /// have the 8 system columns plus a team's custom ones, rarely 100; 512 leaves room while
+    /// bounding what one row costs.
+    public var importMaxFieldsPerRow = 512
+    /// Bytes one CSV row may have (separators included); a longer row fails the task
+    /// (BackMsg_86). Real rows are well under 1 KiB; 256 KiB is four fields at the 64 KiB field cap.
+    public var importMaxRowBytes = 256 * 1024
 
     public init() {}
 
@@ -90,6 +97,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_DIALER_RETRY_SECONDS"].flatMap(Double.init) { dialerRetrySeconds = v }
         if let v = environment["COCCD_RECORDING_URLS_SIGNED"].flatMap(Bool.init) { recordingURLsSigned = v }
         if let v = environment["COCCD_RECORDING_URL_LIFETIME"].flatMap(Double.init) { recordingURLLifetimeSeconds = v }
+        if let v = environment["COCCD_IMPORT_MAX_FIELDS_PER_ROW"].flatMap(Int.init) { importMaxFieldsPerRow = v }
+        if let v = environment["COCCD_IMPORT_MAX_ROW_BYTES"].flatMap(Int.init) { importMaxRowBytes = v }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -98,6 +107,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case eventRetentionHours, pushLineFormat, importAllowedHosts, importMaxBytes, importMaxRows, importTimeoutSeconds
         case dialerMaxAttempts, dialerRetrySeconds
         case recordingURLsSigned, recordingURLLifetimeSeconds
+        case importMaxFieldsPerRow, importMaxRowBytes
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -137,5 +147,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         eventDeliveryTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .eventDeliveryTimeoutSeconds) ?? eventDeliveryTimeoutSeconds
         recordingURLsSigned = try c.decodeIfPresent(Bool.self, forKey: .recordingURLsSigned) ?? recordingURLsSigned
         recordingURLLifetimeSeconds = try c.decodeIfPresent(Double.self, forKey: .recordingURLLifetimeSeconds) ?? recordingURLLifetimeSeconds
+        importMaxFieldsPerRow = try c.decodeIfPresent(Int.self, forKey: .importMaxFieldsPerRow) ?? importMaxFieldsPerRow
+        importMaxRowBytes = try c.decodeIfPresent(Int.self, forKey: .importMaxRowBytes) ?? importMaxRowBytes
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension SQLiteStore {
@@ -92,5 +93,39 @@ extension SQLiteStore {
                 CREATE INDEX call_records_userdata ON call_records (team_id, userdata);
                 """)
         }
+        // Issue 9 (bounded imports): per-batch progress, the team setting for agent imports,
+        // and no credentials left in stored URLs.
+        migrator.registerMigration("v7-import-hardening") { db in
+            try db.execute(sql: """
+                ALTER TABLE import_tasks ADD COLUMN progress_row INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE import_team_settings (
+                    team_id INTEGER PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE,
+                    allow_agent_import INTEGER NOT NULL DEFAULT 0
+                );
+                """)
+            try scrubImportURLs(db)
+        }
+    }
+
+    /// Moves a user and password written in a stored import URL (`ftp://u:p@host/x.csv`) out of
+    /// it: into the task's credentials when it has none and has not run yet (they are cleared
+    /// once it ends), else nowhere. Returns how many URLs changed.
+    @discardableResult
+    static func scrubImportURLs(_ db: Database) throws -> Int {
+        var changed = 0
+        for row in try Row.fetchAll(db, sql: "SELECT id, url, state, source_user, source_pwd FROM import_tasks WHERE url LIKE '%@%'") {
+            guard let url = URL(string: row["url"] as String), var c = URLComponents(url: url, resolvingAgainstBaseURL: false),
+                  c.user != nil || c.password != nil else { continue }
+            let user = c.user ?? "", password = c.password ?? ""
+            c.user = nil
+            c.password = nil
+            let pending = ["scheduled", "queued", "running"].contains(row["state"] as String)
+            let keep = pending && (row["source_user"] as String).isEmpty && (row["source_pwd"] as String).isEmpty
+            try db.execute(sql: "UPDATE import_tasks SET url = ?, source_user = ?, source_pwd = ? WHERE id = ?",
+                           arguments: [c.string ?? "", keep ? user : row["source_user"] as String, keep ? password : row["source_pwd"] as String,
+                                       row["id"] as Int64])
+            changed += 1
+        }
+        return changed
     }
 }

@@ -18,7 +18,8 @@ struct TeamCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         func run() throws {
             for t in try data.openStore().loadDirectory().teams.values.sorted(by: { $0.id < $1.id }) {
-                print("\(t.id)\t\(t.identity)\t\(t.name)\tevent_url=\(t.eventURL)\tlanguage=\(t.language)")
+                print("\(t.id)\t\(t.identity)\t\(t.name)\tevent_url=\(t.eventURL)\tlanguage=\(t.language)"
+                      + "\tagent_import=\(try data.agentImports(team: t.identity) ? "yes" : "no")")
             }
         }
     }
@@ -28,7 +29,12 @@ struct TeamCommand: ParsableCommand {
         @Option var name: String?
         @Option(name: .customLong("event-url"), help: "Where team events are POSTed.") var eventURL: String?
         @Option(help: "Reply message language for the team: cn, en, or empty for the server's setting.") var language: String?
-        func run() throws { try data.admin().updateTeam(identity: identity, name: name, eventURL: eventURL, language: language) }
+        @Option(name: .customLong("allow-agent-import"), help: "yes: the team's agents may call importWS too; no (the default): accounts only.")
+        var allowAgentImport: String?
+        func run() throws {
+            try data.admin().updateTeam(identity: identity, name: name, eventURL: eventURL, language: language)
+            if let allowAgentImport { try data.setAgentImports(team: identity, allowAgentImport) }
+        }
     }
     struct Remove: ParsableCommand {
         @OptionGroup var data: DataOptions

@@ -11,6 +11,18 @@ extension DataOptions {
         guard let team = try store.loadDirectory().team(identity: identity) else { throw ValidationError("no team \(identity)") }
         return (CampaignStore(store: store), team.id)
     }
+
+    /// `coccd team update <team> --allow-agent-import yes|no`.
+    func setAgentImports(team: String, _ value: String) throws {
+        guard let allowed = ["yes": true, "no": false][value.lowercased()] else { throw ValidationError("--allow-agent-import is yes or no") }
+        let (c, id) = try campaigns(team: team)
+        try c.setAllowsAgentImports(team: id, allowed)
+    }
+
+    func agentImports(team: String) throws -> Bool {
+        let (c, id) = try campaigns(team: team)
+        return try c.allowsAgentImports(team: id)
+    }
 }
 
 /// `coccd package add|list|customers`

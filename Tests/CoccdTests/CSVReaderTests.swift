@@ -56,4 +56,39 @@ struct CSVReaderTests {
         #expect(throws: CSVError.unsupportedEncoding("UTF-16")) { try rows(try file([0xFF, 0xFE, 0x61, 0x00])) }
         #expect(throws: CSVError.fieldTooLong(row: 1)) { try rows(try file(Array(("\"" + String(repeating: "x", count: 70_000)).utf8))) }
     }
+
+    /// Issue 9, item 3: one 20 MiB row of commas cost ~520 MB, one String per empty field. The
+    /// caps are checked before a field or byte is kept, so the probe never sees more than them.
+    @Test
+    func aHugeRowIsRefusedBeforeTheReaderHoldsMoreThanTheCaps() throws {
+        let commas = try file(Array("phone1,name\n13800000001,A\n".utf8) + [UInt8](repeating: UInt8(ascii: ","), count: 20 << 20) + [0x0A])
+        let probe = CSVReader.Probe()
+        var delivered: [Int] = []
+        #expect(throws: CSVError.tooManyFields(row: 3, limit: 512)) {
+            // UTF-8 named: detection would read all 20 MiB first, which is not what this test is about.
+            try CSVReader(path: commas, encoding: .utf8).forEachRow(probe: probe) { number, _ in delivered.append(number) }
+        }
+        #expect(delivered == [1, 2])
+        #expect(probe.peakFields == 512 && probe.peakRowBytes <= 256 * 1024)
+
+        // Long fields under the field cap, but a row over the byte cap (a smaller one, configured).
+        var limits = CSVReader.Limits()
+        limits.maxRowBytes = 100_000
+        let field = [UInt8](repeating: UInt8(ascii: "x"), count: 30_000)
+        let wide = try file(Array("a,b\n".utf8) + field + [0x2C] + field + [0x2C] + field + [0x2C] + field + [0x0A])
+        let wideProbe = CSVReader.Probe()
+        #expect(throws: CSVError.rowTooLong(row: 2, limit: 100_000)) {
+            try CSVReader(path: wide, limits: limits).forEachRow(probe: wideProbe) { _, _ in }
+        }
+        #expect(wideProbe.peakRowBytes == 100_000 && wideProbe.peakFields == 3)
+        #expect(CSVError.rowTooLong(row: 2, limit: 100_000).description == "row 2: longer than 100000 bytes (importMaxRowBytes)")
+
+        // Rows at the caps are read.
+        limits.maxFieldsPerRow = 4
+        let atCap = try file(Array("a,b,c,d\n1,2,3,4\n".utf8))
+        let capped = CSVReader.Probe()
+        var rows: [[String]] = []
+        try CSVReader(path: atCap, limits: limits).forEachRow(probe: capped) { _, fields in rows.append(fields) }
+        #expect(rows == [["a", "b", "c", "d"], ["1", "2", "3", "4"]] && capped.peakFields == 4)
+    }
 }

@@ -18,6 +18,14 @@ extension Fixture {
         return (campaigns, try #require(try campaigns.campaign(team: 1, id: String(id))))
     }
 
+    /// A fixture whose imports may fetch from loopback, with more configuration if given.
+    static func importing(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> Fixture {
+        var f = try Fixture()
+        f.configuration.importAllowedHosts = ["127.0.0.1"]
+        configure(&f.configuration)
+        return f
+    }
+
     func importService() throws -> ImportService {
         try #require(CoccApplication.importService(configuration: configuration, center: center, logger: Fixture.quiet))
     }

@@ -3,12 +3,14 @@
 - an FTP server (pyftpdlib, with a user and password) serving a GB18030 CSV, imported through the
   HTTP interface (EVENT=Import, source=ftp);
 - an HTTP server serving a UTF-8 CSV with a BOM, imported through PHP's SoapClient (importWS);
-- the task status from the JSON endpoint and the CLI; the FTP password never in the log;
+- the task status from the JSON endpoint and the CLI; the FTP password never in the log, nor in
+  the stored URL when it was written as userinfo;
+- agents import only where their team allows it (`coccd team update --allow-agent-import`);
 - a progressive campaign that dials the imported list on the simulated switch.
 
 Usage: import_test.py BASE COCCD DATA_DIR      Ends with "N passed, M failed".
 """
-import http.server, json, os, subprocess, sys, tempfile, threading, time, urllib.parse, urllib.request
+import http.server, json, os, sqlite3, subprocess, sys, tempfile, threading, time, urllib.parse, urllib.request
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.log import config_logging
@@ -124,6 +126,28 @@ def main():
     reply = form(importing("ftp://127.0.0.1:%d/gb.csv" % ftp_port, "ftp", source_user="cocc", source_pwd="s3cret-ftp"))
     t = wait_task(reply.split("|")[-1])
     check("a second import finds duplicates", t["duplicates"] == 2 and t["imported"] == 0, t)
+    # The credentials as userinfo: used for the login, never stored in the task's URL.
+    reply = form(importing("ftp://cocc:s3cret-ftp@127.0.0.1:%d/gb.csv" % ftp_port, "ftp"))
+    t = wait_task(reply.split("|")[-1])
+    check("userinfo credentials log in to the FTP server", t["state"] == "done" and t["duplicates"] == 2, t)
+    db = sqlite3.connect(os.path.join(DATA, "coccd.sqlite"))
+    urls = [row[0] for row in db.execute("SELECT url FROM import_tasks")]
+    pwds = [row[0] for row in db.execute("SELECT source_pwd FROM import_tasks WHERE state IN ('done', 'failed')")]
+    db.close()
+    check("no stored URL keeps a password, no finished task a source_pwd", all("s3cret" not in u and "@" not in u for u in urls)
+          and all(p == "" for p in pwds), urls)
+    # Agents import only where the team allows it.
+    agent = {"orgidentity": "demo", "usertype": "agent", "user": "8401", "pwdtype": "plaintext", "password": "pw8401"}
+    record = {**importing("姓名=坐席导入||phone1=13800000021", "data"), **agent, "phone_field": ""}
+    reply = form(record)
+    check("an agent's import is refused by default (BackMsg_38)", reply == "|Retuen|2|Retuen|BackMsg_38", reply)
+    coccd("team", "update", "demo", "--allow-agent-import", "yes")
+    check("coccd team list shows the setting", "agent_import=yes" in coccd("team", "list"))
+    reply = form(record)
+    check("once the team allows it, the agent's import goes in", reply == "|Retuen|1|Retuen|BackMsg_84", reply)
+    coccd("team", "update", "demo", "--allow-agent-import", "no")
+    reply = form({**record, "context": "phone1=13800000022"})
+    check("and is refused again when it no longer does", reply == "|Retuen|2|Retuen|BackMsg_38", reply)
     # Wrong FTP password, a missing file, a host outside the allow-list.
     reply = form(importing("ftp://127.0.0.1:%d/gb.csv" % ftp_port, "ftp", source_user="cocc", source_pwd="wrong"))
     t = wait_task(reply.split("|")[-1])
@@ -137,7 +161,6 @@ def main():
     check("the FTP password is never logged", "s3cret-ftp" not in log and "task started" in log)
 
     # The dialer works the list: 13800000004 answers (and hangs up), 13800000002 is busy.
-    agent = {"orgidentity": "demo", "usertype": "agent", "user": "8401", "pwdtype": "plaintext", "password": "pw8401"}
     form({"EVENT": "LOGIN", **agent})
     coccd("campaign", "start", "--team", "demo", "Autumn")
     deadline = time.time() + 30

@@ -7,15 +7,25 @@ import Glibc
 /// A minimal passive-mode FTP download (RFC 959 + EPSV, RFC 2428): USER, PASS, TYPE I,
 /// EPSV or PASV, RETR. The data connection always goes to the control connection's address,
 /// whatever PASV announces, so a server cannot point the import at another host ("FTP
-/// bounce"). Blocking sockets with timeouts, on a dispatch thread, never the async pool.
+/// bounce"). Blocking sockets on a dispatch thread, never the async pool; every wait (connect,
+/// each reply, each data read) is bounded by ONE deadline for the whole fetch, and replies are
+/// capped in size, so a hostile server can neither hold the import worker nor fill memory.
 enum FTPFetcher {
+    /// A reply line longer than this is refused (RFC 959 lines are short; 8 KiB is generous).
+    static let maxReplyLine = 8 * 1024
+    /// A multi-line reply of more lines than this is refused (banners run to a few dozen).
+    static let maxReplyLines = 100
+
     static func fetch(_ url: URL, user: String, password: String, policy: FetchPolicy, to path: String) async throws {
         guard let host = url.host, policy.allows(host: host) else { throw FetchError.hostNotAllowed(url.host ?? "") }
+        let split = FetchPolicy.splitUserinfo(url)
+        let (user, password) = user.isEmpty && password.isEmpty ? (split.user, split.password) : (user, password)
+        let deadline = Deadline(seconds: policy.timeout)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             DispatchQueue.global().async {
                 do {
-                    try download(host: host, port: url.port ?? 21, path: url.path, user: user.isEmpty ? (url.user ?? "anonymous") : user,
-                                 password: password.isEmpty ? (url.password ?? "coccd@") : password, policy: policy, to: path)
+                    try download(host: host, port: url.port ?? 21, path: url.path, user: user.isEmpty ? "anonymous" : user,
+                                 password: password.isEmpty && user.isEmpty ? "coccd@" : password, policy: policy, deadline: deadline, to: path)
                     continuation.resume()
                 } catch {
                     continuation.resume(throwing: error)
@@ -24,21 +34,22 @@ enum FTPFetcher {
         }
     }
 
-    static func download(host: String, port: Int, path: String, user: String, password: String, policy: FetchPolicy, to file: String) throws {
-        let (control, address) = try connect(host: host, port: port, timeout: policy.timeout)
+    static func download(host: String, port: Int, path: String, user: String, password: String, policy: FetchPolicy, deadline: Deadline,
+                         to file: String) throws {
+        let (control, address) = try connect(host: host, port: port, deadline: deadline)
         defer { close(control) }
-        var reader = LineReader(fd: control)
+        var reader = ReplyReader(fd: control, deadline: deadline)
         func expect(_ codes: ClosedRange<Int>) throws -> (Int, String) {
             let (code, text) = try reader.reply()
             guard codes.contains(code) else {
                 if code == 550 { throw FetchError.notFound }
-                throw FetchError.failed("FTP: \(code) \(text)")
+                throw FetchError.failed("FTP: \(text.prefix(200))")   // the reply (its code first), shortened: it goes into the task status
             }
             return (code, text)
         }
         func send(_ line: String) throws {
             guard !line.contains("\r") && !line.contains("\n") else { throw FetchError.failed("FTP: bad characters in a command") }
-            try writeAll(control, Array((line + "\r\n").utf8))
+            try writeAll(control, Array((line + "\r\n").utf8), deadline: deadline)
         }
         _ = try expect(200...299)
         try send("USER \(user)")
@@ -61,7 +72,8 @@ enum FTPFetcher {
             guard numbers.count >= 7 else { throw FetchError.failed("FTP: cannot read the PASV reply") }
             dataPort = numbers[numbers.count - 2] * 256 + numbers[numbers.count - 1]
         }
-        let (data, _) = try connect(address: address, port: dataPort, timeout: policy.timeout)
+        guard (1...65535).contains(dataPort) else { throw FetchError.failed("FTP: bad data port \(dataPort)") }
+        let (data, _) = try connect(address: address, port: dataPort, deadline: deadline)
         defer { close(data) }
         try send("RETR \(path.removingPercentEncoding ?? path)")
         _ = try expect(100...199)
@@ -71,6 +83,7 @@ enum FTPFetcher {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var total = 0
         while true {
+            try deadline.wait(data, for: Int16(POLLIN))
             let n = buffer.withUnsafeMutableBytes { recv(data, $0.baseAddress, $0.count, 0) }
             if n < 0 { throw FetchError.failed("FTP: data connection: \(String(cString: strerror(errno)))") }
             if n == 0 { break }
@@ -82,70 +95,41 @@ enum FTPFetcher {
         try? send("QUIT")
     }
 
-    /// Resolves `host` and connects; returns the socket and the address used (for the data connection).
-    static func connect(host: String, port: Int, timeout: TimeInterval) throws -> (Int32, sockaddr_storage) {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &result) == 0, let info = result else { throw FetchError.failed("FTP: cannot resolve \(host)") }
-        defer { freeaddrinfo(result) }
-        var address = sockaddr_storage()
-        memcpy(&address, info.pointee.ai_addr, Int(info.pointee.ai_addrlen))
-        return (try connect(address: address, port: port, timeout: timeout).0, address)
-    }
-
-    static func connect(address: sockaddr_storage, port: Int, timeout: TimeInterval) throws -> (Int32, sockaddr_storage) {
-        var address = address
-        let family = Int32(address.ss_family)
-        let length: socklen_t
-        if family == AF_INET6 {
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port = in_port_t(UInt16(port).bigEndian) } }
-        } else {
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port = in_port_t(UInt16(port).bigEndian) } }
-        }
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw FetchError.failed("FTP: socket: \(String(cString: strerror(errno)))") }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) } }
-        guard rc == 0 else {
-            let why = String(cString: strerror(errno))
-            close(fd)
-            throw FetchError.failed("FTP: connect: \(why)")
-        }
-        return (fd, address)
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], deadline: Deadline) throws {
         var offset = 0
         while offset < bytes.count {
+            try deadline.wait(fd, for: Int16(POLLOUT))
             let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard n > 0 else { throw FetchError.failed("FTP: send: \(String(cString: strerror(errno)))") }
             offset += n
         }
     }
 
-    /// Reads control replies, multi-line ones (`123-...` up to `123 ...`) included.
-    struct LineReader {
+    /// Reads control replies, multi-line ones (`123-...` up to `123 ...`) included, within the
+    /// deadline and the caps on line length and line count.
+    struct ReplyReader {
         let fd: Int32
+        let deadline: Deadline
         var pending = [UInt8]()
 
         mutating func line() throws -> String {
+            var searched = 0
             while true {
-                if let i = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                if let i = pending[searched...].firstIndex(of: UInt8(ascii: "\n")) {
+                    guard i <= FTPFetcher.maxReplyLine else { break }
                     let text = String(decoding: pending[..<i], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                     pending.removeSubrange(...i)
                     return text
                 }
+                searched = pending.count
+                if pending.count > FTPFetcher.maxReplyLine { break }
+                try deadline.wait(fd, for: Int16(POLLIN))
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                guard n > 0 else { throw FetchError.failed(n == 0 ? "FTP: the server closed the connection" : "FTP: timed out") }
+                guard n > 0 else { throw FetchError.failed(n == 0 ? "FTP: the server closed the connection" : "FTP: \(String(cString: strerror(errno)))") }
                 pending += buffer[0..<n]
-                if pending.count > 64 * 1024 { throw FetchError.failed("FTP: reply too long") }
             }
+            throw FetchError.failed("FTP: a reply line longer than \(FTPFetcher.maxReplyLine) bytes")
         }
 
         mutating func reply() throws -> (Int, String) {
@@ -153,8 +137,13 @@ enum FTPFetcher {
             guard first.count >= 3, let code = Int(first.prefix(3)) else { throw FetchError.failed("FTP: unexpected reply \(first.prefix(80))") }
             var text = first
             if first.dropFirst(3).first == "-" {
+                var lines = 1
                 while true {
                     let next = try line()
+                    lines += 1
+                    guard lines <= FTPFetcher.maxReplyLines else {
+                        throw FetchError.failed("FTP: a reply of more than \(FTPFetcher.maxReplyLines) lines")
+                    }
                     text += "\n" + next
                     if next.hasPrefix("\(code) ") { break }
                 }

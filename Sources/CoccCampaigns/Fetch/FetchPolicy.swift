@@ -7,6 +7,8 @@ public struct FetchPolicy: Sendable {
     /// Empty: no remote import is allowed.
     public var allowedHosts: [String]
     public var maxBytes: Int
+    /// Seconds for the whole fetch: connecting, every reply, every byte. Not per read: a server
+    /// that trickles a byte at a time cannot hold an import (and the worker) for longer.
     public var timeout: TimeInterval
 
     public init(allowedHosts: [String] = [], maxBytes: Int = 100 * 1024 * 1024, timeout: TimeInterval = 60) {
@@ -33,6 +35,36 @@ public struct FetchPolicy: Sendable {
     }
 }
 
+extension FetchPolicy {
+    /// The URL without its userinfo, and the user and password it carried (decoded). What is
+    /// stored is the URL alone; the credentials go with the task's others, never into logs.
+    public static func splitUserinfo(_ url: URL) -> (url: String, user: String, password: String) {
+        guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return (url.absoluteString, "", "") }
+        let user = c.user ?? ""
+        let password = c.password ?? ""
+        c.user = nil
+        c.password = nil
+        return (c.string ?? url.absoluteString, user, password)
+    }
+
+    /// Scheme, host and port (the scheme's default when absent): credentials given for one
+    /// origin are never sent to another, whatever a redirect says.
+    public struct Origin: Sendable, Equatable {
+        public var scheme: String
+        public var host: String
+        public var port: Int
+
+        public init?(_ url: URL) {
+            guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else { return nil }
+            let defaults = ["http": 80, "https": 443, "ftp": 21]
+            guard let port = url.port ?? defaults[scheme] else { return nil }
+            self.scheme = scheme
+            self.host = host
+            self.port = port
+        }
+    }
+}
+
 public enum FetchError: Error, Equatable, CustomStringConvertible {
     case hostNotAllowed(String)
     case notFound
@@ -40,6 +72,8 @@ public enum FetchError: Error, Equatable, CustomStringConvertible {
     /// The download could not be stored here (BackMsg_88).
     case storage(String)
     case failed(String)
+    /// The whole fetch took longer than `importTimeoutSeconds` (BackMsg_89).
+    case timedOut(TimeInterval)
 
     public var description: String {
         switch self {
@@ -48,6 +82,7 @@ public enum FetchError: Error, Equatable, CustomStringConvertible {
         case .tooLarge(let cap): return "the file is larger than \(cap) bytes"
         case .storage(let why): return "cannot store the download: \(why)"
         case .failed(let why): return why
+        case .timedOut(let seconds): return "the fetch took longer than \(Int(seconds)) s (importTimeoutSeconds)"
         }
     }
 }

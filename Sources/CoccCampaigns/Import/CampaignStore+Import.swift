@@ -34,17 +34,22 @@ extension CampaignStore {
     public func importBatch(campaign: Campaign, records: [ImportRecord], options: ImportOptions, now: Date) throws
         -> [Result<RecordOutcome, RowProblem>]
     {
-        try database.write { db in
-            guard let pkgRow = try Row.fetchOne(db, sql: "SELECT * FROM customer_packages WHERE id = ?", arguments: [campaign.packageID]) else {
-                throw Failure.notFound("package \(campaign.packageID)")
-            }
-            let package = Self.package(pkgRow)
-            // Prepared once per batch: looking a statement up by its SQL text for every row
-            // costs more than the lookup it runs.
-            let statements = try Statements(db, master: package.master)
-            return try records.map { record in
-                try importOne(db, record, campaign: campaign, package: package, options: options, now: now, statements: statements)
-            }
+        try database.write { db in try applyBatch(db, campaign: campaign, records: records, options: options, now: now) }
+    }
+
+    /// A batch's records, inside the caller's transaction.
+    func applyBatch(_ db: Database, campaign: Campaign, records: [ImportRecord], options: ImportOptions, now: Date) throws
+        -> [Result<RecordOutcome, RowProblem>]
+    {
+        guard let pkgRow = try Row.fetchOne(db, sql: "SELECT * FROM customer_packages WHERE id = ?", arguments: [campaign.packageID]) else {
+            throw Failure.notFound("package \(campaign.packageID)")
+        }
+        let package = Self.package(pkgRow)
+        // Prepared once per batch: looking a statement up by its SQL text for every row
+        // costs more than the lookup it runs.
+        let statements = try Statements(db, master: package.master)
+        return try records.map { record in
+            try importOne(db, record, campaign: campaign, package: package, options: options, now: now, statements: statements)
         }
     }
 

@@ -27,7 +27,7 @@ extension ImportService {
     }
 
     /// `source=http|ftp`: checks what can be checked now (URL, CSV, allow-list) and creates the
-    /// task; it runs at `runAt` (now for an empty exetime). Answers the task id.
+    /// task; it is queued for the worker at `runAt` (now for an empty exetime). Answers the task id.
     public func submit(source: String, context: String, user: String, password: String, runAt: Date?, into campaign: Campaign,
                        options: ImportOptions) -> Result<Int64, ImportFailure> {
         guard let url = URL(string: context.trimmingCharacters(in: .whitespaces)), let scheme = url.scheme?.lowercased(),
@@ -41,9 +41,10 @@ extension ImportService {
         }
         do {
             let id = try campaigns.createTask(team: campaign.teamID, campaign: campaign.id, source: source, url: url, user: user, password: password,
-                                              runAt: runAt ?? clock(), options: options, now: clock())
+                                              runAt: runAt ?? clock(), queued: runAt == nil, options: options, now: clock())
             logger.info("import task created", metadata: ["task": "\(id)", "url": "\(FetchPolicy.redacted(url))", "run_at": "\(runAt ?? clock())"])
-            if settings.startAtOnce && runAt == nil { Task { await self.runDueTasks() } }
+            // The one worker takes it (after the tasks before it); it is not started here.
+            if settings.startAtOnce && runAt == nil { doorbell.ring() }
             return .success(id)
         } catch {
             logger.error("import task not created", metadata: ["error": "\(error)"])

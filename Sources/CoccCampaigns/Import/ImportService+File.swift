@@ -1,12 +1,17 @@
 import Logging
 import Foundation
+import ServiceLifecycle
 
 extension ImportService {
-    /// Reads the CSV twice: first to check it whole (encoding, quoting, header, row cap), so a
-    /// broken file changes nothing; then to import it in batches, one transaction each.
+    /// Reads the CSV twice: first to check it whole (encoding, quoting, row caps, header, row
+    /// count), so a broken file changes nothing; then to import it in batches, one transaction
+    /// each, which also saves the task's progress. A task that saved progress before (a crash
+    /// interrupted it) continues after its saved row, with its saved counts.
     func importFile(_ path: String, into campaign: Campaign, options: ImportOptions, task: inout ImportTask) throws {
         let reader: CSVReader
-        do { reader = try CSVReader(path: path) } catch let error as CSVError { throw ImportFailure(code: "86", reason: error.description) }
+        do { reader = try CSVReader(path: path, limits: settings.csvLimits) } catch let error as CSVError {
+            throw ImportFailure(code: "86", reason: error.description)
+        }
         let fields = try campaigns.fields(team: campaign.teamID)
         var columns: [String?] = []
         var rows = 0
@@ -17,32 +22,41 @@ extension ImportService {
                 if rows > settings.maxRows { throw CSVError.tooManyRows(limit: settings.maxRows) }
             }
         } catch let error as CSVError {
+            // BackMsg_86 (only CSV files): what is not a CSV file this server accepts, the
+            // per-row caps included; the reason names the row.
             throw ImportFailure(code: "86", reason: error.description)
         }
         guard !columns.isEmpty else { throw ImportFailure(code: "74", reason: "the file is empty") }
 
-        let skip = max(options.delrow, 1)   // the header row is never data
+        let skip = max(options.delrow, 1, task.progressRow)   // the header row is never data
         var batch: [ImportRecord] = []
+        var lastRow = task.progressRow
         func flush() throws {
             guard !batch.isEmpty else { return }
-            let results: [Result<RecordOutcome, RowProblem>]
-            do { results = try campaigns.importBatch(campaign: campaign, records: batch, options: options, now: clock()) } catch {
+            do {
+                task = try campaigns.importBatch(campaign: campaign, records: batch, options: options, now: clock(), task: task, through: lastRow)
+            } catch {
                 throw ImportFailure(code: "85", reason: "rows \(batch.first!.row)–\(batch.last!.row) not imported: \(error)")
             }
-            for result in results { task.count(result) }
             batch.removeAll(keepingCapacity: true)
+            if Task.isShuttingDownGracefully { throw ImportInterrupted() }
         }
-        try reader.forEachRow { number, values in
-            guard number > skip else { return }
-            task.rowsRead += 1
-            guard values.count == columns.count else {
-                task.count(.failure(RowProblem(row: number, code: "74", reason: "\(values.count) fields; the header has \(columns.count)")))
-                return
+        do {
+            try reader.forEachRow { number, values in
+                guard number > skip else { return }
+                lastRow = number
+                task.rowsRead += 1
+                guard values.count == columns.count else {
+                    task.count(.failure(RowProblem(row: number, code: "74", reason: "\(values.count) fields; the header has \(columns.count)")))
+                    return
+                }
+                var record: [String: String] = [:]
+                for (column, value) in zip(columns, values) where column != nil { record[column!] = value }
+                batch.append(ImportRecord(row: number, fields: record))
+                if batch.count >= settings.batchSize { try flush() }
             }
-            var record: [String: String] = [:]
-            for (column, value) in zip(columns, values) where column != nil { record[column!] = value }
-            batch.append(ImportRecord(row: number, fields: record))
-            if batch.count >= settings.batchSize { try flush() }
+        } catch let error as CSVError {
+            throw ImportFailure(code: "86", reason: error.description)   // the file changed between the passes
         }
         try flush()
     }

@@ -3,10 +3,12 @@ public import Logging
 public import ServiceLifecycle
 
 /// Runs importWS: single records at once, file imports as persisted tasks, now or at their
-/// `exetime`. A `Service`: it polls for due tasks every `pollInterval` (a cheap indexed query)
-/// and stops on graceful shutdown;
-/// a task a crash interrupted runs again at the next start (records already imported then
-/// count as duplicates, so nothing is doubled).
+/// `exetime`. File tasks go through ONE worker per server, one task at a time: a few large or
+/// hostile files cannot take the server's memory and CPU from every team at once. Tasks wait
+/// as `queued`. A `Service`: it wakes when a task is submitted for now, polls every
+/// `pollInterval` for scheduled tasks that came due (a cheap indexed query), and stops on
+/// graceful shutdown. Each batch saves the task's progress with the batch, so a task a crash
+/// interrupted continues after its last saved row with its saved counts.
 public final class ImportService: Service, Sendable {
     public struct Settings: Sendable {
         public var policy = FetchPolicy()
@@ -14,11 +16,12 @@ public final class ImportService: Service, Sendable {
         public var batchSize = 1_000
         /// Where downloads wait while they are read; removed after each task.
         public var workDirectory = NSTemporaryDirectory()
-        /// How soon a task submitted for now starts.
+        /// How soon a scheduled task that came due starts.
         public var pollInterval: Duration = .milliseconds(250)
-        /// Start a task submitted for now at once, instead of at the next poll. Claiming a task
-        /// is one transaction, so the poll and an at-once start never run the same task twice.
+        /// Wake the worker when a task is submitted for now, instead of at its next poll.
         public var startAtOnce = false
+        /// Caps on one CSV row (`importMaxFieldsPerRow`, `importMaxRowBytes`).
+        public var csvLimits = CSVReader.Limits()
         public init() {}
     }
 
@@ -26,6 +29,9 @@ public final class ImportService: Service, Sendable {
     public let settings: Settings
     let clock: @Sendable () -> Date
     let logger: Logger
+    /// One task at a time, whoever drains the queue.
+    let gate = SerialGate()
+    let doorbell = Doorbell()
 
     public init(campaigns: CampaignStore, settings: Settings, clock: @escaping @Sendable () -> Date = Date.init, logger: Logger) {
         self.campaigns = campaigns
@@ -34,27 +40,35 @@ public final class ImportService: Service, Sendable {
         self.logger = logger
     }
 
+    /// The worker.
     public func run() async throws {
         if let requeued = try? campaigns.requeueInterruptedTasks(), requeued > 0 {
-            logger.warning("import tasks interrupted by a stop will run again", metadata: ["tasks": "\(requeued)"])
+            logger.warning("import tasks interrupted by a stop continue from their saved row", metadata: ["tasks": "\(requeued)"])
         }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await runDueTasks()
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.pollInterval) } } catch { return }
+            // A stop cancels the wait; the loop's condition then ends the worker.
+            await cancelWhenGracefulShutdown { await self.doorbell.wait(timeout: self.settings.pollInterval) }
         }
     }
 
-    /// Runs every task whose time has come; returns them as they ended.
+    /// Runs queued tasks and those whose time has come, one at a time, until none is left;
+    /// returns them as they ended. Waits for a drain already under way.
     @discardableResult
     public func runDueTasks() async -> [ImportTask] {
-        let due: [(ImportTask, CampaignStore.TaskSecrets)]
-        do { due = try campaigns.claimDueTasks(now: clock()) } catch {
-            logger.error("cannot read import tasks", metadata: ["error": "\(error)"])
-            return []
+        await gate.run {
+            var done: [ImportTask] = []
+            while !Task.isShuttingDownGracefully {
+                let next: (ImportTask, CampaignStore.TaskSecrets)?
+                do { next = try self.campaigns.claimNextTask(now: self.clock()) } catch {
+                    self.logger.error("cannot read import tasks", metadata: ["error": "\(error)"])
+                    break
+                }
+                guard let (task, secrets) = next else { break }
+                done.append(await self.execute(task, secrets))
+            }
+            return done
         }
-        var done: [ImportTask] = []
-        for (task, secrets) in due { done.append(await execute(task, secrets)) }
-        return done
     }
 
     func execute(_ task: ImportTask, _ secrets: CampaignStore.TaskSecrets) async -> ImportTask {
@@ -66,12 +80,18 @@ public final class ImportService: Service, Sendable {
         let started = ContinuousClock.now
         var fetched = started
         do {
-            guard let url = URL(string: secrets.url) else { throw ImportFailure(code: "89", reason: "bad URL") }
+            // Tasks stored before userinfo was split off may still carry it: it is used, never passed on.
+            let split = URL(string: secrets.url).map(FetchPolicy.splitUserinfo)
+            guard let split, let url = URL(string: split.url) else { throw ImportFailure(code: "89", reason: "bad URL") }
+            let (user, password) = secrets.user.isEmpty && secrets.password.isEmpty ? (split.user, split.password) : (secrets.user, secrets.password)
+            if task.progressRow > 0 {
+                logger.info("import task continues after its saved row", metadata: metadata.merging(["row": "\(task.progressRow)"]) { a, _ in a })
+            }
             do {
                 if url.scheme?.lowercased() == "ftp" {
-                    try await FTPFetcher.fetch(url, user: secrets.user, password: secrets.password, policy: settings.policy, to: file)
+                    try await FTPFetcher.fetch(url, user: user, password: password, policy: settings.policy, to: file)
                 } else {
-                    try await HTTPFetcher.fetch(url, user: secrets.user, password: secrets.password, policy: settings.policy, to: file)
+                    try await HTTPFetcher.fetch(url, user: user, password: password, policy: settings.policy, to: file)
                 }
             } catch let error as FetchError {
                 let code = switch error {
@@ -87,6 +107,11 @@ public final class ImportService: Service, Sendable {
             }
             try importFile(file, into: campaign, options: secrets.options, task: &task)
             task.state = .done
+        } catch is ImportInterrupted {
+            // A graceful stop between batches: the task stays running, is queued again at the
+            // next start, and continues after its saved row.
+            logger.notice("import task paused by a stop", metadata: metadata.merging(["row": "\(task.progressRow)"]) { a, _ in a })
+            return task
         } catch let failure as ImportFailure {
             task.state = .failed
             task.error = "BackMsg_\(failure.code): \(failure.reason)"
@@ -110,6 +135,9 @@ public final class ImportService: Service, Sendable {
         return task
     }
 }
+
+/// A graceful shutdown came between two batches.
+struct ImportInterrupted: Error {}
 
 /// Why a whole import failed, with the manual's code.
 public struct ImportFailure: Error, Equatable, CustomStringConvertible {

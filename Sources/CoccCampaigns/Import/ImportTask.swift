@@ -4,7 +4,9 @@ import GRDB
 /// A file import (`source=http` or `ftp`): persisted, so a scheduled one survives restarts and
 /// its outcome can be read later (`coccd import status`, `GET /coccinterface/importtask`).
 public struct ImportTask: Sendable, Equatable, Codable {
-    public enum State: String, Sendable, Codable { case scheduled, running, done, failed }
+    /// `scheduled`: waiting for its `exetime`; `queued`: due, waiting for the server's one import
+    /// worker; `running`; then `done` or `failed`.
+    public enum State: String, Sendable, Codable { case scheduled, running, done, failed, queued }
 
     public var id: Int64
     public var teamID: Int64
@@ -26,20 +28,28 @@ public struct ImportTask: Sendable, Equatable, Codable {
     public var error = ""
     public var createdAt: Date
     public var finishedAt: Date?
+    /// The last file row whose outcome (and the counts above) is saved, batch by batch: a task
+    /// a crash interrupted continues after it, with these counts.
+    public var progressRow = 0
 }
 
 extension CampaignStore {
     struct TaskSecrets { var url: String; var user: String; var password: String; var options: ImportOptions }
 
+    /// Stores a task: `queued` when it is for now, else `scheduled`. The URL is stored without
+    /// its userinfo; a user and password written in it (`ftp://u:p@host/x.csv`) are kept with
+    /// the other credentials instead (when those are empty), which are cleared once the task ends.
     public func createTask(team: Int64, campaign: Int64, source: String, url: URL, user: String, password: String, runAt: Date,
-                           options: ImportOptions, now: Date) throws -> Int64 {
+                           queued: Bool = false, options: ImportOptions, now: Date) throws -> Int64 {
         let optionsJSON = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
+        let split = FetchPolicy.splitUserinfo(url)
+        let (user, password) = user.isEmpty && password.isEmpty ? (split.user, split.password) : (user, password)
         return try database.write { db in
             try db.execute(sql: """
-                INSERT INTO import_tasks (team_id, campaign_id, source, url, source_user, source_pwd, options, run_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [team, campaign, source, url.absoluteString, user, password, optionsJSON, runAt.timeIntervalSince1970,
-                                 now.timeIntervalSince1970])
+                INSERT INTO import_tasks (team_id, campaign_id, source, url, source_user, source_pwd, options, run_at, created_at, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [team, campaign, source, split.url, user, password, optionsJSON, runAt.timeIntervalSince1970,
+                                 now.timeIntervalSince1970, queued ? ImportTask.State.queued.rawValue : ImportTask.State.scheduled.rawValue])
             return db.lastInsertedRowID
         }
     }
@@ -51,40 +61,6 @@ extension CampaignStore {
     public func tasks(team: Int64, limit: Int = 50) throws -> [ImportTask] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM import_tasks WHERE team_id = ? ORDER BY id DESC LIMIT ?", arguments: [team, limit]).map(Self.task)
-        }
-    }
-
-    /// Due tasks, oldest first, each claimed (state running) in the same transaction.
-    func claimDueTasks(now: Date) throws -> [(ImportTask, TaskSecrets)] {
-        try database.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM import_tasks WHERE state = 'scheduled' AND run_at <= ? ORDER BY run_at, id",
-                                        arguments: [now.timeIntervalSince1970])
-            try db.execute(sql: "UPDATE import_tasks SET state = 'running' WHERE state = 'scheduled' AND run_at <= ?", arguments: [now.timeIntervalSince1970])
-            return try rows.map { row in
-                var task = Self.task(row)
-                task.state = .running
-                let options = try JSONDecoder().decode(ImportOptions.self, from: Data((row["options"] as String).utf8))
-                return (task, TaskSecrets(url: row["url"], user: row["source_user"], password: row["source_pwd"], options: options))
-            }
-        }
-    }
-
-    /// Tasks a crash left running go back to the schedule (returns how many).
-    public func requeueInterruptedTasks() throws -> Int {
-        try database.write { db in
-            try db.execute(sql: "UPDATE import_tasks SET state = 'scheduled' WHERE state = 'running'")
-            return db.changesCount
-        }
-    }
-
-    func finish(_ task: ImportTask, now: Date) throws {
-        let problems = String(decoding: try JSONEncoder().encode(task.problems), as: UTF8.self)
-        try database.write { db in
-            try db.execute(sql: """
-                UPDATE import_tasks SET state = ?, rows_read = ?, imported = ?, updated = ?, duplicates = ?, rejected = ?, predialed = ?,
-                    problems = ?, error = ?, finished_at = ?, source_pwd = '' WHERE id = ?
-                """, arguments: [task.state.rawValue, task.rowsRead, task.imported, task.updated, task.duplicates, task.rejected, task.predialed,
-                                 problems, task.error, now.timeIntervalSince1970, task.id])
         }
     }
 
@@ -102,6 +78,7 @@ extension CampaignStore {
         task.predialed = row["predialed"]
         task.problems = (try? JSONDecoder().decode([RowProblem].self, from: Data((row["problems"] as String).utf8))) ?? []
         task.error = row["error"]
+        task.progressRow = row["progress_row"]
         return task
     }
 }
