@@ -56,6 +56,19 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var simulation: SimulationRules = .demo
     /// The IVRs agents can send customers to (agentToIvr), by extension; the sample IVR 7000 by default.
     public var ivrs: [String: IVRMenu] = IVRMenu.sample
+    /// Bytes of one SOAP request body (real CTI requests are about 0.5 KB); larger ones get a
+    /// fault with 413 and are not read further. Separate from `maxBodyBytes` (form interface).
+    public var soapMaxBodyBytes = 64 * 1024
+    /// Attributes (namespace declarations included) of one element of a SOAP body; more are
+    /// refused before libxml2, whose duplicate check is quadratic in them.
+    public var soapMaxAttributesPerElement = 32
+    /// Namespace declarations of one element of a SOAP body.
+    public var soapMaxNamespaceDeclarationsPerElement = 16
+    /// Elements open at once in a SOAP body (Envelope/Body/operation/argument is 4).
+    public var soapMaxDepth = 32
+    /// Threads that run libxml2 parses, off the request threads; `maxConcurrentParses` bounds
+    /// the parses running or waiting for them, past which requests get `Server busy`.
+    public var soapParseThreads = 2
 
     public init() {}
 
@@ -83,6 +96,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_EVENT_RETENTION_HOURS"].flatMap(Double.init) { eventRetentionHours = v }
         if let v = environment["COCCD_IMPORT_ALLOWED_HOSTS"] { importAllowedHosts = v.split(separator: ",").map(String.init) }
         if let v = environment["COCCD_DIALER_RETRY_SECONDS"].flatMap(Double.init) { dialerRetrySeconds = v }
+        if let v = environment["COCCD_SOAP_MAX_BODY_BYTES"].flatMap(Int.init) { soapMaxBodyBytes = v }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -90,6 +104,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds, eventDeliveryMaxAttempts, eventDeliveryTimeoutSeconds
         case eventRetentionHours, pushLineFormat, importAllowedHosts, importMaxBytes, importMaxRows, importTimeoutSeconds
         case dialerMaxAttempts, dialerRetrySeconds
+        case soapMaxBodyBytes, soapMaxAttributesPerElement, soapMaxNamespaceDeclarationsPerElement, soapMaxDepth, soapParseThreads
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -127,5 +142,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         dialerRetrySeconds = try c.decodeIfPresent(Double.self, forKey: .dialerRetrySeconds) ?? dialerRetrySeconds
         eventDeliveryMaxAttempts = try c.decodeIfPresent(Int.self, forKey: .eventDeliveryMaxAttempts) ?? eventDeliveryMaxAttempts
         eventDeliveryTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .eventDeliveryTimeoutSeconds) ?? eventDeliveryTimeoutSeconds
+        soapMaxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .soapMaxBodyBytes) ?? soapMaxBodyBytes
+        soapMaxAttributesPerElement = try c.decodeIfPresent(Int.self, forKey: .soapMaxAttributesPerElement) ?? soapMaxAttributesPerElement
+        soapMaxNamespaceDeclarationsPerElement =
+            try c.decodeIfPresent(Int.self, forKey: .soapMaxNamespaceDeclarationsPerElement) ?? soapMaxNamespaceDeclarationsPerElement
+        soapMaxDepth = try c.decodeIfPresent(Int.self, forKey: .soapMaxDepth) ?? soapMaxDepth
+        soapParseThreads = try c.decodeIfPresent(Int.self, forKey: .soapParseThreads) ?? soapParseThreads
     }
 }
