@@ -6,7 +6,8 @@
 # Prints the legitimate p50/p99 without and with the attack, and the ratios.
 #   Benchmarks/hostile_benchmark.sh [seconds per phase, default 15] [attackers, default 6] [rate/s, default 50]
 # BASE=<commit> also builds that commit (in .build-base, e.g. BASE=72f1a2f, the code before the
-# SOAP bounds) and runs the same load against it. PORT=<n> picks the port (default 4691).
+# SOAP bounds) and runs the same load against it; BASE_BIN=<path to a coccd binary> runs it
+# against that binary instead. PORT=<n> picks the port (default 4691).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_=${1:-15}
@@ -30,6 +31,8 @@ if [ -n "${BASE:-}" ]; then
     git archive "$BASE" | tar -x -C "$WORK/base"
     swift build -c release --product coccd --package-path "$WORK/base" --scratch-path "$PWD/.build-base" 2>&1 | tail -n 1
     BINS+=("base $BASE=$(swift build -c release --package-path "$WORK/base" --scratch-path "$PWD/.build-base" --show-bin-path)/coccd")
+elif [ -n "${BASE_BIN:-}" ]; then
+    BINS+=("base=$BASE_BIN")
 fi
 
 for entry in "${BINS[@]}"; do
@@ -43,7 +46,7 @@ for entry in "${BINS[@]}"; do
     # 8001 signs in, so agentStatus answers its groups.
     curl -s "http://127.0.0.1:$PORT/coccinterfaces?EVENT=LOGIN&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456" > /dev/null
     python3 Benchmarks/hostile_load.py 127.0.0.1 "$PORT" "$RATE" "$SECONDS_" "$ATTACKERS" "$pid" | tee "$WORK/$name.json"
-    kill "$pid"
+    if ! kill "$pid" 2>/dev/null; then echo "coccd ($name) is gone; its log ends:"; tail -n 20 "$WORK/coccd.log"; fi
     wait "$pid" 2>/dev/null || true
     pid=""
     python3 - "$WORK/$name.json" "$name" <<'PY'

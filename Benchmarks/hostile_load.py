@@ -10,12 +10,13 @@ server cannot hide its stall (no coordinated omission).
 The attackers rotate through: the issue's attribute bomb (250 KB, 28,000 attributes on the
 operation element), one that fits a 64 KiB cap (6,000 attributes), a namespace-declaration
 bomb, 7,000-deep nesting, DOCTYPE bodies (billion laughs) and 2 MiB oversized bodies. Each
-attacker stops at DURATION or after MAX_ATTACKS requests, whichever comes first.
+attacker stops at DURATION or after MAX_ATTACKS requests, whichever comes first. The attackers
+run in their own process, so that their work does not delay the legitimate client's event loop.
 
 Usage: hostile_load.py HOST PORT RATE DURATION ATTACKERS [SERVER_PID]
 Prints one JSON object with the figures.
 """
-import asyncio, json, sys, time
+import asyncio, json, multiprocessing, sys, time
 
 HOST, PORT = sys.argv[1], int(sys.argv[2])
 RATE, DURATION, ATTACKERS = float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
@@ -37,7 +38,7 @@ def attribute_bomb(n):
 HOSTILE = {
     "attribute bomb 250 KB": attribute_bomb(28_000),
     "attribute bomb 60 KB": attribute_bomb(6_000),
-    "namespace bomb": ENV.format("<ns1:login " + " ".join(f'xmlns:p{i}="urn:{i}"' for i in range(3_000)) + "/>").encode(),
+    "namespace bomb": ENV.format("<ns1:login " + " ".join(f'xmlns:p{i}="urn:{i}"' for i in range(2_500)) + "/>").encode(),
     "deep nesting": ENV.format("<ns1:login>" + "<a>" * 7_000 + "</a>" * 7_000 + "</ns1:login>").encode(),
     "DOCTYPE": ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY l "lol">'
                 + "".join(f'<!ENTITY l{i} "{("&l" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
@@ -138,12 +139,23 @@ def summary(latencies, errors, sent):
 
 
 def peak_rss_mb():
-    if not SERVER_PID:
+    try:
+        with open(f"/proc/{SERVER_PID}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, TypeError):
         return None
-    with open(f"/proc/{SERVER_PID}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
+
+
+def attack(seconds, results):
+    """The attackers' process: ATTACKERS concurrent loops for `seconds`; counts go to `results`."""
+    async def run():
+        counts = {}
+        deadline = time.perf_counter() + seconds
+        await asyncio.gather(*(attacker(k, deadline, counts) for k in range(ATTACKERS)))
+        return counts
+    results.put(asyncio.run(run()))
 
 
 async def main():
@@ -151,13 +163,13 @@ async def main():
     # Warm up (connections, caches), not measured.
     await legitimate(1.0)
     out["without_attack"] = summary(*await legitimate(DURATION))
-    counts = {}
-    deadline = time.perf_counter() + DURATION + 1.0
-    attackers = [asyncio.create_task(attacker(k, deadline, counts)) for k in range(ATTACKERS)]
+    results = multiprocessing.Queue()
+    attackers = multiprocessing.Process(target=attack, args=(DURATION + 1.5, results))
+    attackers.start()
     await asyncio.sleep(1.0)  # let the attack build up first
     out["with_attack"] = summary(*await legitimate(DURATION))
-    await asyncio.gather(*attackers)
-    out["attacks"] = counts
+    out["attacks"] = results.get(timeout=TIMEOUT + 60)
+    attackers.join()
     out["server_peak_rss_mb"] = peak_rss_mb()
     a, b = out["without_attack"], out["with_attack"]
     if a["p50_ms"] and b["p50_ms"]:
@@ -166,4 +178,5 @@ async def main():
     print(json.dumps(out, indent=1))
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main())

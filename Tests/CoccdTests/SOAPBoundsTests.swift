@@ -107,6 +107,29 @@ struct SOAPBoundsTests {
                 .contains("coccd_rejected_requests_total{interface=\"soap\",reason=\"busy\"} 1"))
         }
     }
+
+    /// A parse runs on a pool thread, not the caller's; while the one admitted parse is stuck
+    /// there, the next caller is refused at once instead of waiting. The time limit is only a
+    /// safety net against a hang.
+    @Test(.timeLimit(.minutes(1)))
+    func parsesRunOnThePoolWithBoundedAdmission() async throws {
+        let (entered, enter) = AsyncStream<String?>.makeStream()
+        let release = DispatchSemaphore(value: 0)
+        let reader = SOAPEnvelopeReader(onParse: {
+            enter.yield(Thread.current.name)
+            release.wait()
+        })
+        let pool = SOAPParsePool(threads: 1, capacity: 1)
+        let body = try reader.screen(Array(Envelope.soap11("<ns1:login \(SOAPMarkupScanTests.ns1)>\(Envelope.login8001)</ns1:login>").utf8))
+        async let first = pool.parse(body, with: reader)
+        var threads = entered.makeAsyncIterator()
+        let thread = await threads.next() ?? nil
+        #expect(thread?.hasPrefix("TP-") == true, "parsed on \(thread ?? "an unnamed thread"), not on NIO's thread pool")
+        await #expect(throws: SOAPFault(.server, "Server busy, try again")) { try await pool.parse(body, with: reader) }
+        #expect(reader.parses == 1)
+        release.signal()
+        #expect(try await first.operation == "login")
+    }
 }
 
 /// `coccd_soap_parses_total` from the application's `/metrics` (0 before the first parse).

@@ -1,4 +1,4 @@
-import CoccSOAP
+public import CoccSOAP
 import NIOPosix
 import Prometheus
 import Synchronization
@@ -7,19 +7,25 @@ import Synchronization
 /// expensive bodies cannot starve other clients' requests. A bounded number of parses is admitted
 /// at once (running or waiting for a thread); past it a request is refused at once with a fault
 /// rather than queued without end.
-final class SOAPParsePool: Sendable {
+///
+/// ```swift
+/// let pool = SOAPParsePool(threads: 2, capacity: 32)
+/// let request = try await pool.parse(try reader.screen(body), with: reader)
+/// ```
+public final class SOAPParsePool: Sendable {
     private let pool: NIOThreadPool
     private let admitted = Mutex(0)
     /// Parses admitted at once, running or waiting.
-    let capacity: Int
+    public let capacity: Int
 
-    init(threads: Int, capacity: Int) {
+    /// Pools of the same size share their threads across the process.
+    public init(threads: Int, capacity: Int) {
         pool = Self.pool(threads: max(1, threads))
         self.capacity = capacity
     }
 
     /// Parses on a pool thread; `Server busy` when `capacity` parses are already admitted.
-    func parse(_ screened: ScreenedEnvelope, with reader: SOAPEnvelopeReader) async throws(SOAPFault) -> SOAPRequest {
+    public func parse(_ screened: ScreenedEnvelope, with reader: SOAPEnvelopeReader) async throws(SOAPFault) -> SOAPRequest {
         let entered = admitted.withLock { count in
             guard count < capacity else { return false }
             count += 1
