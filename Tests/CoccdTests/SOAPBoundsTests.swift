@@ -117,7 +117,8 @@ struct SOAPBoundsTests {
         let release = DispatchSemaphore(value: 0)
         let reader = SOAPEnvelopeReader(onParse: {
             enter.yield(Thread.current.name)
-            release.wait()
+            // Bounded, so that a parse wrongly run on the caller's threads fails the test, not hangs it.
+            _ = release.wait(timeout: .now() + 20)
         })
         let pool = SOAPParsePool(threads: 1, capacity: 1)
         let body = try reader.screen(Array(Envelope.soap11("<ns1:login \(SOAPMarkupScanTests.ns1)>\(Envelope.login8001)</ns1:login>").utf8))
