@@ -75,7 +75,9 @@ enum EnvelopeEncoding {
             var iterator = bytes.makeIterator()
             try checkScalars { decoder.decode(&iterator) }
         case "us-ascii", "ascii":
-            guard bytes.allSatisfy({ $0 < 0x80 && isXMLChar(UInt32($0)) }) else { throw SOAPMarkupScanner.malformed("a character US-ASCII does not have") }
+            guard bytes.allSatisfy({ $0 < 0x80 && isXMLChar(UInt32($0)) }) else {
+                throw SOAPMarkupScanner.malformed("a character US-ASCII does not have")
+            }
         case "iso-8859-1", "iso_8859-1", "latin1", "iso-latin-1":
             guard bytes.allSatisfy({ isXMLChar(UInt32($0)) }) else { throw SOAPMarkupScanner.malformed("a character XML does not allow") }
         default:
@@ -97,6 +99,7 @@ enum EnvelopeEncoding {
     /// XML 1.0's `Char`: tab, newline, carriage return, and the rest of Unicode but the C0
     /// controls, surrogates, U+FFFE and U+FFFF.
     static func isXMLChar(_ u: UInt32) -> Bool {
-        u == 0x09 || u == 0x0A || u == 0x0D || (0x20...0xD7FF).contains(u) || (0xE000...0xFFFD).contains(u) || (0x10000...0x10FFFF).contains(u)
+        u == 0x09 || u == 0x0A || u == 0x0D || (0x20...0xD7FF).contains(u) || (0xE000...0xFFFD).contains(u)
+            || (0x10000...0x10FFFF).contains(u)
     }
 }

@@ -14,7 +14,9 @@ public struct SOAPLimits: Sendable, Equatable {
     /// Elements open at once: `Envelope/Body/operation/argument` is 4.
     public var maxDepth: Int
 
-    public init(maxBodyBytes: Int = 64 * 1024, maxAttributesPerElement: Int = 32, maxNamespaceDeclarationsPerElement: Int = 16, maxDepth: Int = 32) {
+    public init(
+        maxBodyBytes: Int = 64 * 1024, maxAttributesPerElement: Int = 32, maxNamespaceDeclarationsPerElement: Int = 16, maxDepth: Int = 32
+    ) {
         self.maxBodyBytes = maxBodyBytes
         self.maxAttributesPerElement = maxAttributesPerElement
         self.maxNamespaceDeclarationsPerElement = maxNamespaceDeclarationsPerElement

@@ -27,12 +27,14 @@ extension MarkupCursor {
         if upcoming("encoding") {
             let name = try pseudoAttribute("encoding")
             guard let first = name.utf8.first, Ascii.isLetter(UInt32(first)),
-                  name.utf8.allSatisfy({ Ascii.isLetter(UInt32($0)) || Ascii.isDigit(UInt32($0)) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D })
+                  name.utf8.allSatisfy({ Ascii.isNameChar(UInt32($0)) && $0 != 0x3A && $0 < 0x80 })
             else { throw SOAPMarkupScanner.malformed("an invalid encoding name") }
             encoding = name
         }
         if upcoming("standalone") {
-            guard ["yes", "no"].contains(try pseudoAttribute("standalone")) else { throw SOAPMarkupScanner.malformed("a broken XML declaration") }
+            guard ["yes", "no"].contains(try pseudoAttribute("standalone")) else {
+                throw SOAPMarkupScanner.malformed("a broken XML declaration")
+            }
         }
         skipSpace()
         guard starts(with: "?>") else { throw SOAPMarkupScanner.malformed("a broken XML declaration") }
@@ -59,7 +61,9 @@ extension MarkupCursor {
         index += 1
         var value: [UInt8] = []
         while !atEnd && peek() != quote {
-            guard peek() > Ascii.space, peek() < 0x7F, value.count < 64 else { throw SOAPMarkupScanner.malformed("a broken XML declaration") }
+            guard peek() > Ascii.space, peek() < 0x7F, value.count < 64 else {
+                throw SOAPMarkupScanner.malformed("a broken XML declaration")
+            }
             value.append(UInt8(peek()))
             index += 1
         }

@@ -74,7 +74,8 @@ struct SOAPMarkupScanner {
                 throw SOAPFault(.client, "Bad Request: an element has more than \(limits.maxAttributesPerElement) attributes")
             }
             guard namespaces <= limits.maxNamespaceDeclarationsPerElement else {
-                throw SOAPFault(.client, "Bad Request: an element has more than \(limits.maxNamespaceDeclarationsPerElement) namespace declarations")
+                let limit = limits.maxNamespaceDeclarationsPerElement
+                throw SOAPFault(.client, "Bad Request: an element has more than \(limit) namespace declarations")
             }
             _ = c.skipSpace()
             guard c.peek() == Ascii.equals else { throw Self.malformed("an attribute without a value") }
