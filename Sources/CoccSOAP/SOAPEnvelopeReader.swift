@@ -3,21 +3,33 @@ import Synchronization
 
 /// Reads SOAP envelopes with the system libxml2, configured so hostile input cannot hurt:
 /// no network, no DTD loading, no entity substitution, a deny-all external entity loader,
-/// any document type declaration refused before its content is touched, and a bound on
-/// how many parses run at once (a DOM costs about 34 times the body).
+/// any document type declaration refused before its content is touched, a markup scan that
+/// refuses bodies over ``SOAPLimits`` before libxml2 sees them, and a bound on how many parses
+/// run at once (a DOM costs about 34 times the body).
 ///
 /// ```swift
-/// let reader = SOAPEnvelopeReader(maxConcurrentParses: 8)
+/// let reader = SOAPEnvelopeReader(limits: SOAPLimits(), maxConcurrentParses: 8)
 /// let request = try reader.read(bodyBytes)     // throws SOAPFault
+/// // or in two steps, the parse elsewhere: reader.parse(try reader.screen(bodyBytes))
 /// ```
 public final class SOAPEnvelopeReader: Sendable {
     private let inFlight = Mutex(0)
+    private let parseCount = Atomic(0)
     public let maxConcurrentParses: Int
+    public let limits: SOAPLimits
+    private let onParse: @Sendable () -> Void
 
-    public init(maxConcurrentParses: Int = 16) {
+    /// `onParse` runs each time a body is handed to libxml2 (the server counts them in `/metrics`).
+    public init(limits: SOAPLimits = SOAPLimits(), maxConcurrentParses: Int = 16, onParse: @escaping @Sendable () -> Void = {}) {
         Self.setUp
+        self.limits = limits
         self.maxConcurrentParses = maxConcurrentParses
+        self.onParse = onParse
     }
+
+    /// How many bodies this reader has handed to libxml2: a probe for tests and metrics that a
+    /// refusal happened before the parser built anything.
+    public var parses: Int { parseCount.load(ordering: .relaxed) }
 
     /// libxml2's global set-up, once per process and before any parse; never cleaned up.
     private static let setUp: Void = {
@@ -27,10 +39,14 @@ public final class SOAPEnvelopeReader: Sendable {
 
     static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
 
-    /// Decodes one envelope. Synchronous on purpose: libxml2 keeps error state per thread.
+    /// Screens and decodes one envelope.
     public func read(_ body: [UInt8]) throws(SOAPFault) -> SOAPRequest {
-        guard !body.isEmpty else { throw SOAPFault(.client, "Empty request body") }
-        if Self.hasMarkupDeclaration(body) { throw SOAPFault(.client, "DTD is not supported") }
+        try parse(screen(body))
+    }
+
+    /// Decodes one screened envelope. Synchronous on purpose: libxml2 keeps error state per thread.
+    public func parse(_ screened: ScreenedEnvelope) throws(SOAPFault) -> SOAPRequest {
+        let body = screened.bytes
         let admitted = inFlight.withLock { count in
             guard count < maxConcurrentParses else { return false }
             count += 1
@@ -39,6 +55,8 @@ public final class SOAPEnvelopeReader: Sendable {
         guard admitted else { throw SOAPFault(.server, "Server busy, try again") }
         defer { inFlight.withLock { $0 -= 1 } }
 
+        parseCount.add(1, ordering: .relaxed)
+        onParse()
         guard let doc = body.withUnsafeBufferPointer({ buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 xmlReadMemory($0, Int32(buffer.count), "request.xml", nil, Self.options)
@@ -47,7 +65,7 @@ public final class SOAPEnvelopeReader: Sendable {
             throw SOAPFault(.client, "Bad Request: the body is not well-formed XML")
         }
         defer { xmlFreeDoc(doc) }
-        // Belt and braces: a declaration the byte scan missed still ends here.
+        // Belt and braces: a declaration the scans missed still ends here.
         if doc.pointee.intSubset != nil || doc.pointee.extSubset != nil { throw SOAPFault(.client, "DTD is not supported") }
         guard let root = xmlDocGetRootElement(doc), Self.localName(root) == "Envelope" else {
             throw SOAPFault(.client, "Bad Request: no SOAP Envelope")

@@ -68,6 +68,19 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// Bytes one CSV row may have (separators included); a longer row fails the task
     /// (BackMsg_86). Real rows are well under 1 KiB; 256 KiB is four fields at the 64 KiB field cap.
     public var importMaxRowBytes = 256 * 1024
+    /// Bytes of one SOAP request body (real CTI requests are about 0.5 KB); larger ones get a
+    /// fault with 413 and are not read further. Separate from `maxBodyBytes` (form interface).
+    public var soapMaxBodyBytes = 64 * 1024
+    /// Attributes (namespace declarations included) of one element of a SOAP body; more are
+    /// refused before libxml2, whose duplicate check is quadratic in them.
+    public var soapMaxAttributesPerElement = 32
+    /// Namespace declarations of one element of a SOAP body.
+    public var soapMaxNamespaceDeclarationsPerElement = 16
+    /// Elements open at once in a SOAP body (Envelope/Body/operation/argument is 4).
+    public var soapMaxDepth = 32
+    /// Threads that run libxml2 parses, off the request threads; `maxConcurrentParses` bounds
+    /// the parses running or waiting for them, past which requests get `Server busy`.
+    public var soapParseThreads = 2
 
     public init() {}
 
@@ -99,6 +112,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_RECORDING_URL_LIFETIME"].flatMap(Double.init) { recordingURLLifetimeSeconds = v }
         if let v = environment["COCCD_IMPORT_MAX_FIELDS_PER_ROW"].flatMap(Int.init) { importMaxFieldsPerRow = v }
         if let v = environment["COCCD_IMPORT_MAX_ROW_BYTES"].flatMap(Int.init) { importMaxRowBytes = v }
+        if let v = environment["COCCD_SOAP_MAX_BODY_BYTES"].flatMap(Int.init) { soapMaxBodyBytes = v }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -108,6 +122,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case dialerMaxAttempts, dialerRetrySeconds
         case recordingURLsSigned, recordingURLLifetimeSeconds
         case importMaxFieldsPerRow, importMaxRowBytes
+        case soapMaxBodyBytes, soapMaxAttributesPerElement, soapMaxNamespaceDeclarationsPerElement, soapMaxDepth, soapParseThreads
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -149,5 +164,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         recordingURLLifetimeSeconds = try c.decodeIfPresent(Double.self, forKey: .recordingURLLifetimeSeconds) ?? recordingURLLifetimeSeconds
         importMaxFieldsPerRow = try c.decodeIfPresent(Int.self, forKey: .importMaxFieldsPerRow) ?? importMaxFieldsPerRow
         importMaxRowBytes = try c.decodeIfPresent(Int.self, forKey: .importMaxRowBytes) ?? importMaxRowBytes
+        soapMaxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .soapMaxBodyBytes) ?? soapMaxBodyBytes
+        soapMaxAttributesPerElement = try c.decodeIfPresent(Int.self, forKey: .soapMaxAttributesPerElement) ?? soapMaxAttributesPerElement
+        soapMaxNamespaceDeclarationsPerElement =
+            try c.decodeIfPresent(Int.self, forKey: .soapMaxNamespaceDeclarationsPerElement) ?? soapMaxNamespaceDeclarationsPerElement
+        soapMaxDepth = try c.decodeIfPresent(Int.self, forKey: .soapMaxDepth) ?? soapMaxDepth
+        soapParseThreads = try c.decodeIfPresent(Int.self, forKey: .soapParseThreads) ?? soapParseThreads
     }
 }

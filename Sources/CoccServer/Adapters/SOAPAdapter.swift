@@ -12,10 +12,15 @@ struct SOAPAdapter: Sendable {
 
     let dispatcher: OperationDispatcher
     let reader: SOAPEnvelopeReader
+    let parsePool: SOAPParsePool
 
     init(dispatcher: OperationDispatcher) {
         self.dispatcher = dispatcher
-        self.reader = SOAPEnvelopeReader(maxConcurrentParses: dispatcher.configuration.maxConcurrentParses)
+        let configuration = dispatcher.configuration
+        let metrics = dispatcher.metrics
+        self.reader = SOAPEnvelopeReader(limits: configuration.soapLimits, maxConcurrentParses: configuration.maxConcurrentParses,
+                                         onParse: { metrics.recordSOAPParse() })
+        self.parsePool = SOAPParsePool(threads: configuration.soapParseThreads, capacity: configuration.maxConcurrentParses)
     }
 
     var configuration: ServerConfiguration { dispatcher.configuration }
@@ -54,7 +59,8 @@ struct SOAPAdapter: Sendable {
     // MARK: Calls
 
     func call(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
-        let limit = configuration.maxBodyBytes
+        // The SOAP cap, not the form interface's: never buffer more than a CTI request needs.
+        let limit = configuration.soapMaxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             return tooLarge()
         }
@@ -66,9 +72,11 @@ struct SOAPAdapter: Sendable {
         }
         let soap: SOAPRequest
         do {
-            soap = try reader.read(Array(buffer: body))
+            // The markup scan here (linear, bounded by the cap); libxml2 on the parse pool.
+            let screened = try reader.screen(Array(buffer: body))
+            soap = try await parsePool.parse(screened, with: reader)
         } catch {
-            dispatcher.metrics.recordRejected(interface: "soap", reason: "fault")
+            dispatcher.metrics.recordRejected(interface: "soap", reason: error.code == .server ? "busy" : "fault")
             context.logger.notice("SOAP fault", metadata: ["reason": "\(error.message)"])
             return fault(error)
         }
@@ -96,9 +104,17 @@ struct SOAPAdapter: Sendable {
 
     func tooLarge() -> Response {
         dispatcher.metrics.recordRejected(interface: "soap", reason: "body_too_large")
-        var response = fault(SOAPFault(.client, "Request body larger than \(configuration.maxBodyBytes) bytes"))
+        var response = fault(SOAPFault(.client, "Request body larger than \(configuration.soapMaxBodyBytes) bytes"))
         response.status = .contentTooLarge
         response.headers[.connection] = "close"
         return response
+    }
+}
+
+extension ServerConfiguration {
+    /// What a SOAP body may hold before libxml2 sees it.
+    var soapLimits: SOAPLimits {
+        SOAPLimits(maxBodyBytes: soapMaxBodyBytes, maxAttributesPerElement: soapMaxAttributesPerElement,
+                   maxNamespaceDeclarationsPerElement: soapMaxNamespaceDeclarationsPerElement, maxDepth: soapMaxDepth)
     }
 }
