@@ -42,9 +42,14 @@ for style in ["rpc-literal", "doc-literal"]:
     check(f"{style}: login", client.service.login(**A), lambda s: s.startswith("|Retuen|1|Retuen|BackMsg_04|Retuen|agent_group_id=2&groupname=Support"))
     check(f"{style}: agentStatus", client.service.agentStatus(**A), "|Retuen|1|Retuen|BackMsg_43|Retuen|2-idle,")
     blank = {k: "" for k in ["source_user", "source_pwd", "exetime", "delrow", "phone_field", "priority_field", "dialtime_field"]}
+    # Imports are for accounts unless the team allows agents (BackMsg_38 for an agent here).
+    admin = {"orgidentity": "demo", "usertype": "account", "user": "admin", "pwdtype": "plaintext", "password": "admin123"}
     check(f"{style}: importWS (21 parameters) for a campaign that does not exist",
           client.service.importWS(modeltype="Campaign", model_id="404", source="data", context="phone1=1", emptyagent="no", resetstatus="no",
-                                  dupway="skip", dupdiallist="ignoreDuplicate", changepackage="skip", **blank, **A), "|Retuen|2|Retuen|BackMsg_73")
+                                  dupway="skip", dupdiallist="ignoreDuplicate", changepackage="skip", **blank, **admin), "|Retuen|2|Retuen|BackMsg_73")
+    check(f"{style}: importWS from an agent of a team that does not allow agent imports",
+          client.service.importWS(modeltype="Campaign", model_id="404", source="data", context="phone1=1", emptyagent="no", resetstatus="no",
+                                  dupway="skip", dupdiallist="ignoreDuplicate", changepackage="skip", **blank, **A), "|Retuen|2|Retuen|BackMsg_38")
     check(f"{style}: queuePause", client.service.queuePause(type="1", pause_reason="rest", dnd="", **{k: v for k, v in A.items()}), "|Retuen|1|Retuen|BackMsg_14")
     check(f"{style}: unpause", client.service.queuePause(type="2", pause_reason="", dnd="", **A), "|Retuen|1|Retuen|BackMsg_14")
     check(f"{style}: groupStatusNum", client.service.groupStatusNum(orgidentity="demo", queuenumber="6002", type="idle"), lambda s: s.startswith("1|"))
