@@ -44,8 +44,10 @@ extension Catalogue {
         await context.authorizeAgent(request.credentials) { agent, auth in
             let type = request.trimmed("type")
             guard type == "1" || type == "2" else { return .failure(.typeInvalid) }
+            let deviceExten = request.trimmed("deviceexten")
+            guard deviceExten.isEmpty || ParameterRules.isDialString(deviceExten) else { return .failure(.parameterError) }
             return await auth.engine.queueAction(
-                agent: agent, checkIn: type == "1", list: request["list"], deviceExten: request["deviceexten"],
+                agent: agent, checkIn: type == "1", list: request["list"], deviceExten: deviceExten,
                 pushEvent: request.pushEvent, directory: auth.directory, logger: auth.logger)
         }
     }
@@ -116,7 +118,9 @@ extension Catalogue {
         summary: "Set the extension the agent works on (check out of dynamic groups first)."
     )) { request, context in
         await context.authorizeAgent(request.agentCredentials) { agent, auth in
-            await auth.engine.setDevice(agent: agent, extensionNumber: request["exten"], directory: auth.directory, logger: auth.logger)
+            let exten = request.trimmed("exten")
+            guard exten.isEmpty || ParameterRules.isDialString(exten) else { return .failure(.parameterError) }
+            return await auth.engine.setDevice(agent: agent, extensionNumber: exten, directory: auth.directory, logger: auth.logger)
         }
     }
 }

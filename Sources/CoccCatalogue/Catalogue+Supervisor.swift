@@ -31,7 +31,10 @@ extension Catalogue {
             summary: summary
         )) { request, context in
             await supervising(request, context) { target, auth in
-                await auth.engine.supervise(mode, target: target, phoneNumber: request["phonenumber"], directory: auth.directory, logger: auth.logger)
+                // The phone to ring goes to the switch as a dial string: numbers only (BackMsg_28).
+                let phone = request.trimmed("phonenumber")
+                guard phone.isEmpty || ParameterRules.isDialString(phone) else { return .failure(.parameterError) }
+                return await auth.engine.supervise(mode, target: target, phoneNumber: phone, directory: auth.directory, logger: auth.logger)
             }
         }
     }

@@ -137,6 +137,9 @@ struct EventForgeryTests {
                 #expect(try await call(client, interface, "consult", Fixture.agent8001.with(["targetdn": "1&a=b", "consulttype": "external"])).message == "BackMsg_28")
             }
             #expect(try await call(client, .http, "backCall", Fixture.account.with(["exten": "8001", "targetdn": "138#&x"])).message == "BackMsg_28")
+            #expect(try await call(client, .http, "setdevice", Fixture.agent8001.with(["exten": "8001&x=1"])).message == "BackMsg_28")
+            #expect(try await call(client, .http, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2", "deviceexten": "80\n01"])).message == "BackMsg_28")
+            #expect(try await call(client, .http, "silentMonitor", Fixture.agent8001.with(["target": "8002", "phonenumber": "PJSIP/x&PJSIP/y"])).message == "BackMsg_28")
             #expect(try f.events().isEmpty)
             // A real number with a leading + and feature digits still dials.
             #expect(try await call(client, .http, "makeCall", base.with(["targetdn": "+8613800000001"])).message == "BackMsg_19")
@@ -170,8 +173,12 @@ struct EventForgeryTests {
             for operation in Catalogue.standard.operations where !operation.descriptor.httpEvents.isEmpty {
                 let names = Set(operation.descriptor.httpParameters + operation.descriptor.cjiParameters)
                 for name in names where !["orgidentity", "user", "password", "pwdtype", "usertype", "callbackFuc"].contains(name) {
-                    for interface in [Interface.http, .cji] where interface == .http || operation.descriptor.cjiName != nil {
-                        _ = try? await call(client, interface, operation.descriptor.name, base.with([name: forgery]))
+                    for interface in [Interface.http, .soap, .cji]
+                    where interface == .http || (interface == .soap ? operation.descriptor.soapName : operation.descriptor.cjiName) != nil {
+                        // XML cannot carry a NUL (a SOAP body with one gets a fault), so SOAP sends the rest.
+                        let parameters = base.with([name: forgery])
+                        _ = try? await call(client, interface, operation.descriptor.name,
+                                            interface == .soap ? parameters.mapValues { $0.replacingOccurrences(of: "\u{0}", with: "") } : parameters)
                     }
                 }
                 _ = try await call(client, .http, operation.descriptor.name, base)

@@ -13,8 +13,8 @@ import NIOCore
 /// curl -X POST 'http://127.0.0.1:4580/simulator/legs/1555/hangup?orgidentity=demo&user=admin&password=admin123'
 /// ```
 /// Several teams share one switch, so every request carries a team account's credentials
-/// (`orgidentity`, `user`, `password`, optional `pwdtype`; query or form), and sees and moves
-/// only that team's legs: another team's leg is "no such live leg", as a leg that never was.
+/// (`orgidentity`, `user`, `password`, optional `pwdtype`; in the query, and for `inbound` also
+/// the form), and sees and moves only that team's legs: another team's leg is "no such live leg", as a leg that never was.
 struct SimulatorAdapter: Sendable {
     let simulator: SimulatedSwitch
     let center: CallCenter
