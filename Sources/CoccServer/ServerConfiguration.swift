@@ -56,6 +56,17 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var simulation: SimulationRules = .demo
     /// The IVRs agents can send customers to (agentToIvr), by extension; the sample IVR 7000 by default.
     public var ivrs: [String: IVRMenu] = IVRMenu.sample
+    /// Event POSTs in flight at once across all teams (each team has its own ordered queue).
+    public var eventDeliveryConcurrency = 16
+    /// Open client connections at most, and per client address; over either, a new connection is
+    /// answered 503 and closed at once.
+    public var maxConnections = 4096
+    public var maxConnectionsPerAddress = 256
+    /// Seconds a connection may sit idle once more than 75% of `maxConnections` are open.
+    public var pressureIdleTimeoutSeconds = 3
+    /// PEM certificate chain and private key: when both are set, the server speaks HTTPS only.
+    public var tlsCertificate = ""
+    public var tlsKey = ""
 
     public init() {}
 
@@ -83,6 +94,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_EVENT_RETENTION_HOURS"].flatMap(Double.init) { eventRetentionHours = v }
         if let v = environment["COCCD_IMPORT_ALLOWED_HOSTS"] { importAllowedHosts = v.split(separator: ",").map(String.init) }
         if let v = environment["COCCD_DIALER_RETRY_SECONDS"].flatMap(Double.init) { dialerRetrySeconds = v }
+        if let v = environment["COCCD_EVENT_DELIVERY_CONCURRENCY"].flatMap(Int.init) { eventDeliveryConcurrency = v }
+        if let v = environment["COCCD_MAX_CONNECTIONS"].flatMap(Int.init) { maxConnections = v }
+        if let v = environment["COCCD_MAX_CONNECTIONS_PER_ADDRESS"].flatMap(Int.init) { maxConnectionsPerAddress = v }
+        if let v = environment["COCCD_TLS_CERT"] { tlsCertificate = v }
+        if let v = environment["COCCD_TLS_KEY"] { tlsKey = v }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -90,6 +106,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds, eventDeliveryMaxAttempts, eventDeliveryTimeoutSeconds
         case eventRetentionHours, pushLineFormat, importAllowedHosts, importMaxBytes, importMaxRows, importTimeoutSeconds
         case dialerMaxAttempts, dialerRetrySeconds
+        case eventDeliveryConcurrency, maxConnections, maxConnectionsPerAddress, pressureIdleTimeoutSeconds, tlsCertificate, tlsKey
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -127,5 +144,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         dialerRetrySeconds = try c.decodeIfPresent(Double.self, forKey: .dialerRetrySeconds) ?? dialerRetrySeconds
         eventDeliveryMaxAttempts = try c.decodeIfPresent(Int.self, forKey: .eventDeliveryMaxAttempts) ?? eventDeliveryMaxAttempts
         eventDeliveryTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .eventDeliveryTimeoutSeconds) ?? eventDeliveryTimeoutSeconds
+        eventDeliveryConcurrency = try c.decodeIfPresent(Int.self, forKey: .eventDeliveryConcurrency) ?? eventDeliveryConcurrency
+        maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
+        maxConnectionsPerAddress = try c.decodeIfPresent(Int.self, forKey: .maxConnectionsPerAddress) ?? maxConnectionsPerAddress
+        pressureIdleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .pressureIdleTimeoutSeconds) ?? pressureIdleTimeoutSeconds
+        tlsCertificate = try c.decodeIfPresent(String.self, forKey: .tlsCertificate) ?? tlsCertificate
+        tlsKey = try c.decodeIfPresent(String.self, forKey: .tlsKey) ?? tlsKey
     }
 }
