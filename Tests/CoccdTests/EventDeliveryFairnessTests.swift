@@ -98,4 +98,40 @@ struct EventDeliveryFairnessTests {
             }
         }
     }
+
+    @Test
+    func theTotalInFlightIsBounded() async throws {
+        let f = try Fixture()
+        let first = PacedWebhook(slow: true)
+        let second = PacedWebhook(slow: false, watching: first)
+        let firstApp = Application(router: first.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
+        let secondApp = Application(router: second.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
+        try await firstApp.test(.live) { firstClient async throws in
+            try await secondApp.test(.live) { secondClient async throws in
+                try f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:\(try #require(firstClient.port))/hook")
+                try f.admin.updateTeam(identity: "other", eventURL: "http://127.0.0.1:\(try #require(secondClient.port))/hook")
+                try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+                _ = try f.store.deliveryState(teamID: 1)
+                _ = try f.store.deliveryState(teamID: 2)
+                var settings = EventDeliveryService.Settings()
+                settings.pollInterval = .milliseconds(20)
+                settings.concurrency = 1
+                let service = EventDeliveryService(center: f.center, store: f.store, metrics: OperationMetrics(), settings: settings,
+                                                   logger: Fixture.quiet)
+                let running = Task { try await service.run() }
+                defer { running.cancel() }
+                try Self.append(f, team: 1)
+                try await Self.eventually { first.counts.withLock { $0.started } == 1 }
+                try Self.append(f, team: 2)
+                // One permit: the second team's POST waits for the first team's to finish.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(second.counts.withLock { $0.started } == 0)
+                first.released.withLock { $0 = true }
+                try await Self.eventually { second.counts.withLock { $0.finished } == 1 }
+                #expect(second.seenOfOther.withLock { $0 } == [.init(started: 1, finished: 1)])
+                running.cancel()
+                _ = try? await running.value
+            }
+        }
+    }
 }
