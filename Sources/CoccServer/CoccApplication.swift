@@ -58,11 +58,14 @@ public enum CoccApplication {
 
     /// The HTTP/1 server settings: header cap, idle timeout, the slow-client guard, the
     /// connection caps (`limiter`), and HTTPS when `tls` is given.
-    public static func server(configuration: ServerConfiguration, tls: TLSSettings? = nil, limiter: ConnectionLimiter? = nil) -> HTTPServerBuilder {
+    public static func server(
+        configuration: ServerConfiguration, tls: TLSSettings? = nil, limiter: ConnectionLimiter? = nil
+    ) -> HTTPServerBuilder {
         let limiter = limiter ?? ConnectionLimiter(maxConnections: configuration.maxConnections,
                                                    maxPerAddress: configuration.maxConnectionsPerAddress)
         let limits = ConnectionGuardHandler.Limits(
-            requestTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)), keepAliveTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
+            requestTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)),
+            keepAliveTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
             pressureTimeout: .seconds(Int64(configuration.pressureIdleTimeoutSeconds)), maxBodyBytes: configuration.maxBodyBytes)
         var http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [ConnectionGuardHandler(limits: limits, limiter: limiter)],

@@ -42,6 +42,8 @@ final class PacedWebhook: Sendable {
 
 @Suite("event delivery per team", .serialized)
 struct EventDeliveryFairnessTests {
+    static let loopback = ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0))
+
     static func append(_ f: Fixture, team: Int64) throws {
         _ = try f.center.eventBus.append(to: f.store, team: team, at: Date(), agents: []) { id in "source=TEST&event=ping&eventid=\(id)" }
     }
@@ -56,8 +58,8 @@ struct EventDeliveryFairnessTests {
         let f = try Fixture()
         let slow = PacedWebhook(slow: true)
         let fast = PacedWebhook(slow: false, watching: slow)
-        let slowApp = Application(router: slow.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
-        let fastApp = Application(router: fast.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
+        let slowApp = Application(router: slow.router(), configuration: Self.loopback, logger: Fixture.quiet)
+        let fastApp = Application(router: fast.router(), configuration: Self.loopback, logger: Fixture.quiet)
         try await slowApp.test(.live) { slowClient async throws in
             try await fastApp.test(.live) { fastClient async throws in
                 try f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:\(try #require(slowClient.port))/hook")
@@ -104,8 +106,8 @@ struct EventDeliveryFairnessTests {
         let f = try Fixture()
         let first = PacedWebhook(slow: true)
         let second = PacedWebhook(slow: false, watching: first)
-        let firstApp = Application(router: first.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
-        let secondApp = Application(router: second.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
+        let firstApp = Application(router: first.router(), configuration: Self.loopback, logger: Fixture.quiet)
+        let secondApp = Application(router: second.router(), configuration: Self.loopback, logger: Fixture.quiet)
         try await firstApp.test(.live) { firstClient async throws in
             try await secondApp.test(.live) { secondClient async throws in
                 try f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:\(try #require(firstClient.port))/hook")
