@@ -11,6 +11,7 @@ public import CoccCampaigns
 import Foundation
 import ServiceLifecycle
 public import HummingbirdCore
+import HummingbirdTLS
 
 /// Builds the coccd HTTP application: SOAP, HTTP form and CJI adapters over one catalogue,
 /// plus `/metrics`.
@@ -73,20 +74,32 @@ public enum CoccApplication {
         }
     }
 
-    /// The HTTP/1 server settings: header cap, idle timeout, and the slow-client guard.
-    public static func server(configuration: ServerConfiguration) -> HTTPServerBuilder {
+    /// The HTTP/1 server settings: header cap, idle timeout, the slow-client guard, the
+    /// connection caps (`limiter`), and HTTPS when `tls` is given.
+    public static func server(
+        configuration: ServerConfiguration, tls: TLSSettings? = nil, limiter: ConnectionLimiter? = nil
+    ) -> HTTPServerBuilder {
+        let limiter = limiter ?? ConnectionLimiter(maxConnections: configuration.maxConnections,
+                                                   maxPerAddress: configuration.maxConnectionsPerAddress)
+        let limits = ConnectionGuardHandler.Limits(
+            requestTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)),
+            keepAliveTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
+            pressureTimeout: .seconds(Int64(configuration.pressureIdleTimeoutSeconds)), maxBodyBytes: configuration.maxBodyBytes)
         var http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [ConnectionGuardHandler(
-                requestTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)),
-                keepAliveTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))],
+            additionalChannelHandlers: [ConnectionGuardHandler(limits: limits, limiter: limiter)],
             idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
         http1.httpDecoder = .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes, maxHeaderFieldCount: 100)
-        return .http1(configuration: http1)
+        let channel = http1
+        return HTTPServerBuilder { responder in
+            let plain = HTTP1Channel(responder: responder, configuration: channel)
+            guard let tls else { return LimitedChannel(plain, limiter: limiter, answersRefusal: true) }
+            return LimitedChannel(try TLSChannel(plain, tlsConfiguration: tls.configuration), limiter: limiter, answersRefusal: false)
+        }
     }
 
     public static func make(
         configuration: ServerConfiguration, center: CallCenter, metrics: OperationMetrics = OperationMetrics(), simulator: SimulatedSwitch? = nil,
-        logger: Logger
+        tls: TLSSettings? = nil, logger: Logger
     ) -> some ApplicationProtocol {
         var sharedImports: ImportService?
         var services: [any Service] = [DirectoryWatcher(
@@ -96,6 +109,7 @@ public enum CoccApplication {
             var settings = EventDeliveryService.Settings()
             settings.maxAttempts = configuration.eventDeliveryMaxAttempts
             settings.timeout = configuration.eventDeliveryTimeoutSeconds
+            settings.concurrency = configuration.eventDeliveryConcurrency
             services.append(EventDeliveryService(center: center, store: store, metrics: metrics, settings: settings, logger: logger))
             services.append(EventRetentionService(center: center, store: store, retention: configuration.eventRetentionHours * 3600, logger: logger))
             if let imports = importService(configuration: configuration, center: center, startAtOnce: true, logger: logger) {
@@ -109,7 +123,7 @@ public enum CoccApplication {
         }
         return Application(
             router: router(configuration: configuration, center: center, metrics: metrics, simulator: simulator, imports: sharedImports, logger: logger),
-            server: server(configuration: configuration),
+            server: server(configuration: configuration, tls: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd"),
             services: services,
             logger: logger

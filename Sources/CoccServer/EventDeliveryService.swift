@@ -19,6 +19,10 @@ import Synchronization
 /// the store, so a restart, even after `kill -9`, resumes where it stopped. After
 /// `maxAttempts` failures in a row the team is dead-lettered until `coccd events resume` or
 /// `replay`.
+///
+/// Each team has its own delivery task (see `EventDeliveryService+Teams.swift`), so a slow or
+/// dead receiver holds back only its own team's events; `concurrency` bounds the POSTs in
+/// flight across all teams.
 public final class EventDeliveryService: Service, Sendable {
     public struct Settings: Sendable {
         public var maxAttempts = 10
@@ -26,6 +30,8 @@ public final class EventDeliveryService: Service, Sendable {
         public var pollInterval: Duration = .milliseconds(250)
         public var baseBackoff: Duration = .milliseconds(500)
         public var maxBackoff: Duration = .seconds(60)
+        /// POSTs in flight at once, across all teams (one at a time per team, to keep order).
+        public var concurrency = 16
         public init() {}
     }
 
@@ -34,7 +40,14 @@ public final class EventDeliveryService: Service, Sendable {
     let metrics: OperationMetrics
     let settings: Settings
     let logger: Logger
-    private let retryAt = Mutex<[Int64: ContinuousClock.Instant]>([:])
+    let retryAt = Mutex<[Int64: ContinuousClock.Instant]>([:])
+    /// Teams whose delivery is running now: one pass per team at a time keeps its order.
+    private let busy = Mutex<Set<Int64>>([])
+    /// Teams that have a delivery task in ``run()``.
+    let running = Mutex<Set<Int64>>([])
+    let permits: DeliveryPermits
+    /// Its own session: the shared one caps connections per host (6), and teams may share a host.
+    let session: URLSession
 
     public init(center: CallCenter, store: SQLiteStore, metrics: OperationMetrics, settings: Settings = Settings(), logger: Logger) {
         self.center = center
@@ -42,35 +55,39 @@ public final class EventDeliveryService: Service, Sendable {
         self.metrics = metrics
         self.settings = settings
         self.logger = logger
+        permits = DeliveryPermits(settings.concurrency)
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = max(1, settings.concurrency)
+        configuration.timeoutIntervalForRequest = settings.timeout
+        session = URLSession(configuration: configuration)
     }
 
-    public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await deliverPending()
-            let interval = settings.pollInterval
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
-        }
-    }
-
-    /// One pass over the teams that have an event URL.
+    /// One pass over the teams that have an event URL, all teams at once (within `concurrency`).
     public func deliverPending() async {
-        for team in center.directory.teams.values where !team.eventURL.isEmpty {
-            await deliver(team)
+        await withDiscardingTaskGroup { group in
+            for team in center.directory.teams.values where !team.eventURL.isEmpty {
+                group.addTask { _ = await self.deliver(team) }
+            }
         }
     }
 
-    func deliver(_ team: Team) async {
-        if let at = retryAt.withLock({ $0[team.id] }), ContinuousClock.now < at { return }
-        guard var state = try? store.deliveryState(teamID: team.id), !state.dead, let url = URL(string: team.eventURL) else { return }
+    /// Delivers the team's pending events (up to 100) in order; answers the cursor after the
+    /// pass, or nil when nothing could be tried (dead-lettered, backing off, busy, no URL).
+    @discardableResult
+    func deliver(_ team: Team) async -> Int64? {
+        guard busy.withLock({ $0.insert(team.id).inserted }) else { return nil }
+        defer { _ = busy.withLock { $0.remove(team.id) } }
+        if let at = retryAt.withLock({ $0[team.id] }), ContinuousClock.now < at { return nil }
+        guard var state = try? store.deliveryState(teamID: team.id), !state.dead, let url = URL(string: team.eventURL) else { return nil }
         let events: [StoredEvent]
         do { events = try center.events(team: team.id, after: state.cursor, agent: nil, limit: 100) } catch {
             logger.error("could not read events for delivery", metadata: ["team": "\(team.identity)", "error": "\(error)"])
-            return
+            return nil
         }
         for event in events {
             let body = Self.formBody(event.message)
             do {
-                try await post(body, to: url, event: event, team: team, secret: state.secret)
+                try await permits.withPermit { try await post(body, to: url, event: event, team: team, secret: state.secret) }
                 state.cursor = event.eventid
                 state.attempts = 0
                 state.lastError = ""
@@ -78,6 +95,9 @@ public final class EventDeliveryService: Service, Sendable {
                 retryAt.withLock { $0[team.id] = nil }
                 metrics.eventDelivered(team: team.identity)
             } catch {
+                // Shutting down mid-POST is not the receiver's fault: no attempt counted; the
+                // event is sent again on the next start (at least once).
+                if error is CancellationError || Task.isCancelled { return nil }
                 state.attempts += 1
                 state.lastError = "\(error)"
                 metrics.eventDeliveryFailed(team: team.identity)
@@ -93,10 +113,11 @@ public final class EventDeliveryService: Service, Sendable {
                 }
                 try? store.saveDelivery(state)
                 metrics.eventDeliveryDead(team: team.identity, dead: state.dead)
-                return
+                return nil
             }
         }
         metrics.eventDeliveryDead(team: team.identity, dead: false)
+        return state.cursor
     }
 
     struct Rejected: Error, CustomStringConvertible {
@@ -112,7 +133,7 @@ public final class EventDeliveryService: Service, Sendable {
         request.setValue(String(event.eventid), forHTTPHeaderField: "X-Cocc-Event-Id")
         request.setValue(team.identity, forHTTPHeaderField: "X-Cocc-Team")
         request.setValue("sha256=" + Self.signature(body, secret: secret), forHTTPHeaderField: "X-Cocc-Signature")
-        let (_, response) = try await URLSession.shared.data(for: request)
+        let (_, response) = try await session.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else { throw Rejected(status: status) }
     }

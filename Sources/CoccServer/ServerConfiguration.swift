@@ -81,6 +81,17 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// Threads that run libxml2 parses, off the request threads; `maxConcurrentParses` bounds
     /// the parses running or waiting for them, past which requests get `Server busy`.
     public var soapParseThreads = 2
+    /// Event POSTs in flight at once across all teams (each team has its own ordered queue).
+    public var eventDeliveryConcurrency = 16
+    /// Open client connections at most, and per client address; over either, a new connection is
+    /// answered 503 and closed at once.
+    public var maxConnections = 4096
+    public var maxConnectionsPerAddress = 256
+    /// Seconds a connection may sit idle once more than 75% of `maxConnections` are open.
+    public var pressureIdleTimeoutSeconds = 3
+    /// PEM certificate chain and private key: when both are set, the server speaks HTTPS only.
+    public var tlsCertificate = ""
+    public var tlsKey = ""
 
     public init() {}
 
@@ -113,6 +124,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_IMPORT_MAX_FIELDS_PER_ROW"].flatMap(Int.init) { importMaxFieldsPerRow = v }
         if let v = environment["COCCD_IMPORT_MAX_ROW_BYTES"].flatMap(Int.init) { importMaxRowBytes = v }
         if let v = environment["COCCD_SOAP_MAX_BODY_BYTES"].flatMap(Int.init) { soapMaxBodyBytes = v }
+        if let v = environment["COCCD_EVENT_DELIVERY_CONCURRENCY"].flatMap(Int.init) { eventDeliveryConcurrency = v }
+        if let v = environment["COCCD_MAX_CONNECTIONS"].flatMap(Int.init) { maxConnections = v }
+        if let v = environment["COCCD_MAX_CONNECTIONS_PER_ADDRESS"].flatMap(Int.init) { maxConnectionsPerAddress = v }
+        if let v = environment["COCCD_TLS_CERT"] { tlsCertificate = v }
+        if let v = environment["COCCD_TLS_KEY"] { tlsKey = v }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -123,6 +139,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case recordingURLsSigned, recordingURLLifetimeSeconds
         case importMaxFieldsPerRow, importMaxRowBytes
         case soapMaxBodyBytes, soapMaxAttributesPerElement, soapMaxNamespaceDeclarationsPerElement, soapMaxDepth, soapParseThreads
+        case eventDeliveryConcurrency, maxConnections, maxConnectionsPerAddress, pressureIdleTimeoutSeconds, tlsCertificate, tlsKey
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -170,5 +187,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             try c.decodeIfPresent(Int.self, forKey: .soapMaxNamespaceDeclarationsPerElement) ?? soapMaxNamespaceDeclarationsPerElement
         soapMaxDepth = try c.decodeIfPresent(Int.self, forKey: .soapMaxDepth) ?? soapMaxDepth
         soapParseThreads = try c.decodeIfPresent(Int.self, forKey: .soapParseThreads) ?? soapParseThreads
+        eventDeliveryConcurrency = try c.decodeIfPresent(Int.self, forKey: .eventDeliveryConcurrency) ?? eventDeliveryConcurrency
+        maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
+        maxConnectionsPerAddress = try c.decodeIfPresent(Int.self, forKey: .maxConnectionsPerAddress) ?? maxConnectionsPerAddress
+        pressureIdleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .pressureIdleTimeoutSeconds) ?? pressureIdleTimeoutSeconds
+        tlsCertificate = try c.decodeIfPresent(String.self, forKey: .tlsCertificate) ?? tlsCertificate
+        tlsKey = try c.decodeIfPresent(String.self, forKey: .tlsKey) ?? tlsKey
     }
 }

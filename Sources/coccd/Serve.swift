@@ -16,7 +16,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Settings come from the --config file, then COCCD_* environment variables (COCCD_HOST,
             COCCD_PORT, COCCD_DATA_DIR, COCCD_CORS_ORIGINS, COCCD_PUBLIC_URL, COCCD_SOAP_NAMESPACE,
-            COCCD_MESSAGES, COCCD_MAX_BODY_BYTES, COCCD_IDLE_TIMEOUT, COCCD_REQUEST_TIMEOUT), then flags.
+            COCCD_MESSAGES, COCCD_MAX_BODY_BYTES, COCCD_IDLE_TIMEOUT, COCCD_REQUEST_TIMEOUT, COCCD_MAX_CONNECTIONS,
+            COCCD_MAX_CONNECTIONS_PER_ADDRESS, COCCD_TLS_CERT, COCCD_TLS_KEY), then flags.
+            With --tls-cert and --tls-key the server speaks HTTPS only, on the same port.
             """
     )
 
@@ -35,6 +37,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Create the demo team on an empty data directory, allow any CORS origin, serve /simulator/.") var demo = false
     @Flag(help: "Serve the simulated switch's control surface under /simulator/.") var simulate = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key of the --tls-cert certificate.") var tlsKey: String?
 
     func resolvedConfiguration() throws -> ServerConfiguration {
         var config = ServerConfiguration()
@@ -55,16 +59,29 @@ struct Serve: AsyncParsableCommand {
         if let messages { config.messages = messages }
         if demo { config.demo = true }
         if simulate { config.simulate = true }
+        if let tlsCertificate { config.tlsCertificate = tlsCertificate }
+        if let tlsKey { config.tlsKey = tlsKey }
         return config
     }
 
     func run() async throws {
-        let configuration = try resolvedConfiguration()
+        var configuration = try resolvedConfiguration()
         // Everything the server writes (store, recordings, import files, keys) is for its user only.
         DataDirectory.restrictNewFiles()
         let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
         let logger = Logger(label: "coccd")
+        // Read and check the certificate before anything else starts: a bad path is a clear
+        // startup error (exit status 1), not a failure at the first connection.
+        var tls: TLSSettings?
+        if !configuration.tlsCertificate.isEmpty || !configuration.tlsKey.isEmpty {
+            do { tls = try TLSSettings.load(certificate: configuration.tlsCertificate, key: configuration.tlsKey) } catch {
+                logger.critical("cannot start: \(error)")
+                throw ExitCode.failure
+            }
+        }
+        DescriptorLimit.prepare(&configuration, logger: logger)
+        let scheme = tls == nil ? "http" : "https"
         let metrics = OperationMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
 
@@ -80,12 +97,12 @@ struct Serve: AsyncParsableCommand {
                                     recordingsDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("recordings"),
                                     ivrMenus: configuration.ivrs, offerRingTimeout: .milliseconds(Int64(configuration.ringTimeoutSeconds * 1000)))
         logger.notice("coccd starting", metadata: [
-            "address": "http://\(configuration.host):\(configuration.port)",
-            "wsdl": "http://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",
+            "address": "\(scheme)://\(configuration.host):\(configuration.port)",
+            "wsdl": "\(scheme)://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",
             "data": "\(configuration.dataDirectory)", "teams": "\(center.directory.teams.count)",
         ])
         let app = CoccApplication.make(configuration: configuration, center: center, metrics: metrics,
-                                       simulator: configuration.demo || configuration.simulate ? simulator : nil, logger: logger)
+                                       simulator: configuration.demo || configuration.simulate ? simulator : nil, tls: tls, logger: logger)
         try await app.runService()
         // Live calls end with their hangup events before the store closes.
         await center.hangUpAllCalls()

@@ -93,7 +93,7 @@ struct EventRetentionTests {
             let port = try #require(client.port)
             let stream = try RawConnection(port: port)
             stream.send("GET /coccinterface/events?orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456 HTTP/1.1\r\nHost: localhost\r\nLast-Event-ID: 1\r\n\r\n")
-            let text = await stream.receive(timeout: 2, until: "event=resync") ?? ""
+            let text = await stream.receive(timeout: 30, until: "event=resync") ?? ""
             #expect(text.contains("id: 7\ndata: source=SYSTEM&event=resync&reason=retention&eventid=7&\n\n"))
             #expect(!text.contains("event=e6"))
         }

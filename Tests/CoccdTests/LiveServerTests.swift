@@ -27,7 +27,7 @@ struct LiveServerTests {
             // The advertised address follows the Host the client used.
             let connection = try RawConnection(port: try #require(client.port))
             connection.send("GET /coccwi.php?WSDL HTTP/1.1\r\nHost: cc.example.com:4580\r\n\r\n")
-            let wsdl = await connection.receive(timeout: 2, until: "</definitions>") ?? ""
+            let wsdl = await connection.receive(timeout: 30, until: "</definitions>") ?? ""
             #expect(wsdl.hasPrefix("HTTP/1.1 200 OK"))
             #expect(wsdl.contains("<soap:address location=\"http://cc.example.com:4580/coccwi.php\"/>"))
         }
@@ -41,10 +41,10 @@ struct LiveServerTests {
             let body = "EVENT=LOGIN&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456"
             connection.send("POST /coccinterfaces HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                             + "Content-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
-            let interim = try #require(await connection.receive(timeout: 0.3, until: "\r\n\r\n"))
+            let interim = try #require(await connection.receive(timeout: 30, until: "\r\n\r\n"))
             #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"))
             connection.send(body)
-            let answer = try #require(await connection.receive(timeout: 2, until: "|||"))
+            let answer = try #require(await connection.receive(timeout: 30, until: "|||"))
             #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
             #expect(answer.contains("|Retuen|1|Retuen|BackMsg_04|Retuen|agent_group_id=1&"))
         }
@@ -67,7 +67,7 @@ struct LiveServerTests {
             let prompt = try RawConnection(port: port)
             for _ in 0..<2 {
                 prompt.send("GET /coccinterfaces?EVENT=AGENTSTATUS&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456 HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                #expect(await prompt.receive(timeout: 2, until: "logout,")?.contains("|Retuen|1|Retuen|BackMsg_43") == true)
+                #expect(await prompt.receive(timeout: 30, until: "logout,")?.contains("|Retuen|1|Retuen|BackMsg_43") == true)
             }
             // (The test client's own idle connection was rightly closed after a second of silence.)
         }

@@ -125,11 +125,11 @@ struct EventStreamTests {
             let query = "orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456"
             let stream = try RawConnection(port: port)
             stream.send("GET /coccinterface/events?\(query) HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
-            let head = await stream.receive(timeout: 2, until: "retry: 2000") ?? ""
+            let head = await stream.receive(timeout: 30, until: "retry: 2000") ?? ""
             #expect(head.hasPrefix("HTTP/1.1 200 OK") && head.lowercased().contains("content-type: text/event-stream"))
             let team = try RawConnection(port: port)
             team.send("GET /coccinterface/events?orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin123 HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            _ = await team.receive(timeout: 2, until: "retry: 2000")
+            _ = await team.receive(timeout: 30, until: "retry: 2000")
 
             _ = try await call(client, .http, "login", Fixture.agent8001)
             _ = try await call(client, .http, "login", Fixture.agent("8002"))
@@ -139,25 +139,25 @@ struct EventStreamTests {
             // Legs: 19866 and 19867 are the agents'; 8001's customer is 19868 (8002's, busy, is gone).
             try await f.pbx.farEndHangup(uniqueid: 19868)
 
-            let mine = await stream.receive(timeout: 3, until: "source=CONVERSATION") ?? ""
+            let mine = await stream.receive(timeout: 30, until: "source=CONVERSATION") ?? ""
             let myIDs = Self.ids(mine)
             #expect(myIDs.count == 7 && myIDs == myIDs.sorted())
             #expect(mine.contains("data: calleridnum=13800000001&didnumber=&activenum=8001&source=AGENT&event=ringing"))
             #expect(!mine.contains("activenum=8002"))
             // The team's stream has both agents' events.
-            var all = await team.receive(timeout: 3, until: "CONVERSATION") ?? ""
-            if Self.ids(all).count < 13 { all += await team.receive(timeout: 2, until: "CONVERSATION&event=hangup&uniqueid=0&sessionid") ?? "" }
+            var all = await team.receive(timeout: 30, until: "CONVERSATION") ?? ""
+            if Self.ids(all).count < 13 { all += await team.receive(timeout: 30, until: "CONVERSATION&event=hangup&uniqueid=0&sessionid") ?? "" }
             #expect(Set(Self.ids(all)) == Set(1...13))
 
             // Reconnecting with Last-Event-ID resumes after it.
             let again = try RawConnection(port: port)
             again.send("GET /coccinterface/events?\(query) HTTP/1.1\r\nHost: localhost\r\nLast-Event-ID: \(myIDs[3])\r\n\r\n")
-            let resumed = await again.receive(timeout: 2, until: "source=CONVERSATION") ?? ""
+            let resumed = await again.receive(timeout: 30, until: "source=CONVERSATION") ?? ""
             #expect(Self.ids(resumed) == Array(myIDs[4...]))
 
             let denied = try RawConnection(port: port)
             denied.send("GET /coccinterface/events?orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=x HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            #expect(await denied.receive(timeout: 2, until: "\r\n")?.hasPrefix("HTTP/1.1 403") == true)
+            #expect(await denied.receive(timeout: 30, until: "\r\n")?.hasPrefix("HTTP/1.1 403") == true)
         }
     }
 }
@@ -191,7 +191,7 @@ struct PushTokenTests {
             let token = String(channel.dropFirst(6))
             let stream = try RawConnection(port: try #require(client.port))
             stream.send("GET /coccinterface/events?token=\(token)&lastEventId=0 HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            #expect(await stream.receive(timeout: 2, until: "event=ringing")?.contains("data: calleridnum=13800000001") == true)
+            #expect(await stream.receive(timeout: 30, until: "event=ringing")?.contains("data: calleridnum=13800000001") == true)
         }
     }
 
@@ -221,7 +221,7 @@ struct PushTokenTests {
             #expect(try await status(old) == .forbidden)
             let stream = try RawConnection(port: try #require(client.port))
             stream.send("GET /coccinterface/events?token=\(old) HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            #expect(await stream.receive(timeout: 2, until: "\r\n\r\n")?.hasPrefix("HTTP/1.1 403") == true)
+            #expect(await stream.receive(timeout: 30, until: "\r\n\r\n")?.hasPrefix("HTTP/1.1 403") == true)
             // A token issued under the new password works.
             #expect(try await status(try await token("changed")) == .notModified)
         }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts a real coccd with the demo team and runs the real-client tests against it:
 # PHP SoapClient (all WSDL styles, non-WSDL, SOAP 1.1 and 1.2), curl (HTTP, JSONP, assets),
-# node (the CJI plugin), headless Chromium (a page with the push plugin), zeep, gSOAP wsdl2h and JAX-WS (strict WSDL toolkits), then graceful shutdown, restart persistence and live provisioning.
+# node (the CJI plugin), headless Chromium (a page with the push plugin), zeep, gSOAP wsdl2h and JAX-WS (strict WSDL toolkits),
+# the connection caps (2,000 idle connections), HTTPS (curl and PHP SoapClient, tls_test.sh), then graceful shutdown, restart
+# persistence and live provisioning.
 # Usage: Tests/clients/run.sh [path-to-coccd]     Ends with "N passed, M failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -57,6 +59,10 @@ tally "node CJI plugin" < <(node Tests/clients/cji_plugin_test.js "$BASE" 2>&1)
 tally "node push plugin" < <(node Tests/clients/push_plugin_test.js "$BASE" 2>&1)
 tally "python zeep" < <(python3 Tests/clients/zeep_test.py "$BASE" 2>&1)
 tally "WSDL toolkits" < <(bash Tests/clients/wsdl_toolkits.sh "$BASE" 2>&1)
+# Connection caps: 2,000 idle connections, a legitimate client still answered, extra ones refused.
+tally "connection caps" < <(python3 Tests/clients/connections_test.py "$BASE" 2>&1)
+# HTTPS: its own coccd with a certificate made here; curl and PHP SoapClient.
+tally "TLS (curl, PHP SoapClient)" < <(bash Tests/clients/tls_test.sh "$COCCD" "$((PORT + 2))" 2>&1)
 
 # Provisioning from the CLI reaches the running server.
 "$COCCD" agent add --data-dir "$DATA" --team demo 8300 --password s3cret --name "New Agent" > /dev/null

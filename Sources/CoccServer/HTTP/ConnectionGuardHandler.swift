@@ -10,29 +10,43 @@ import NIOHTTPTypes
 ///   timeout alone lets a client that trickles a byte every few seconds hold a connection
 ///   forever. Later heads get the longer keep-alive bound because a pooled client connection
 ///   legitimately sits quiet between requests.
+/// - While the server is under pressure (`limiter`: most of the connection cap in use), a
+///   connection waiting for a head is closed after `pressureTimeout` of silence instead, so idle
+///   keep-alive connections make room for clients with something to say.
 /// - .NET clients send `Expect: 100-continue` and wait ~350 ms for an interim answer;
-///   Hummingbird does not send one, so this handler does, at once.
+///   Hummingbird does not send one, so this handler does, at once — unless the announced
+///   `Content-Length` is over `maxBodyBytes`: then the answer is `413` and the connection is
+///   closed, and the client never sends the body (RFC 9110 §10.1.1).
 final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    private let requestTimeout: TimeAmount
-    private let keepAliveTimeout: TimeAmount
-    private var deadline: Scheduled<Void>?
+    struct Limits: Sendable {
+        var requestTimeout: TimeAmount
+        var keepAliveTimeout: TimeAmount
+        var pressureTimeout: TimeAmount = .seconds(3)
+        var maxBodyBytes = Int.max
+    }
 
-    init(requestTimeout: TimeAmount, keepAliveTimeout: TimeAmount) {
-        self.requestTimeout = requestTimeout
-        self.keepAliveTimeout = keepAliveTimeout
+    private let limits: Limits
+    private let limiter: ConnectionLimiter?
+    private var deadline: Scheduled<Void>?
+    /// A request refused before its body: what the client still sends of it is dropped.
+    private var refusing = false
+
+    init(limits: Limits, limiter: ConnectionLimiter? = nil) {
+        self.limits = limits
+        self.limiter = limiter
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context, requestTimeout) }
+        if context.channel.isActive { awaitHead(context, within: limits.requestTimeout) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(context, requestTimeout)
+        awaitHead(context, within: limits.requestTimeout)
         context.fireChannelActive()
     }
 
@@ -41,10 +55,15 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if refusing { return }
         switch unwrapInboundIn(data) {
         case .head(var head):
-            arm(context, requestTimeout)  // now the body's deadline
+            arm(context, limits.requestTimeout)  // now the body's deadline
             if head.headerFields[.expect]?.lowercased() == "100-continue" {
+                if let length = head.headerFields[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
+                    refuseTooLarge(context)
+                    return
+                }
                 head.headerFields[.expect] = nil
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
                 context.fireChannelRead(wrapInboundOut(.head(head)))
@@ -60,8 +79,39 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { arm(context, keepAliveTimeout) }  // the next request's head
+        if case .end = unwrapOutboundIn(data) { awaitHead(context, within: limits.keepAliveTimeout) }  // the next request's head
         context.write(data, promise: promise)
+    }
+
+    /// `413 Content Too Large`, `Connection: close`, written from here (the application never
+    /// sees the request), then the connection closes.
+    private func refuseTooLarge(_ context: ChannelHandlerContext) {
+        refusing = true
+        deadline?.cancel()
+        let text = "Request body larger than \(limits.maxBodyBytes) bytes"
+        let response = HTTPResponse(status: .contentTooLarge, headerFields: [
+            .connection: "close", .contentType: "text/plain; charset=utf-8", .contentLength: String(text.utf8.count)])
+        context.write(wrapOutboundOut(.head(response)), promise: nil)
+        context.write(wrapOutboundOut(.body(ByteBuffer(string: text))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// Waits for a request head: closes after `timeout`, or sooner once the server is under
+    /// pressure (checked every `pressureTimeout`, so an idle connection notices pressure that
+    /// began after it went quiet).
+    private func awaitHead(_ context: ChannelHandlerContext, within timeout: TimeAmount) {
+        guard let limiter, limits.pressureTimeout < timeout else { return arm(context, timeout) }
+        let end = NIODeadline.now() + timeout
+        let step = limits.pressureTimeout
+        func tick() {
+            let next = min(end, NIODeadline.now() + step)
+            deadline = context.eventLoop.assumeIsolated().scheduleTask(deadline: next) {
+                if NIODeadline.now() >= end || limiter.underPressure { context.close(promise: nil) } else { tick() }
+            }
+        }
+        deadline?.cancel()
+        tick()
     }
 
     private func arm(_ context: ChannelHandlerContext, _ timeout: TimeAmount) {

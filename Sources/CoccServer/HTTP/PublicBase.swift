@@ -6,7 +6,9 @@ enum PublicBase {
     static func url(for request: Request, configuration: ServerConfiguration) -> String {
         var base = configuration.publicURL
         if base.isEmpty {
-            base = "http://\(request.head.authority ?? "\(configuration.host):\(configuration.port)")"
+            // Served over TLS (`--tls-cert`), the addresses clients are given are https too.
+            let scheme = configuration.tlsCertificate.isEmpty ? "http" : "https"
+            base = "\(scheme)://\(request.head.authority ?? "\(configuration.host):\(configuration.port)")"
         }
         while base.hasSuffix("/") { base.removeLast() }
         return base

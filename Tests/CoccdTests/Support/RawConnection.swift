@@ -10,13 +10,24 @@ import Darwin
 final class RawConnection: @unchecked Sendable {
     let fd: Int32
 
-    init(port: Int) throws {
+    /// `from`: the local address to connect from (any 127.x.y.z on Linux loopback), so a test
+    /// can be a client other than the test client at 127.0.0.1.
+    init(port: Int, from source: String? = nil) throws {
         #if canImport(Glibc)
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
         fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw FixtureError("socket failed") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { close(fd); throw FixtureError("bind to \(source) failed") }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -28,6 +39,9 @@ final class RawConnection: @unchecked Sendable {
     }
 
     deinit { close(fd) }
+
+    /// Ends the connection from this side (the descriptor is released at deinit).
+    func hangUp() { _ = shutdown(fd, Int32(SHUT_RDWR)) }
 
     /// Runs blocking socket calls on a Dispatch thread: blocking the cooperative pool (two threads
     /// here) would starve the server under test, whose handlers run there too.

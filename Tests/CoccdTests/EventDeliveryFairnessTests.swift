@@ -1,0 +1,139 @@
+import CoccEngine
+import CoccServer
+import CoccStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+
+/// A backend that takes up to 8 s per POST (until the test releases it), and counts what it
+/// has started and finished; a fast backend notes, on arrival, how far the slow one had got.
+final class PacedWebhook: Sendable {
+    struct Counts: Sendable, Equatable { var started = 0; var finished = 0 }
+    let counts = Mutex(Counts())
+    let released = Mutex(false)
+    /// For a fast backend: the slow backend's counts at the moment each POST arrived here.
+    let seenOfOther = Mutex<[Counts]>([])
+    let other: PacedWebhook?
+    let slow: Bool
+
+    init(slow: Bool, watching other: PacedWebhook? = nil) {
+        self.slow = slow
+        self.other = other
+    }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/hook") { request, _ -> HTTPResponse.Status in
+            _ = try await request.body.collect(upTo: 1 << 16)
+            self.counts.withLock { $0.started += 1 }
+            if let other = self.other { self.seenOfOther.withLock { $0.append(other.counts.withLock { $0 }) } }
+            if self.slow {
+                for _ in 0..<400 where !self.released.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            self.counts.withLock { $0.finished += 1 }
+            return .ok
+        }
+        return router
+    }
+}
+
+@Suite("event delivery per team", .serialized)
+struct EventDeliveryFairnessTests {
+    static let loopback = ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0))
+
+    static func append(_ f: Fixture, team: Int64) throws {
+        _ = try f.center.eventBus.append(to: f.store, team: team, at: Date(), agents: []) { id in "source=TEST&event=ping&eventid=\(id)" }
+    }
+
+    /// Waits (polling, with a generous cap against hangs) until `condition` holds.
+    static func eventually(_ condition: () -> Bool) async throws {
+        for _ in 0..<1000 where !condition() { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    @Test
+    func aSlowReceiverDelaysOnlyItsOwnTeam() async throws {
+        let f = try Fixture()
+        let slow = PacedWebhook(slow: true)
+        let fast = PacedWebhook(slow: false, watching: slow)
+        let slowApp = Application(router: slow.router(), configuration: Self.loopback, logger: Fixture.quiet)
+        let fastApp = Application(router: fast.router(), configuration: Self.loopback, logger: Fixture.quiet)
+        try await slowApp.test(.live) { slowClient async throws in
+            try await fastApp.test(.live) { fastClient async throws in
+                try f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:\(try #require(slowClient.port))/hook")
+                try f.admin.updateTeam(identity: "other", eventURL: "http://127.0.0.1:\(try #require(fastClient.port))/hook")
+                try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+                // Delivery starts after each team's latest event.
+                _ = try f.store.deliveryState(teamID: 1)
+                _ = try f.store.deliveryState(teamID: 2)
+                var settings = EventDeliveryService.Settings()
+                settings.pollInterval = .milliseconds(20)
+                let service = EventDeliveryService(center: f.center, store: f.store, metrics: OperationMetrics(), settings: settings,
+                                                   logger: Fixture.quiet)
+                let running = Task { try await service.run() }
+                defer { running.cancel() }
+
+                // The slow team's first POST is outstanding...
+                try Self.append(f, team: 1)
+                try await Self.eventually { slow.counts.withLock { $0.started } == 1 }
+                #expect(slow.counts.withLock { $0 } == .init(started: 1, finished: 0))
+                // ...when the other team's event arrives at its receiver.
+                try Self.append(f, team: 2)
+                try Self.append(f, team: 2)
+                try await Self.eventually { fast.counts.withLock { $0.finished } == 2 }
+                #expect(fast.counts.withLock { $0.finished } == 2)
+                #expect(fast.seenOfOther.withLock { $0 } == [.init(started: 1, finished: 0), .init(started: 1, finished: 0)])
+                let latestOther = try f.store.events(teamID: 2, after: 0, limit: 1000).last?.eventid
+                #expect(try f.store.deliveryState(teamID: 2).cursor == latestOther)
+
+                // The slow team still gets its own events, in order, once its receiver answers.
+                try Self.append(f, team: 1)
+                slow.released.withLock { $0 = true }
+                try await Self.eventually { slow.counts.withLock { $0.finished } == 2 }
+                #expect(slow.counts.withLock { $0 } == .init(started: 2, finished: 2))
+                let latest = try f.store.events(teamID: 1, after: 0, limit: 1000).last?.eventid
+                #expect(try f.store.deliveryState(teamID: 1).cursor == latest)
+                running.cancel()
+                _ = try? await running.value
+            }
+        }
+    }
+
+    @Test
+    func theTotalInFlightIsBounded() async throws {
+        let f = try Fixture()
+        let first = PacedWebhook(slow: true)
+        let second = PacedWebhook(slow: false, watching: first)
+        let firstApp = Application(router: first.router(), configuration: Self.loopback, logger: Fixture.quiet)
+        let secondApp = Application(router: second.router(), configuration: Self.loopback, logger: Fixture.quiet)
+        try await firstApp.test(.live) { firstClient async throws in
+            try await secondApp.test(.live) { secondClient async throws in
+                try f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:\(try #require(firstClient.port))/hook")
+                try f.admin.updateTeam(identity: "other", eventURL: "http://127.0.0.1:\(try #require(secondClient.port))/hook")
+                try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+                _ = try f.store.deliveryState(teamID: 1)
+                _ = try f.store.deliveryState(teamID: 2)
+                var settings = EventDeliveryService.Settings()
+                settings.pollInterval = .milliseconds(20)
+                settings.concurrency = 1
+                let service = EventDeliveryService(center: f.center, store: f.store, metrics: OperationMetrics(), settings: settings,
+                                                   logger: Fixture.quiet)
+                let running = Task { try await service.run() }
+                defer { running.cancel() }
+                try Self.append(f, team: 1)
+                try await Self.eventually { first.counts.withLock { $0.started } == 1 }
+                try Self.append(f, team: 2)
+                // One permit: the second team's POST waits for the first team's to finish.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(second.counts.withLock { $0.started } == 0)
+                first.released.withLock { $0 = true }
+                try await Self.eventually { second.counts.withLock { $0.finished } == 1 }
+                #expect(second.seenOfOther.withLock { $0 } == [.init(started: 1, finished: 1)])
+                running.cancel()
+                _ = try? await running.value
+            }
+        }
+    }
+}
