@@ -58,7 +58,8 @@ struct ImportFetchTests {
     {
         let service = try f.importService()
         _ = try service.submit(source: source, context: url, user: user, password: password, runAt: nil, into: campaign, options: ImportOptions()).get()
-        return await finishing(within: 6) { await service.runDueTasks().first }?.flatMap { $0 }
+        // A guard against hangs only: every case here ends long before, by its cap or its deadline.
+        return await finishing(within: 120) { await service.runDueTasks().first }?.flatMap { $0 }
     }
 
     func stored(_ f: Fixture) throws -> [Row] {
@@ -118,14 +119,16 @@ struct ImportFetchTests {
     /// never answers. Each fetch fails, with its reason, and nothing hangs.
     @Test
     func hostileFTPServersFailTheFetchInsteadOfHoldingIt() async throws {
-        let (f, campaign) = try fixture(timeout: 1)
-        let scripts: [(String, @Sendable (ScriptedTCPServer.Connection) -> Void)] = [
-            ("FTP: a reply of more than 100 lines", { c in c.send("220-welcome\r\n"); while c.send("220-and more\r\n") {} }),
-            ("FTP: a reply line longer than 8192 bytes", { c in c.send("220 "); while c.send(String(repeating: "x", count: 1024)) {} }),
-            ("the fetch took longer than 1 s (importTimeoutSeconds)", { c in c.send("220-slow\r\n"); while c.send("220-still here\r\n") { c.idle(0.1) } }),
-            ("the fetch took longer than 1 s (importTimeoutSeconds)", { c in c.idle(120) }),
+        // The caps must act on their own, so those servers meet a deadline far away (60 s); the
+        // deadline cases get 1 s.
+        let capped = try fixture(timeout: 60), timed = try fixture(timeout: 1)
+        let scripts: [(String, (Fixture, Campaign), @Sendable (ScriptedTCPServer.Connection) -> Void)] = [
+            ("FTP: a reply of more than 100 lines", capped, { c in c.send("220-welcome\r\n"); while c.send("220-and more\r\n") {} }),
+            ("FTP: a reply line longer than 8192 bytes", capped, { c in c.send("220 "); while c.send(String(repeating: "x", count: 1024)) {} }),
+            ("the fetch took longer than 1 s (importTimeoutSeconds)", timed, { c in c.send("220-slow\r\n"); while c.send("220-still here\r\n") { c.idle(0.1) } }),
+            ("the fetch took longer than 1 s (importTimeoutSeconds)", timed, { c in c.idle(120) }),
         ]
-        for (reason, script) in scripts {
+        for (reason, (f, campaign), script) in scripts {
             let server = try ScriptedTCPServer(script)
             defer { server.stop() }
             let task = try await run(f, campaign, "ftp://127.0.0.1:\(server.port)/x.csv", source: "ftp")
