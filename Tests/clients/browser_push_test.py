@@ -9,21 +9,12 @@ them.
 Usage: browser_push_test.py BASE COCCD DATA_DIR      Ends with "N passed, M failed".
 """
 import http.server, json, os, re, shutil, subprocess, sys, tempfile, threading, time, urllib.parse, urllib.request
+from tally import check, finish
 
 BASE, COCCD, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
 AGENT, PASSWORD, GROUP, QUEUE = "8400", "pw8400", "40", "6040"
-passed = failed = 0
 log, ready = [], threading.Event()
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + ("\n     " + detail if detail else ""))
 
 
 PAGE = """<!DOCTYPE html>
@@ -230,5 +221,4 @@ try:
     main()
 except Exception as error:  # a crash is a failure, with its reason
     check("browser push test ran", False, repr(error))
-print("\n%d passed, %d failed" % (passed, failed))
-sys.exit(0 if failed == 0 else 1)
+finish()

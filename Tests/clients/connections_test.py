@@ -9,21 +9,12 @@ import socket
 import sys
 import time
 import urllib.request
+from tally import check, finish
 
 base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:4580"
 host, port = base.split("//")[1].split(":")
 port = int(port)
-passed = failed = 0
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + ("\n     " + detail if detail else ""))
 
 
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -93,5 +84,4 @@ body, _ = login()
 check("another address is still served", body.startswith("|Retuen|"), body)
 for s in held:
     s.close()
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

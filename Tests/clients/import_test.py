@@ -15,22 +15,13 @@ from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.log import config_logging
 from pyftpdlib.servers import FTPServer
+from tally import check, finish
 
 config_logging(level=40)   # errors only
 
 BASE, COCCD, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
 ACCOUNT = {"orgidentity": "demo", "usertype": "account", "user": "admin", "pwdtype": "plaintext", "password": "admin123"}
-passed = failed = 0
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + ("\n     " + str(detail) if detail else ""))
 
 
 def coccd(*args):
@@ -185,5 +176,4 @@ try:
     main()
 except Exception as error:
     check("import test ran", False, repr(error))
-print("\n%d passed, %d failed" % (passed, failed))
-sys.exit(0 if failed == 0 else 1)
+finish()
