@@ -85,7 +85,10 @@ struct EventDeliveryFairnessTests {
                 try await Self.eventually { fast.counts.withLock { $0.finished } == 2 }
                 #expect(fast.counts.withLock { $0.finished } == 2)
                 #expect(fast.seenOfOther.withLock { $0 } == [.init(started: 1, finished: 0), .init(started: 1, finished: 0)])
+                // The receiver counts a POST before its answer reaches the service, which then
+                // moves the cursor: wait for that, too.
                 let latestOther = try f.store.events(teamID: 2, after: 0, limit: 1000).last?.eventid
+                try await Self.eventually { (try? f.store.deliveryState(teamID: 2).cursor) == latestOther }
                 #expect(try f.store.deliveryState(teamID: 2).cursor == latestOther)
 
                 // The slow team still gets its own events, in order, once its receiver answers.
@@ -94,6 +97,7 @@ struct EventDeliveryFairnessTests {
                 try await Self.eventually { slow.counts.withLock { $0.finished } == 2 }
                 #expect(slow.counts.withLock { $0 } == .init(started: 2, finished: 2))
                 let latest = try f.store.events(teamID: 1, after: 0, limit: 1000).last?.eventid
+                try await Self.eventually { (try? f.store.deliveryState(teamID: 1).cursor) == latest }
                 #expect(try f.store.deliveryState(teamID: 1).cursor == latest)
                 running.cancel()
                 _ = try? await running.value
