@@ -155,7 +155,9 @@ extension Catalogue {
     static let backCall = Operation(OperationDescriptor(
         name: "backCall", soapName: "backCall", httpEvents: ["DeviceCallBackCall", "BackCall", "DeviceCall"], cjiName: "backcallCJI",
         soapParameters: backCallParameters, httpParameters: backCallParameters, cjiParameters: backCallParameters + ["callbackFuc"],
-        summary: "Two-leg callback: ring exten first, then targetdn (user: the billed account)."
+        summary: "Two-leg callback: ring exten first, then targetdn (user: the billed account).",
+        // The manual's 3.31 prints "deviceCall backCall": clients generated from the old name still call it.
+        soapAliases: ["deviceCall"]
     )) { request, context in
         var credentials = request.credentials
         credentials.usertype = "account"

@@ -65,7 +65,7 @@ public struct Catalogue: Sendable {
         var event: [String: Operation] = [:]
         var cji: [String: Operation] = [:]
         for op in operations {
-            if let name = op.descriptor.soapName {
+            for name in [op.descriptor.soapName].compactMap({ $0 }) + op.descriptor.soapAliases {
                 precondition(soap[name] == nil, "duplicate SOAP name \(name)")
                 soap[name] = op
             }

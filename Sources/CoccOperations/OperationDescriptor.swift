@@ -27,12 +27,17 @@ public struct OperationDescriptor: Sendable {
     /// The same names as a set, for the SOAP adapter's by-name matching on every request.
     public let parameterNames: Set<String>
 
+    /// Other SOAP names the operation answers to, never advertised in the WSDL: names that
+    /// deployed clients generated from a garbled page of the manual (`deviceCall` for backCall).
+    public let soapAliases: [String]
+
     public init(
         name: String, soapName: String?, httpEvents: [String], cjiName: String?,
-        soapParameters: [String], httpParameters: [String], cjiParameters: [String], summary: String
+        soapParameters: [String], httpParameters: [String], cjiParameters: [String], summary: String, soapAliases: [String] = []
     ) {
         self.name = name
         self.soapName = soapName
+        self.soapAliases = soapAliases
         self.httpEvents = httpEvents
         self.cjiName = cjiName
         self.soapParameters = soapParameters

@@ -90,6 +90,8 @@ struct StatusTests {
             #expect(try await num("demo", "6001", "pause") == "1|1")
             #expect(try await num("demo", "6001", "ringing") == "1|0")
             #expect(try await num("demo", "6001", "whatever") == "1|2|1|0|1|0|0")
+            // `ring` is agentgroupStatus's word, not one of groupStatusNum's types: all counts (issue 10, item 6).
+            #expect(try await num("demo", "6001", "ring") == "1|2|1|0|1|0|0")
             // Queue 6001 of the other team is another group: its own agent only.
             #expect(try await num("other", "6001", "all") == "1|0|0|0|0|0|0")
             _ = try await call(client, .soap, "login", ["orgidentity": "other", "usertype": "agent", "user": "8001", "pwdtype": "plaintext", "password": "otherpw"])

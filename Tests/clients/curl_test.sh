@@ -65,6 +65,7 @@ expect_eq "test page" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' 
 
 # WSDL, SOAP with curl, CORS, metrics.
 expect_match "WSDL" "$(curl -s "$BASE/coccwi.php?wsdl")" '*<soap:address location="'"$BASE"'/coccwi.php"/>*'
+expect_match "WSDL file" "$(curl -s "$BASE/coccwi.wsdl")" '*<soap:address location="'"$BASE"'/coccwi.php"/>*'
 SOAP='<?xml version="1.0"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><ns1:groupStatusNum xmlns:ns1="urn:coccwi"><orgidentity>demo</orgidentity><queuenumber>6002</queuenumber></ns1:groupStatusNum></SOAP-ENV:Body></SOAP-ENV:Envelope>'
 expect_match "SOAP via curl" "$(curl -s -H 'Content-Type: text/xml' -H 'SOAPAction: ""' --data-binary "$SOAP" "$BASE/coccwi.php")" '*<return>1|*'
 expect_contains "CORS preflight" "$(curl -s -i -X OPTIONS -H 'Origin: http://crm.test' -H 'Access-Control-Request-Method: POST' "$BASE/coccinterfaces" | tr -d '\r')" 'access-control-allow-origin: *'

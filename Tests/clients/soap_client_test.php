@@ -151,6 +151,14 @@ exercise('wsdl/rpc-literal', function ($op, $args) use ($wsdl) { return $wsdl->_
 calls('wsdl/rpc-literal', function ($op, $args) use ($wsdl) { return $wsdl->__soapCall($op, $args); });
 check('wsdl response is SOAP 1.1', strpos($wsdl->__getLastResponse(), 'http://schemas.xmlsoap.org/soap/envelope/') !== false, true);
 
+// 1b. The WSDL as the file the manual's webroot holds (coccwi.wsdl), and backCall under the
+// manual's garbled name deviceCall (positional: orgidentity, exten, targetdn, callerid, user, password, pwdtype).
+$file = new SoapClient("$base/coccwi.wsdl", ['cache_wsdl' => WSDL_CACHE_NONE, 'trace' => 1]);
+check('coccwi.wsdl loads and its endpoint answers', $file->__soapCall('agentStatus', ['demo', 'agent', '8005', 'plaintext', '123456']), '|Retuen|1|Retuen|BackMsg_43|Retuen|2-logout,');
+$alias = new SoapClient(null, ['location' => "$base/coccwi.php", 'uri' => 'urn:coccwi', 'trace' => 1]);
+check('deviceCall is backCall', $alias->__soapCall('deviceCall', ['demo', '8005', '13800000002', '', 'admin', 'admin123', 'plaintext']), '|Retuen|1|Retuen|BackMsg_19');
+check('deviceCall is answered as deviceCallResponse', strpos($alias->__getLastResponse(), 'deviceCallResponse') !== false, true);
+
 // 2. WSDL mode, rpc/encoded.
 $enc = new SoapClient("$base/coccwi.php?wsdl=rpc-encoded", ['cache_wsdl' => WSDL_CACHE_NONE, 'trace' => 1]);
 exercise('wsdl/rpc-encoded', function ($op, $args) use ($enc) { return $enc->__soapCall($op, $args); });

@@ -81,9 +81,11 @@ extension TeamEngine {
             total += 1
             counts[status, default: 0] += 1
         }
+        // Manual 3.24: idle, ringing, pause, busy and acw count one status; "all, any other value,
+        // or omitted" counts them all. `ring` (agentgroupStatus's word) is such another value.
         let single: AgentStatus? = switch type.trimmingWhitespace().lowercased() {
         case "idle": .idle
-        case "ringing", "ring": .ring
+        case "ringing": .ring
         case "pause": .pause
         case "busy": .busy
         case "acw": .acw

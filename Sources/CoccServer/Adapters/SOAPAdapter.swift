@@ -9,6 +9,9 @@ import NIOCore
 /// The SOAP WebService: `POST /coccwi.php` (and the old names), and the WSDL on `GET ?wsdl`.
 struct SOAPAdapter: Sendable {
     static let paths = ["/coccwi.php", "/astcccwi.php", "/soap"]
+    /// The manual's webroot holds the WSDL as a file beside the endpoint (`coccwi.wsdl`); these
+    /// serve the same generated document, advertising the `.php` endpoint beside them.
+    static let wsdlFiles = ["/coccwi.wsdl": "/coccwi.php", "/astcccwi.wsdl": "/astcccwi.php"]
 
     let dispatcher: OperationDispatcher
     let reader: SOAPEnvelopeReader
@@ -31,6 +34,10 @@ struct SOAPAdapter: Sendable {
             router.get(RouterPath(path)) { request, _ in self.wsdl(request) }
             router.head(RouterPath(path)) { request, _ in self.wsdl(request) }
         }
+        for (file, endpoint) in Self.wsdlFiles {
+            router.get(RouterPath(file)) { request, _ in self.wsdlDocument(style: .rpcLiteral, location: self.base(for: request) + endpoint) }
+            router.head(RouterPath(file)) { request, _ in self.wsdlDocument(style: .rpcLiteral, location: self.base(for: request) + endpoint) }
+        }
     }
 
     // MARK: WSDL
@@ -46,14 +53,22 @@ struct SOAPAdapter: Sendable {
             return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: "unknown WSDL style; use rpc-literal, rpc-encoded or doc-literal\n")))
         }
-        let text = WSDLGenerator(namespace: configuration.soapNamespace, location: location(for: request))
+        return wsdlDocument(style: style, location: location(for: request))
+    }
+
+    func wsdlDocument(style: WSDLGenerator.Style, location: String) -> Response {
+        let text = WSDLGenerator(namespace: configuration.soapNamespace, location: location)
             .generate(operations: dispatcher.catalogue.descriptors, style: style)
         return Response(status: .ok, headers: [.contentType: "text/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// The endpoint the WSDL advertises: the configured public URL, else this request's Host.
     func location(for request: Request) -> String {
-        PublicBase.url(for: request, configuration: configuration) + request.uri.path
+        base(for: request) + request.uri.path
+    }
+
+    func base(for request: Request) -> String {
+        PublicBase.url(for: request, configuration: configuration)
     }
 
     // MARK: Calls
@@ -91,7 +106,9 @@ struct SOAPAdapter: Sendable {
             operation, OperationRequest(parameters: parameters, interface: .soap, clientAddress: context.clientAddress),
             webroot: PublicBase.webroot(for: request, configuration: configuration), logger: context.logger)
         let xml = SOAPResponseWriter.response(
-            version: soap.version, operation: operation.descriptor.soapName ?? soap.operation,
+            // An alias is answered under the name it was called by, as its client's stub expects.
+            version: soap.version,
+            operation: operation.descriptor.soapAliases.contains(soap.operation) ? soap.operation : operation.descriptor.soapName ?? soap.operation,
             namespace: soap.namespace ?? configuration.soapNamespace, value: reply.soapString(style: style))
         return Response(status: .ok, headers: [.contentType: soap.version.contentType], body: .init(byteBuffer: ByteBuffer(string: xml)))
     }
