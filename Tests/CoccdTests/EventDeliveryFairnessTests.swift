@@ -53,8 +53,12 @@ struct EventDeliveryFairnessTests {
         for _ in 0..<1000 where !condition() { try await Task.sleep(for: .milliseconds(20)) }
     }
 
-    @Test
-    func aSlowReceiverDelaysOnlyItsOwnTeam() async throws {
+    /// Team demo POSTs to a receiver that holds each POST until released, team other to a prompt
+    /// one that notes the slow one's counts; the delivery service runs with `concurrency` while
+    /// `body` does its part.
+    static func twoTeams(
+        concurrency: Int? = nil, _ body: @escaping @Sendable (Fixture, PacedWebhook, PacedWebhook) async throws -> Void
+    ) async throws {
         let f = try Fixture()
         let slow = PacedWebhook(slow: true)
         let fast = PacedWebhook(slow: false, watching: slow)
@@ -70,35 +74,12 @@ struct EventDeliveryFairnessTests {
                 _ = try f.store.deliveryState(teamID: 2)
                 var settings = EventDeliveryService.Settings()
                 settings.pollInterval = .milliseconds(20)
+                if let concurrency { settings.concurrency = concurrency }
                 let service = EventDeliveryService(center: f.center, store: f.store, metrics: OperationMetrics(), settings: settings,
                                                    logger: Fixture.quiet)
                 let running = Task { try await service.run() }
                 defer { running.cancel() }
-
-                // The slow team's first POST is outstanding...
-                try Self.append(f, team: 1)
-                try await Self.eventually { slow.counts.withLock { $0.started } == 1 }
-                #expect(slow.counts.withLock { $0 } == .init(started: 1, finished: 0))
-                // ...when the other team's event arrives at its receiver.
-                try Self.append(f, team: 2)
-                try Self.append(f, team: 2)
-                try await Self.eventually { fast.counts.withLock { $0.finished } == 2 }
-                #expect(fast.counts.withLock { $0.finished } == 2)
-                #expect(fast.seenOfOther.withLock { $0 } == [.init(started: 1, finished: 0), .init(started: 1, finished: 0)])
-                // The receiver counts a POST before its answer reaches the service, which then
-                // moves the cursor: wait for that, too.
-                let latestOther = try f.store.events(teamID: 2, after: 0, limit: 1000).last?.eventid
-                try await Self.eventually { (try? f.store.deliveryState(teamID: 2).cursor) == latestOther }
-                #expect(try f.store.deliveryState(teamID: 2).cursor == latestOther)
-
-                // The slow team still gets its own events, in order, once its receiver answers.
-                try Self.append(f, team: 1)
-                slow.released.withLock { $0 = true }
-                try await Self.eventually { slow.counts.withLock { $0.finished } == 2 }
-                #expect(slow.counts.withLock { $0 } == .init(started: 2, finished: 2))
-                let latest = try f.store.events(teamID: 1, after: 0, limit: 1000).last?.eventid
-                try await Self.eventually { (try? f.store.deliveryState(teamID: 1).cursor) == latest }
-                #expect(try f.store.deliveryState(teamID: 1).cursor == latest)
+                try await body(f, slow, fast)
                 running.cancel()
                 _ = try? await running.value
             }
@@ -106,38 +87,47 @@ struct EventDeliveryFairnessTests {
     }
 
     @Test
+    func aSlowReceiverDelaysOnlyItsOwnTeam() async throws {
+        try await Self.twoTeams { f, slow, fast in
+            // The slow team's first POST is outstanding...
+            try Self.append(f, team: 1)
+            try await Self.eventually { slow.counts.withLock { $0.started } == 1 }
+            #expect(slow.counts.withLock { $0 } == .init(started: 1, finished: 0))
+            // ...when the other team's event arrives at its receiver.
+            try Self.append(f, team: 2)
+            try Self.append(f, team: 2)
+            try await Self.eventually { fast.counts.withLock { $0.finished } == 2 }
+            #expect(fast.counts.withLock { $0.finished } == 2)
+            #expect(fast.seenOfOther.withLock { $0 } == [.init(started: 1, finished: 0), .init(started: 1, finished: 0)])
+            // The receiver counts a POST before its answer reaches the service, which then
+            // moves the cursor: wait for that, too.
+            let latestOther = try f.store.events(teamID: 2, after: 0, limit: 1000).last?.eventid
+            try await Self.eventually { (try? f.store.deliveryState(teamID: 2).cursor) == latestOther }
+            #expect(try f.store.deliveryState(teamID: 2).cursor == latestOther)
+
+            // The slow team still gets its own events, in order, once its receiver answers.
+            try Self.append(f, team: 1)
+            slow.released.withLock { $0 = true }
+            try await Self.eventually { slow.counts.withLock { $0.finished } == 2 }
+            #expect(slow.counts.withLock { $0 } == .init(started: 2, finished: 2))
+            let latest = try f.store.events(teamID: 1, after: 0, limit: 1000).last?.eventid
+            try await Self.eventually { (try? f.store.deliveryState(teamID: 1).cursor) == latest }
+            #expect(try f.store.deliveryState(teamID: 1).cursor == latest)
+        }
+    }
+
+    @Test
     func theTotalInFlightIsBounded() async throws {
-        let f = try Fixture()
-        let first = PacedWebhook(slow: true)
-        let second = PacedWebhook(slow: false, watching: first)
-        let firstApp = Application(router: first.router(), configuration: Self.loopback, logger: Fixture.quiet)
-        let secondApp = Application(router: second.router(), configuration: Self.loopback, logger: Fixture.quiet)
-        try await firstApp.test(.live) { firstClient async throws in
-            try await secondApp.test(.live) { secondClient async throws in
-                try f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:\(try #require(firstClient.port))/hook")
-                try f.admin.updateTeam(identity: "other", eventURL: "http://127.0.0.1:\(try #require(secondClient.port))/hook")
-                try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
-                _ = try f.store.deliveryState(teamID: 1)
-                _ = try f.store.deliveryState(teamID: 2)
-                var settings = EventDeliveryService.Settings()
-                settings.pollInterval = .milliseconds(20)
-                settings.concurrency = 1
-                let service = EventDeliveryService(center: f.center, store: f.store, metrics: OperationMetrics(), settings: settings,
-                                                   logger: Fixture.quiet)
-                let running = Task { try await service.run() }
-                defer { running.cancel() }
-                try Self.append(f, team: 1)
-                try await Self.eventually { first.counts.withLock { $0.started } == 1 }
-                try Self.append(f, team: 2)
-                // One permit: the second team's POST waits for the first team's to finish.
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(second.counts.withLock { $0.started } == 0)
-                first.released.withLock { $0 = true }
-                try await Self.eventually { second.counts.withLock { $0.finished } == 1 }
-                #expect(second.seenOfOther.withLock { $0 } == [.init(started: 1, finished: 1)])
-                running.cancel()
-                _ = try? await running.value
-            }
+        try await Self.twoTeams(concurrency: 1) { f, slow, fast in
+            try Self.append(f, team: 1)
+            try await Self.eventually { slow.counts.withLock { $0.started } == 1 }
+            try Self.append(f, team: 2)
+            // One permit: the second team's POST waits for the first team's to finish.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(fast.counts.withLock { $0.started } == 0)
+            slow.released.withLock { $0 = true }
+            try await Self.eventually { fast.counts.withLock { $0.finished } == 1 }
+            #expect(fast.seenOfOther.withLock { $0 } == [.init(started: 1, finished: 1)])
         }
     }
 }
