@@ -41,12 +41,7 @@ public enum PasswordHash {
         guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]), rounds > 0,
               let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3]))
         else { return false }
-        let derived = derive(md5Hex: md5Hex, salt: [UInt8](salt), rounds: rounds)
-        // Constant-time comparison.
-        guard derived.count == expected.count else { return false }
-        var diff: UInt8 = 0
-        for (a, b) in zip(derived, expected) { diff |= a ^ b }
-        return diff == 0
+        return ConstantTime.equal(derive(md5Hex: md5Hex, salt: [UInt8](salt), rounds: rounds), expected)
     }
 
     /// The PBKDF2 rounds of a stored hash; nil for a malformed one.
