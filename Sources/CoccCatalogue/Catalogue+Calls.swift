@@ -49,7 +49,7 @@ extension Catalogue {
     static let hangup = Operation(OperationDescriptor(
         name: "hangup", soapName: "hangup", httpEvents: ["HANGUP"], cjiName: "hangupCJI",
         soapParameters: hangupParameters, httpParameters: hangupParameters, cjiParameters: hangupParameters + ["callbackFuc"],
-        summary: "Hang up legs by uniqueid (target=channel), or the target agent's call (agent, caller, all)."
+        summary: "Hang up the listed legs (uniqueid) that fit target, or by target the call of targetagent (required without uniqueid)."
     )) { request, context in
         switch context.authorize(request.credentials) {
         case .failure(let error): return error.reply
@@ -64,21 +64,30 @@ extension Catalogue {
                 guard let id = Int64(text) else { return .failure(.parameterError) }
                 uniqueids.append(id)
             }
-            // The agent acted on: targetagent, else the caller itself. By uniqueid (channel) an
-            // account needs none; an agent then reaches only its own calls' legs.
+            // The agent acted on: targetagent. The manual requires it when uniqueid is empty
+            // (3.13); with uniqueids an account needs none, and an agent reaches only its own
+            // calls' legs.
             let number = request.trimmed("targetagent")
             var targetAgent: Agent?
             if !number.isEmpty {
                 guard let found = auth.directory.agent(team: auth.principal.teamID, number: number) else { return .failure(BackMessage("55")) }
                 guard auth.mayControl(found) else { return .failure(.notGroupLeader) }
                 targetAgent = found
-            } else {
-                targetAgent = auth.agent
             }
-            if target == .channel {
-                return await auth.engine.hangupLegs(uniqueids, onlyCallsOf: auth.agent == nil ? nil : targetAgent?.id, logger: auth.logger)
+            if !uniqueids.isEmpty {
+                let scope = targetAgent?.id ?? auth.agent?.id
+                return await auth.engine.hangupLegs(uniqueids, target: target, onlyCallsOf: scope, logger: auth.logger)
             }
-            guard let targetAgent else { return .failure(.parameterEmpty) }
+            guard target != .channel else {
+                auth.logger.notice("hangup refused: target=channel needs uniqueid")
+                return .failure(.parameterEmpty)
+            }
+            guard let targetAgent else {
+                // BackMsg_01, "parameter must not be empty": the one the manual's table has for
+                // a missing required parameter.
+                auth.logger.notice("hangup refused: targetagent is required when uniqueid is empty", metadata: ["target": "\(target.rawValue)"])
+                return .failure(.parameterEmpty)
+            }
             return await auth.engine.hangup(target: target, targetAgent: targetAgent, logger: auth.logger)
         }
     }

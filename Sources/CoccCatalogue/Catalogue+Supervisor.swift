@@ -34,7 +34,8 @@ extension Catalogue {
                 // The phone to ring goes to the switch as a dial string: numbers only (BackMsg_28).
                 let phone = request.trimmed("phonenumber")
                 guard phone.isEmpty || ParameterRules.isDialString(phone) else { return .failure(.parameterError) }
-                return await auth.engine.supervise(mode, target: target, phoneNumber: phone, directory: auth.directory, logger: auth.logger)
+                return await auth.engine.supervise(mode, target: target, phoneNumber: phone, supervisor: auth.agent, directory: auth.directory,
+                                             logger: auth.logger)
             }
         }
     }

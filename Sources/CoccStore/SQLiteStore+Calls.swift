@@ -3,13 +3,13 @@ import GRDB
 public import CoccEngine
 
 extension SQLiteStore {
-    public func appendEvent(teamID: Int64, at: Date, agentIDs: [Int64], render: (Int64) -> String) throws -> StoredEvent {
+    public func appendEvent(teamID: Int64, at: Date, agentIDs: [Int64], teamChannel: Bool, render: (Int64) -> String) throws -> StoredEvent {
         let agents = agentIDs.isEmpty ? "" : "," + agentIDs.map(String.init).joined(separator: ",") + ","
         return try database.write { db in
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ?", arguments: [teamID]) ?? 0
             let event = StoredEvent(teamID: teamID, eventid: last + 1, at: at, message: render(last + 1))
-            try db.execute(sql: "INSERT INTO call_events (team_id, eventid, created_at, message, agents) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [teamID, event.eventid, at.timeIntervalSince1970, event.message, agents])
+            try db.execute(sql: "INSERT INTO call_events (team_id, eventid, created_at, message, agents, team_channel) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [teamID, event.eventid, at.timeIntervalSince1970, event.message, agents, teamChannel ? 1 : 0])
             return event
         }
     }
@@ -26,7 +26,7 @@ extension SQLiteStore {
                     SELECT * FROM call_events WHERE team_id = ? AND eventid > ? AND instr(agents, ?) > 0 ORDER BY eventid LIMIT ?
                     """, arguments: [teamID, eventid, ",\(agentID),", limit])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM call_events WHERE team_id = ? AND eventid > ? ORDER BY eventid LIMIT ?",
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM call_events WHERE team_id = ? AND eventid > ? AND team_channel = 1 ORDER BY eventid LIMIT ?",
                                         arguments: [teamID, eventid, limit])
             }
             return rows.map {
@@ -70,6 +70,18 @@ extension SQLiteStore {
                     endedAt: Date(timeIntervalSince1970: row["ended_at"]), disposition: row["disposition"], recording: row["recording"],
                     userdata: row["userdata"], modeltype: row["modeltype"], modelID: row["model_id"])
             }
+        }
+    }
+
+    public func reserveLegIDs(count: Int64) throws -> Int64 {
+        try database.write { db in
+            // Update first: the write lock is taken before the value is read, so two processes
+            // on one database file can never get the same block.
+            try db.execute(sql: "UPDATE leg_id_sequence SET next = next + ? WHERE id = 1", arguments: [count])
+            guard let end = try Int64.fetchOne(db, sql: "SELECT next FROM leg_id_sequence WHERE id = 1") else {
+                throw DatabaseError(message: "leg_id_sequence has no row")
+            }
+            return end - count
         }
     }
 }

@@ -128,6 +128,15 @@ extension SQLiteStore {
                 """)
         }
         registerCampaignMigrations(&migrator)
+        migrator.registerMigration("v8-agent-views-and-leg-ids") { db in
+            // 0: an agent's own view of an event (its own leg relabelled, a replayed incoming):
+            // in that agent's channel only, never on the team channel or a backend's POST.
+            try db.execute(sql: "ALTER TABLE call_events ADD COLUMN team_channel INTEGER NOT NULL DEFAULT 1")
+            // Leg uniqueids come from here: small, increasing, unique across restarts (and, on
+            // a shared database, across nodes). `next` is the first id not yet handed out.
+            try db.execute(sql: "CREATE TABLE leg_id_sequence (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER NOT NULL)")
+            try db.execute(sql: "INSERT INTO leg_id_sequence (id, next) VALUES (1, 1000)")
+        }
         return migrator
     }
 }

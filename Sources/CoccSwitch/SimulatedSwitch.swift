@@ -58,13 +58,16 @@ public actor SimulatedSwitch: Switch {
     var now: Duration = .zero
     var scheduled: [(at: Duration, sequence: Int, action: Action)] = []
     var sequence = 0
-    /// Ids of legs that arrive from outside; the engine's own ids come from its registry,
-    /// which starts far above these.
+    /// Ids of legs that arrive from outside: from `legIDs` when given (the engine's own source,
+    /// so the two cannot collide), else counted from the manual's 1555 (tests, whose engine
+    /// counts from elsewhere).
     var nextInboundID: Int64 = 1555
+    let legIDs: (any LegIDSource)?
 
-    public init(rules: SimulationRules = .demo, timing: Timing = .realtime) {
+    public init(rules: SimulationRules = .demo, timing: Timing = .realtime, legIDs: (any LegIDSource)? = nil) {
         self.rules = rules
         self.timing = timing
+        self.legIDs = legIDs
     }
 
     public nonisolated func setNotificationHandler(_ handler: @escaping @Sendable (SwitchNotification) async -> Void) {
@@ -226,8 +229,11 @@ public actor SimulatedSwitch: Switch {
     /// the switch and the engine is told with an `incoming` notification.
     @discardableResult
     public func placeInbound(from caller: String, to called: String, tenant: String, priority: Int = 0) async -> LegInfo {
-        let uniqueid = nextInboundID
-        nextInboundID += 1
+        let uniqueid: Int64
+        if let legIDs { uniqueid = legIDs.nextLegID() } else {
+            uniqueid = nextInboundID
+            nextInboundID += 1
+        }
         let tag = String(UInt16(truncatingIfNeeded: uniqueid &* 40503), radix: 16)
         let info = LegInfo(uniqueid: uniqueid, channel: "Local/\(caller)@hosted-dialin-\(tag);1", number: caller)
         legs[uniqueid] = Leg(info: info, isExtension: false, state: .up)

@@ -92,8 +92,10 @@ struct Serve: AsyncParsableCommand {
             logger.notice("demo mode; directory kept", metadata: ["credentials": "\(DirectoryAdmin.demoCredentials)"])
         }
         // The embedded simulated switch, with the demo rules (see README: "Calls").
-        let simulator = SimulatedSwitch(rules: configuration.simulation, timing: .realtime)
-        let center = try CallCenter(store: store, switch: simulator, logger: logger,
+        // One persisted source of leg ids for the engine and the switch's incoming callers.
+        let legIDs = try PersistedLegIDs(store: store, logger: logger)
+        let simulator = SimulatedSwitch(rules: configuration.simulation, timing: .realtime, legIDs: legIDs)
+        let center = try CallCenter(store: store, switch: simulator, legRegistry: LegRegistry(ids: legIDs), logger: logger,
                                     recordingsDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("recordings"),
                                     ivrMenus: configuration.ivrs, offerRingTimeout: .milliseconds(Int64(configuration.ringTimeoutSeconds * 1000)))
         logger.notice("coccd starting", metadata: [

@@ -60,7 +60,7 @@ struct ConsultTests {
             // The agent is free at once; customer and consulted party talk on.
             #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-idle,2-logout,")
             #expect(await f.pbx.bridgedWith(uniqueid: 19867) == 19868)
-            #expect(try await call(client, .http, "hangup", Fixture.agent8001.with(["target": "all"])) == Outcome(code: 2, message: "BackMsg_92"))
+            #expect(try await call(client, .http, "hangup", Fixture.agent8001.with(["target": "all", "targetagent": "8001"])) == Outcome(code: 2, message: "BackMsg_92"))
             try await f.pbx.farEndHangup(uniqueid: 19867)
             #expect(await f.pbx.liveLegs().isEmpty)
         }
@@ -82,12 +82,12 @@ struct ConsultTests {
             await f.advance(1)
             #expect(try await call(client, .soap, "conference", Fixture.agent8001) == Outcome(code: 1, message: "BackMsg_34"))
             #expect(await f.pbx.conferencedWith(uniqueid: 19866) == [19867, 19868])
-            #expect(try await call(client, .soap, "hangup", Fixture.agent8001.with(["target": "agent"])) == Outcome(code: 1, message: "BackMsg_37"))
+            #expect(try await call(client, .soap, "hangup", Fixture.agent8001.with(["target": "agent", "targetagent": "8001"])) == Outcome(code: 1, message: "BackMsg_37"))
             #expect(await f.pbx.bridgedWith(uniqueid: 19867) == 19868)
             #expect(try await call(client, .soap, "agentStatus", Fixture.agent8001).extra == "1-idle,2-logout,")
             #expect(try await call(client, .soap, "agentStatus", Fixture.agent("8002")).extra == "1-busy,")
             // The consulted agent hangs its own leg up: the call ends.
-            #expect(try await call(client, .soap, "hangup", Fixture.agent("8002").with(["target": "agent"])) == Outcome(code: 1, message: "BackMsg_37"))
+            #expect(try await call(client, .soap, "hangup", Fixture.agent("8002").with(["target": "agent", "targetagent": "8002"])) == Outcome(code: 1, message: "BackMsg_37"))
             #expect(await f.pbx.liveLegs().isEmpty)
             #expect(try await call(client, .soap, "agentStatus", Fixture.agent("8002")).extra == "1-idle,")
         }
@@ -111,9 +111,9 @@ struct ConsultTests {
             #expect(try await call(client, .cji, "consult", inner.with(["targetdn": "8002", "agentgroupid": "2"])) == Outcome(code: 2, message: "BackMsg_25"))
             #expect(try await call(client, .cji, "consult", inner.with(["targetdn": "4444"])) == Outcome(code: 2, message: "BackMsg_55"))
             #expect(try await call(client, .cji, "consult", inner.with(["consulttype": "sideways"])) == Outcome(code: 2, message: "BackMsg_28"))
-            #expect(try await call(client, .cji, "hangup", Fixture.agent8001.with(["target": "consult"])) == Outcome(code: 2, message: "BackMsg_92"))
+            #expect(try await call(client, .cji, "hangup", Fixture.agent8001.with(["target": "consult", "targetagent": "8001"])) == Outcome(code: 2, message: "BackMsg_92"))
             _ = try await call(client, .cji, "consult", inner.with(["targetdn": "8002"]))
-            #expect(try await call(client, .cji, "hangup", Fixture.agent8001.with(["target": "consult"])) == Outcome(code: 1, message: "BackMsg_37"))
+            #expect(try await call(client, .cji, "hangup", Fixture.agent8001.with(["target": "consult", "targetagent": "8001"])) == Outcome(code: 1, message: "BackMsg_37"))
             // Still on hold until the agent takes the customer back.
             #expect(await f.pbx.isHeld(uniqueid: 19867))
             #expect(try await call(client, .cji, "callReturn", Fixture.agent8001) == Outcome(code: 1, message: "BackMsg_32"))

@@ -55,12 +55,14 @@ struct InboundCallTests {
         let t1 = t0 + 1, t101 = t0 + 101
         #expect(events == [
             "source=CALLER&event=incoming&modeltype=Customerservice&uniqueid=1555&model_id=1&from=dialin&sessionid=\(sid)&channel=\(callerChannel)&eventid=1&userdata=",
-            inbound("AGENT", "ringing", uniqueid: 19866, sessionid: sid, time: t0, channel: agentChannel, eventid: 2),
-            inbound("AGENT", "answer", uniqueid: 19866, sessionid: sid, time: t1, channel: "", eventid: 3),
-            inbound("CALLER", "hangup", uniqueid: 1555, sessionid: sid, time: t101, channel: callerChannel, eventid: 4),
-            inbound("AGENT", "hangup", uniqueid: 19866, sessionid: sid, time: t101, channel: agentChannel, eventid: 5),
+            // eventid 2 is 8001's own copy of the incoming, given as the call was offered to it
+            // (AgentChannelStoryTests): it is in 8001's channel, not the team's.
+            inbound("AGENT", "ringing", uniqueid: 19866, sessionid: sid, time: t0, channel: agentChannel, eventid: 3),
+            inbound("AGENT", "answer", uniqueid: 19866, sessionid: sid, time: t1, channel: "", eventid: 4),
+            inbound("CALLER", "hangup", uniqueid: 1555, sessionid: sid, time: t101, channel: callerChannel, eventid: 5),
+            inbound("AGENT", "hangup", uniqueid: 19866, sessionid: sid, time: t101, channel: agentChannel, eventid: 6),
             "calleridnum=0138888888888&didnumber=&activenum=8001&source=CONVERSATION&event=hangup&uniqueid=0&sessionid=\(sid)&eventTime=\(eventTime(t101))"
-                + "&AgentTeamId=1&modeltype=Customerservice&model_id=1&AgentGroupId=1&channel=&from=dialin&eventid=6&userdata=&",
+                + "&AgentTeamId=1&modeltype=Customerservice&model_id=1&AgentGroupId=1&channel=&from=dialin&eventid=7&userdata=&",
         ])
         let record = try #require(try f.store.callRecord(sessionid: sid))
         #expect(record.direction == "dialin" && record.disposition == "answered" && record.agentNumber == "8001" && record.didNumber == "6001")
@@ -119,7 +121,7 @@ struct InboundCallTests {
             try await f.pbx.answer(uniqueid: 19867)
             #expect(try await call(client, .cji, "agentStatus", Fixture.agent("8002")).extra == "1-busy,")
             // The agent hangs up the caller; acw mode 3 (off) leaves it idle.
-            #expect(try await call(client, .cji, "hangup", Fixture.agent("8002").with(["target": "caller"])) == Outcome(code: 1, message: "BackMsg_37"))
+            #expect(try await call(client, .cji, "hangup", Fixture.agent("8002").with(["target": "caller", "targetagent": "8002"])) == Outcome(code: 1, message: "BackMsg_37"))
         }
         #expect(try f.events().map { "\(field($0, "source")!) \(field($0, "event")!) \(field($0, "activenum") ?? "-")" } == [
             "CALLER incoming -", "AGENT ringing 8001", "AGENT hangup 8001", "AGENT ringing 8002", "AGENT answer 8002",

@@ -157,7 +157,7 @@ struct OutboundCallTests {
                 == "8001:busy,8002:busy")
             #expect(try await soapCall(client, "groupStatusNum", ["orgidentity": "demo", "queuenumber": "6001"]) == "1|2|0|0|0|2|0")
             // The called agent hangs up its own call.
-            #expect(try await call(client, .cji, "hangup", Fixture.agent("8002").with(["target": "agent"])) == Outcome(code: 1, message: "BackMsg_37"))
+            #expect(try await call(client, .cji, "hangup", Fixture.agent("8002").with(["target": "agent", "targetagent": "8002"])) == Outcome(code: 1, message: "BackMsg_37"))
             #expect(try await call(client, .cji, "teamStatus", Fixture.account.with(["status": "idle"])).message == "8001:idle,8002:idle")
         }
         let ringing = try f.events()[2]

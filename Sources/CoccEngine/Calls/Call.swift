@@ -12,6 +12,23 @@ public struct Call: Sendable {
         public var mode: SpyMode
         public var joined = false
         public var down = false
+        /// The supervisor when it is an agent (a group leader): its channel gets the call's events.
+        public var agent: Agent?
+        /// Its leg ended while the customer was still on the call.
+        public var leftEarly = false
+    }
+
+    /// A consulted party: an agent of the team or a phone number, on its own leg.
+    public struct ConsultParty: Sendable {
+        public var leg: LegInfo
+        public var agent: Agent?
+        public var answered = false
+        public var down = false
+        /// Talks with the customer: in the conference, or handed the customer by a transfer.
+        public var joined = false
+        /// Its leg ended while the customer was still on the call.
+        public var leftEarly = false
+        var live: Bool { !down }
     }
 
     public let sessionid: String
@@ -48,17 +65,17 @@ public struct Call: Sendable {
     public internal(set) var held = false
     /// The recording's path under the recordings folder, once the conversation is recorded.
     public internal(set) var recording = ""
-    /// The consulted party's leg (consult), and the agent on it for an internal consult.
-    public internal(set) var consultLeg: LegInfo?
-    public internal(set) var consultAgent: Agent?
-    public internal(set) var consultAnswered = false
-    public internal(set) var consultDown = false
+    /// Every party the agent consulted on this call, oldest first (manual 3.13: hangup
+    /// `target=consult` ends "all consulted parties, oldest to newest").
+    public internal(set) var consults: [ConsultParty] = []
     /// The agent handed the customer to the consulted party and left (transfer).
     public internal(set) var transferred = false
     /// The customer was sent to an IVR with the agent's leg kept (agentToIvr mode 1).
     public internal(set) var customerInIVR = false
-    /// Agent, customer and consulted party talk together (conference).
+    /// The customer talks with joined consulted parties in a conference (conference).
     public internal(set) var conferenced = false
+    /// The agent is in that conference; false while it consults a further party from it.
+    public internal(set) var agentInConference = false
     public internal(set) var supervisors: [SupervisorLeg] = []
     /// Inbound: agents that were offered the call and did not answer.
     var tried: Set<Int64> = []
@@ -102,22 +119,37 @@ public struct Call: Sendable {
         }
     }
 
-    func legs() -> [LegInfo] { [agentLeg, customerLeg, consultLeg].compactMap { $0 } + supervisors.map(\.leg) }
+    func legs() -> [LegInfo] { [agentLeg, customerLeg].compactMap { $0 } + consults.map(\.leg) + supervisors.map(\.leg) }
 
     /// The legs still up or ringing.
     func liveLegs() -> [LegInfo] {
-        [agentDown ? nil : agentLeg, customerDown ? nil : customerLeg, consultDown ? nil : consultLeg].compactMap { $0 } + liveSupervisorLegs()
+        [agentDown ? nil : agentLeg, customerDown ? nil : customerLeg].compactMap { $0 } + consults.filter(\.live).map(\.leg)
+            + liveSupervisorLegs()
     }
 
     func liveSupervisorLegs() -> [LegInfo] { supervisors.filter { !$0.down }.map(\.leg) }
 
+    /// The party being consulted now (ringing or up, not yet talking with the customer).
+    var currentConsultIndex: Int? { consults.lastIndex { $0.live && !$0.joined } }
+    var currentConsult: ConsultParty? { currentConsultIndex.map { consults[$0] } }
+
     /// A consult leg that is ringing or up.
-    var consultLive: Bool { consultLeg != nil && !consultDown }
+    var consultLive: Bool { currentConsultIndex != nil }
+
+    /// The consulted parties talking with the customer.
+    var joinedParties: [ConsultParty] { consults.filter { $0.live && $0.joined } }
+
+    /// Agent and customer alone: no consulted party ringing or up, no conference (hold and
+    /// resume apply only then, manual 3.20/3.21).
+    var isTwoParty: Bool { !conferenced && !consultLive && joinedParties.isEmpty }
+
+    func consultIndex(of uniqueid: Int64) -> Int? { consults.firstIndex { $0.leg.uniqueid == uniqueid } }
 
     /// Whether the agent is on this call: its own agent (until it transferred the call away),
-    /// the agent it called, or the agent it consults.
+    /// the agent it called, an agent it consults or conferenced in, or a supervising agent.
     func involves(_ agentID: Int64) -> Bool {
-        (agent?.id == agentID && !transferred) || calledAgent?.id == agentID || (consultLive && consultAgent?.id == agentID)
+        (agent?.id == agentID && !transferred) || calledAgent?.id == agentID
+            || consults.contains { $0.live && $0.agent?.id == agentID }
     }
 }
 

@@ -1,43 +1,62 @@
 import Foundation
+public import CoccSwitch
 import Synchronization
 
 /// Allocates leg `uniqueid`s and remembers which team owns each live leg, so that a switch
 /// notification reaches the right ``TeamEngine``.
 ///
-/// Ids start from the clock in milliseconds (unique across restarts without storage) unless a
-/// first id is given, as tests do.
+/// Ids come from a ``LegIDSource``: in production ``PersistedLegIDs`` (small, increasing, unique
+/// across restarts); a test counts from a first id of its own.
+/// ```swift
+/// let registry = LegRegistry(ids: try PersistedLegIDs(store: store))
+/// let tests = LegRegistry(firstID: 19866)
+/// ```
 public final class LegRegistry: Sendable {
-    private struct State {
-        var next: Int64
-        var owners: [Int64: Int64] = [:]
+    private let ids: any LegIDSource
+    private let owners = Mutex<[Int64: Int64]>([:])
+
+    public init(ids: any LegIDSource) {
+        self.ids = ids
     }
 
-    private let state: Mutex<State>
-
-    public init(firstID: Int64? = nil) {
-        state = Mutex(State(next: firstID ?? Int64(Date().timeIntervalSince1970 * 1000)))
+    /// Counts from `firstID` (the clock in milliseconds when nil: unique across runs without a store).
+    public convenience init(firstID: Int64? = nil) {
+        self.init(ids: CountingLegIDs(first: firstID ?? Int64(Date().timeIntervalSince1970 * 1000)))
     }
 
     /// A fresh id, owned by `team` until released.
     func allocate(team: Int64) -> Int64 {
-        state.withLock { s in
-            let id = s.next
-            s.next += 1
-            s.owners[id] = team
-            return id
-        }
+        let id = ids.nextLegID()
+        owners.withLock { $0[id] = team }
+        return id
     }
 
     /// Records that a leg the switch created (an incoming call) belongs to `team`.
     func claim(_ id: Int64, team: Int64) {
-        state.withLock { $0.owners[id] = team }
+        owners.withLock { $0[id] = team }
     }
 
     func release(_ id: Int64) {
-        _ = state.withLock { $0.owners.removeValue(forKey: id) }
+        _ = owners.withLock { $0.removeValue(forKey: id) }
     }
 
     func owner(of id: Int64) -> Int64? {
-        state.withLock { $0.owners[id] }
+        owners.withLock { $0[id] }
+    }
+}
+
+/// Ids counted up in memory from a first one.
+public final class CountingLegIDs: LegIDSource {
+    private let next: Mutex<Int64>
+
+    public init(first: Int64) {
+        next = Mutex(first)
+    }
+
+    public func nextLegID() -> Int64 {
+        next.withLock { n in
+            defer { n += 1 }
+            return n
+        }
     }
 }

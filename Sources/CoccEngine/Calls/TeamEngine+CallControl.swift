@@ -9,9 +9,13 @@ public enum HangupTarget: String, Sendable, CaseIterable {
 
 extension TeamEngine {
     /// hold: puts the customer of the agent's two-party call on hold, with music unless `silence`.
+    /// Only a two-party call can be held (manual 3.20): in a conference or a consult the answer
+    /// is BackMsg_96, "not a one-to-one agent-customer call" (in a consult the customer is held already).
     public func hold(agent: Agent, silence: Bool, logger: Logger) async -> Reply {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id else { return .failure(BackMessage("92")) }
-        guard call.agentAnswered, call.customerAnswered, !call.customerDown, let leg = call.customerLeg else { return .failure(BackMessage("96")) }
+        guard call.agentAnswered, call.customerAnswered, !call.customerDown, let leg = call.customerLeg, call.isTwoParty else {
+            return .failure(BackMessage("96"))
+        }
         guard !call.held else { return .failure(BackMessage("51")) }
         do {
             try await callSwitch.hold(uniqueid: leg.uniqueid, music: !silence)
@@ -28,7 +32,9 @@ extension TeamEngine {
     /// resume: takes the customer off hold.
     public func resume(agent: Agent, logger: Logger) async -> Reply {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id else { return .failure(BackMessage("92")) }
-        guard call.customerAnswered, !call.customerDown, let leg = call.customerLeg else { return .failure(BackMessage("96")) }
+        // During a consult the customer is held by the consult, and callReturn takes it back;
+        // resume would connect it to an agent who is talking to the consulted party.
+        guard call.customerAnswered, !call.customerDown, let leg = call.customerLeg, call.isTwoParty else { return .failure(BackMessage("96")) }
         guard call.held else { return .failure(BackMessage("53")) }
         do {
             try await callSwitch.unhold(uniqueid: leg.uniqueid)
@@ -41,15 +47,17 @@ extension TeamEngine {
         return .success(BackMessage("54"))
     }
 
-    /// hangup with `target=channel`: the listed legs, each answered `uniqueid:success|failed`.
-    /// Only legs of this team's calls (of `onlyCallsOf`'s calls, when given) can be hung up.
-    public func hangupLegs(_ uniqueids: [Int64], onlyCallsOf: Int64?, logger: Logger) async -> Reply {
+    /// hangup with uniqueids: each listed leg whose role fits `target` (any leg for `channel`
+    /// and `all`), answered `uniqueid:success|failed` (manual 3.13: "when uniqueid is non-empty,
+    /// message holds the per-uniqueid results", for every target). Only legs of this team's
+    /// calls (of `onlyCallsOf`'s calls, when given) can be hung up.
+    public func hangupLegs(_ uniqueids: [Int64], target: HangupTarget = .channel, onlyCallsOf: Int64?, logger: Logger) async -> Reply {
         guard !uniqueids.isEmpty else { return .failure(.parameterEmpty) }
         var results: [String] = []
         var any = false
         for id in uniqueids {
-            let allowed = legRoles[id].flatMap { calls[$0.sessionid] }.map { call in
-                onlyCallsOf.map { call.involves($0) } ?? true
+            let allowed = legRoles[id].flatMap { entry in calls[entry.sessionid].map { (call: $0, role: entry.role) } }.map { found in
+                (onlyCallsOf.map { found.call.involves($0) } ?? true) && Self.leg(id, of: found.call, role: found.role, fits: target)
             } ?? false
             if allowed, (try? await callSwitch.hangup(uniqueid: id)) != nil {
                 results.append("\(id):success")
@@ -58,8 +66,22 @@ extension TeamEngine {
                 results.append("\(id):failed")
             }
         }
-        logger.info("hangup legs", metadata: ["results": "\(results)"])
+        logger.info("hangup legs", metadata: ["target": "\(target.rawValue)", "results": "\(results)"])
         return Reply(code: any ? 1 : 2, message: .data(results.joined(separator: ",")))
+    }
+
+    /// Whether a leg is what `target` names: an agent's leg (`agent`), the customer (`caller`),
+    /// a consulted party (`consult`), a supervisor (`groupadmin`), any (`channel`, `all`).
+    static func leg(_ id: Int64, of call: Call, role: Call.Role, fits target: HangupTarget) -> Bool {
+        switch target {
+        case .channel, .all: return true
+        case .agent:
+            return role == .agent || (role == .consult && call.consults.first { $0.leg.uniqueid == id }?.agent != nil)
+                || (role == .customer && call.calledAgent != nil)
+        case .caller: return role == .customer
+        case .consult: return role == .consult
+        case .groupadmin: return role == .supervisor
+        }
     }
 
     /// hangup by the target agent's call: its own leg (`agent`), the other side (`caller`),
@@ -76,7 +98,7 @@ extension TeamEngine {
             case .agent:
                 // The target agent's own leg: the caller's agent, the consulted one, or the called one.
                 let own = call.agent?.id == targetAgent.id && !call.transferred ? call.agentLeg
-                    : call.consultAgent?.id == targetAgent.id ? call.consultLeg : call.customerLeg
+                    : call.consults.last(where: { $0.live && $0.agent?.id == targetAgent.id })?.leg ?? call.customerLeg
                 legs = [own].compactMap { $0 }
             case .caller:
                 // The customer; for the agent it called, the calling agent.

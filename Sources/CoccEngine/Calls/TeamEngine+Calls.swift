@@ -56,6 +56,12 @@ extension TeamEngine {
             guard session.isSignedIn(to: group.id) else { return .failure(BackMessage("16")) }
             groupID = group.id
         }
+        // Work mode `dialin` is "inbound only" (manual 3.7), as inbound routing already skips
+        // `dialout` agents; BackMsg_18 is the manual's "restricted from outbound calls".
+        if session.signIn(of: groupID)?.workMode == .dialin {
+            logger.notice("makeCall refused: work mode dialin", metadata: ["agent": "\(agent.number)", "group": "\(groupID)"])
+            return .failure(BackMessage("18"))
+        }
         let exten = request.agentExtension.trimmingWhitespace()
         if !exten.isEmpty {
             guard directory.hasExtension(team: teamID, number: exten) else { return .failure(.extensionNotFound) }
@@ -182,19 +188,25 @@ extension TeamEngine {
                 return
             }
             call.agentDown = true
-            // Leaving a conference hands the customer to the consulted party, as a transfer does.
-            if call.conferenced && call.consultLive && !call.customerDown {
+            // Leaving a conference hands the customer to the parties in it, as a transfer does;
+            // a party the agent was consulting from the conference is let go.
+            let joined = call.joinedParties
+            if call.conferenced && !joined.isEmpty && !call.customerDown {
                 call.transferred = true
-                call.conferenced = false
+                call.agentInConference = false
             }
             calls[sessionid] = call
             emit(call, .agent, .hangup, leg: call.agentLeg)
             if call.transferred {
                 if let agent = call.agent { setActivity(.none, of: agent) }
-                // Supervisors were on the agent who left.
+                // Supervisors were on the agent who left; so was a party it was still consulting.
                 for leg in call.liveSupervisorLegs() { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
-                if let c = call.customerLeg?.uniqueid, let k = call.consultLeg?.uniqueid, call.consultLive {
-                    try? await callSwitch.bridge(c, k)
+                if let party = call.currentConsult { try? await callSwitch.hangup(uniqueid: party.leg.uniqueid) }
+                if let c = call.customerLeg?.uniqueid, !call.customerDown {
+                    let others = joined.map(\.leg.uniqueid)
+                    if others.count == 1 { try? await callSwitch.bridge(c, others[0]) } else if others.count > 1 {
+                        try? await callSwitch.conference([c] + others)
+                    }
                 }
                 await dispatchWaiting()
             } else {
@@ -202,15 +214,18 @@ extension TeamEngine {
             }
             await finishIfDone(sessionid)
         case (.ringing, .consult):
-            if let target = call.consultAgent { setActivity(.ringing, of: target) }
-            emit(call, .consult, .ringing, leg: call.consultLeg)
+            guard let i = call.consultIndex(of: notification.uniqueid) else { return }
+            if let target = call.consults[i].agent { setActivity(.ringing, of: target) }
+            emit(call, .consult, .ringing, leg: call.consults[i].leg)
         case (.answered, .consult):
-            call.consultAnswered = true
+            guard let i = call.consultIndex(of: notification.uniqueid) else { return }
+            call.consults[i].answered = true
             calls[sessionid] = call
-            if let target = call.consultAgent { setActivity(.talking, of: target) }
-            emit(call, .consult, .answer, leg: call.consultLeg, channel: "")
-            if let a = call.agentLeg?.uniqueid, let k = call.consultLeg?.uniqueid, !call.agentDown {
-                try? await callSwitch.bridge(a, k)
+            if let target = call.consults[i].agent { setActivity(.talking, of: target) }
+            emit(call, .consult, .answer, leg: call.consults[i].leg, channel: "")
+            // The agent talks with the consulted party (it leaves a conference for that).
+            if let a = call.agentLeg?.uniqueid, !call.agentDown, !call.transferred, !call.consults[i].joined {
+                try? await callSwitch.bridge(a, notification.uniqueid)
             }
         case (.ringing, .supervisor):
             break
@@ -232,22 +247,45 @@ extension TeamEngine {
         case (.hungUp, .supervisor):
             guard let index = call.supervisors.firstIndex(where: { $0.leg.uniqueid == notification.uniqueid }) else { return }
             calls[sessionid]?.supervisors[index].down = true
+            calls[sessionid]?.supervisors[index].leftEarly = !call.customerDown
             if call.supervisors[index].joined { emit(call, .consult, .hangup, leg: call.supervisors[index].leg) }
             await finishIfDone(sessionid)
         case (.hungUp, .consult):
-            call.consultDown = true
+            guard let i = call.consultIndex(of: notification.uniqueid) else { return }
+            let party = call.consults[i]
+            call.consults[i].down = true
+            call.consults[i].leftEarly = !call.customerDown
             calls[sessionid] = call
-            if let target = call.consultAgent { setActivity(.none, of: target) }
-            emit(call, .consult, .hangup, leg: call.consultLeg)
-            if call.transferred {
-                // The consulted party had the customer: the call is over.
-                for leg in call.liveLegs() { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
-            } else if call.conferenced {
-                // Back to agent and customer.
-                calls[sessionid]?.conferenced = false
-                await bridge(call, record: false)
-            }
+            if let target = party.agent { setActivity(.none, of: target) }
+            emit(call, .consult, .hangup, leg: party.leg)
+            await consultedPartyLeft(sessionid, party: party)
             await finishIfDone(sessionid)
+        }
+    }
+
+    /// A consulted party hung up: what the others do now.
+    private func consultedPartyLeft(_ sessionid: String, party: Call.ConsultParty) async {
+        guard let call = calls[sessionid], !call.customerDown, let customer = call.customerLeg else { return }
+        let joined = call.joinedParties
+        if call.transferred {
+            // The agent is gone: the call lives on while the customer talks with someone.
+            if joined.isEmpty {
+                for leg in call.liveLegs() { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
+            } else if joined.count == 1 {
+                try? await callSwitch.bridge(customer.uniqueid, joined[0].leg.uniqueid)
+            }
+        } else if party.joined, call.conferenced, joined.isEmpty {
+            // The last party left the conference: back to agent and customer, or, while the
+            // agent consults someone else, the customer now waits alone and is held.
+            calls[sessionid]?.conferenced = false
+            if call.agentInConference {
+                calls[sessionid]?.agentInConference = false
+                await bridge(calls[sessionid] ?? call, record: false)
+            } else if (try? await callSwitch.hold(uniqueid: customer.uniqueid, music: true)) != nil {
+                calls[sessionid]?.held = true
+                calls[sessionid]?.agentInConference = false
+                emit(call, call.customerSource, .onhold, leg: customer)
+            }
         }
     }
 
@@ -307,7 +345,7 @@ extension TeamEngine {
             modeltype: call.modeltype, modelID: call.modelID)
         do { try store.saveCallRecord(record) } catch { callLogger.error("could not save call record", metadata: ["error": "\(error)"]) }
         if let target = call.calledAgent { setActivity(.none, of: target) }
-        if let target = call.consultAgent { setActivity(.none, of: target) }
+        for party in call.consults { if let target = party.agent { setActivity(.none, of: target) } }
         // An agent that transferred the call left it earlier (and its work then was the transfer).
         if let agent = call.agent, !call.transferred {
             setActivity(.none, of: agent)
@@ -326,22 +364,5 @@ extension TeamEngine {
 
     func setActivity(_ activity: CallActivity, of agent: Agent) {
         _ = setCallActivity(activity, agent: agent, logger: callLogger)
-    }
-
-    /// Appends a chapter-6 event for the call to the team's durable log.
-    func emit(_ call: Call, _ source: CallEventMessage.Source, _ event: CallEventMessage.Event, leg: LegInfo?, channel: String? = nil) {
-        let now = clock()
-        let message = CallEventMessage(
-            source: source, event: event, direction: call.direction, calleridnum: call.customerNumber, didnumber: call.didNumber,
-            activenum: call.agentExtension, uniqueid: leg?.uniqueid ?? 0, sessionid: call.sessionid, eventTime: now, teamID: teamID,
-            modeltype: call.modeltype, modelID: call.modelID, groupID: call.groupID, channel: channel ?? leg?.channel ?? "",
-            userdata: call.userdata)
-        do {
-            let agents = [call.agent?.id, call.calledAgent?.id, call.consultAgent?.id].compactMap { $0 }
-            let stored = try eventBus.append(to: store, team: teamID, at: now, agents: agents) { message.render(eventid: $0) }
-            callLogger.debug("event", metadata: ["eventid": "\(stored.eventid)", "source": "\(source.rawValue)", "event": "\(event.rawValue)"])
-        } catch {
-            callLogger.error("could not append event", metadata: ["error": "\(error)", "sessionid": "\(call.sessionid)"])
-        }
     }
 }

@@ -11,7 +11,7 @@ public enum ConsultTarget: Sendable, Equatable {
 }
 
 extension TeamEngine {
-    /// The agent's own answered two-party call, if any.
+    /// The agent's own answered call with the customer: two-party, or a conference it is in.
     private func ownConversation(of agent: Agent) -> Call? {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred,
               call.agentAnswered, call.customerAnswered, !call.customerDown, !call.agentDown
@@ -19,13 +19,17 @@ extension TeamEngine {
         return call
     }
 
-    /// consult: holds the customer and dials the consulted party on a third leg, which is
-    /// connected to the agent when it answers.
+    /// consult: dials the consulted party on a new leg, connected to the agent when it answers.
+    ///
+    /// From a two-party call the customer is held while the agent consults. From a conference
+    /// (manual 3.9: "while the agent talks with the customer or is in a conference") the agent
+    /// steps out and the conference keeps talking: the customer is not alone, so holding it
+    /// would also silence the parties it talks with, and nothing in the manual asks for that.
     public func consult(agent: Agent, target: ConsultTarget, directory: Directory, logger: Logger) async -> Reply {
-        guard var call = ownConversation(of: agent) else {
+        guard let call = ownConversation(of: agent) else {
             return .failure(BackMessage("56").with(session(of: agent).status.rawValue))
         }
-        guard !call.consultLive else { return .failure(BackMessage("95")) }
+        guard !call.consultLive, !call.conferenced || call.agentInConference else { return .failure(BackMessage("95")) }
         let destination: OriginateRequest.Destination
         var consultAgent: Agent?
         switch target {
@@ -43,65 +47,87 @@ extension TeamEngine {
             destination = .extension(otherSession.extensionNumber)
             consultAgent = other
         }
-        if let leg = call.customerLeg, !call.held {
+        let fromConference = call.conferenced
+        if !fromConference, let leg = call.customerLeg, !call.held {
             do { try await callSwitch.hold(uniqueid: leg.uniqueid, music: true) } catch { return .failure(BackMessage("21")) }
             calls[call.sessionid]?.held = true
             emit(call, call.customerSource, .onhold, leg: leg)
         }
+        if fromConference {
+            // The agent leaves the conference when the consulted party answers (bridged to it);
+            // the others keep talking. No hold: on a PBX, holding a conference member plays
+            // music to everyone else in it.
+            calls[call.sessionid]?.agentInConference = false
+        }
         let uniqueid = legRegistry.allocate(team: teamID)
         legRoles[uniqueid] = (call.sessionid, .consult)
-        call = calls[call.sessionid] ?? call
-        calls[call.sessionid]?.consultAgent = consultAgent
-        calls[call.sessionid]?.consultAnswered = false
-        calls[call.sessionid]?.consultDown = false
+        // Registered before dialling: the switch may report ringing while originate is awaited.
+        calls[call.sessionid]?.consults.append(Call.ConsultParty(leg: LegInfo(uniqueid: uniqueid, channel: "", number: ""), agent: consultAgent))
         do {
             let leg = try await callSwitch.originate(OriginateRequest(
                 uniqueid: uniqueid, destination: destination, callerID: call.agentExtension, context: call.direction.rawValue,
                 ringTimeout: Self.customerRingTimeout))
-            calls[call.sessionid]?.consultLeg = leg
+            if let i = calls[call.sessionid]?.consultIndex(of: uniqueid) { calls[call.sessionid]?.consults[i].leg = leg }
         } catch {
             legRoles[uniqueid] = nil
             legRegistry.release(uniqueid)
-            calls[call.sessionid]?.consultAgent = nil
+            calls[call.sessionid]?.consults.removeAll { $0.leg.uniqueid == uniqueid }
+            if fromConference { await rejoinConference(call.sessionid) }
             logger.error("could not dial the consulted party", metadata: ["error": "\(error)"])
             return .failure(BackMessage("26"))
         }
-        logger.info("consult", metadata: ["sessionid": "\(call.sessionid)", "target": "\(destination)"])
+        logger.info("consult", metadata: ["sessionid": "\(call.sessionid)", "target": "\(destination)", "from_conference": "\(fromConference)"])
         return .success(BackMessage("27"))
     }
 
     /// transfer: hands the customer to the answered consulted party; the agent leaves the call.
+    /// From a conference, the consulted party joins the customer and the parties already there.
     public func transfer(agent: Agent, logger: Logger) async -> Reply {
-        guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred, call.consultLive, call.consultAnswered,
-              let customer = call.customerLeg, let consult = call.consultLeg, let agentLeg = call.agentLeg, !call.customerDown
+        guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred, let index = call.currentConsultIndex,
+              call.consults[index].answered, let customer = call.customerLeg, let agentLeg = call.agentLeg, !call.customerDown
         else { return .failure(BackMessage("29")) }
+        let consult = call.consults[index].leg
+        let others = call.joinedParties.map(\.leg.uniqueid)
         do {
-            try await callSwitch.unhold(uniqueid: customer.uniqueid)
-            try await callSwitch.bridge(customer.uniqueid, consult.uniqueid)
+            if others.isEmpty {
+                try await callSwitch.unhold(uniqueid: customer.uniqueid)
+                try await callSwitch.bridge(customer.uniqueid, consult.uniqueid)
+            } else {
+                try await callSwitch.conference([customer.uniqueid] + others + [consult.uniqueid])
+            }
         } catch {
             logger.error("transfer failed", metadata: ["error": "\(error)"])
             return .failure(BackMessage("29"))
         }
         calls[call.sessionid]?.held = false
         calls[call.sessionid]?.transferred = true
-        emit(call, call.customerSource, .resume, leg: customer)
+        calls[call.sessionid]?.consults[index].joined = true
+        calls[call.sessionid]?.agentInConference = false
+        let current = calls[call.sessionid] ?? call
+        if others.isEmpty { emit(current, call.customerSource, .resume, leg: customer) } else { emit(current, .consult, .join, leg: consult) }
         // The agent's leg ends; handle() sees the call was transferred and keeps the others.
         try? await callSwitch.hangup(uniqueid: agentLeg.uniqueid)
         logger.info("transferred", metadata: ["sessionid": "\(call.sessionid)"])
         return .success(BackMessage("31"))
     }
 
-    /// callReturn: ends the consult leg and takes the held customer back.
+    /// callReturn: ends the consult leg and takes the held customer back; from a conference,
+    /// the agent goes back into it.
     public func callReturn(agent: Agent, logger: Logger) async -> Reply {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred, !call.customerDown,
-              let customer = call.customerLeg, call.held || call.consultLive || call.customerInIVR
+              let customer = call.customerLeg,
+              call.held || call.consultLive || call.customerInIVR || (call.conferenced && !call.agentInConference)
         else { return .failure(BackMessage("33")) }
         if call.customerInIVR, let agentLeg = call.agentLeg {
             // Back from the IVR (agentToIvr mode 1): the agent's leg is taken off hold and reconnected.
             try? await callSwitch.unhold(uniqueid: agentLeg.uniqueid)
             calls[call.sessionid]?.customerInIVR = false
         }
-        if let consult = call.consultLeg, call.consultLive { try? await callSwitch.hangup(uniqueid: consult.uniqueid) }
+        if let consult = call.currentConsult { try? await callSwitch.hangup(uniqueid: consult.leg.uniqueid) }
+        if call.conferenced {
+            await rejoinConference(call.sessionid)
+            return .success(BackMessage("32"))
+        }
         do {
             try await callSwitch.unhold(uniqueid: customer.uniqueid)
         } catch {
@@ -114,29 +140,55 @@ extension TeamEngine {
         return .success(BackMessage("32"))
     }
 
-    /// conference: agent, customer and the answered consulted party talk together.
-    public func conference(agent: Agent, logger: Logger) async -> Reply {
-        guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred, !call.conferenced, call.consultLive,
-              call.consultAnswered, let customer = call.customerLeg, let consult = call.consultLeg, let agentLeg = call.agentLeg
-        else { return .failure(BackMessage("35")) }
+    /// The agent goes back into the conference it stepped out of (its leg joins again).
+    func rejoinConference(_ sessionid: String) async {
+        guard let call = calls[sessionid], call.conferenced, !call.agentInConference, let agentLeg = call.agentLeg, !call.agentDown,
+              let customer = call.customerLeg, !call.customerDown
+        else { return }
+        let members = [agentLeg.uniqueid, customer.uniqueid] + call.joinedParties.map(\.leg.uniqueid)
         do {
-            try await callSwitch.unhold(uniqueid: customer.uniqueid)
-            try await callSwitch.conference([agentLeg.uniqueid, customer.uniqueid, consult.uniqueid])
+            try await callSwitch.conference(members)
+        } catch {
+            callLogger.error("could not take the agent back into the conference", metadata: ["error": "\(error)"])
+            return
+        }
+        calls[sessionid]?.agentInConference = true
+        emit(call, .agent, .join, leg: agentLeg)
+    }
+
+    /// conference: agent, customer and the answered consulted party talk together; from a
+    /// conference, the newly consulted party joins it.
+    public func conference(agent: Agent, logger: Logger) async -> Reply {
+        guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred, let index = call.currentConsultIndex,
+              call.consults[index].answered, let customer = call.customerLeg, let agentLeg = call.agentLeg
+        else { return .failure(BackMessage("35")) }
+        let consult = call.consults[index].leg
+        let wasConference = call.conferenced
+        do {
+            if call.held { try await callSwitch.unhold(uniqueid: customer.uniqueid) }
+            try await callSwitch.conference([agentLeg.uniqueid, customer.uniqueid] + call.joinedParties.map(\.leg.uniqueid) + [consult.uniqueid])
         } catch {
             logger.error("conference failed", metadata: ["error": "\(error)"])
             return .failure(BackMessage("35"))
         }
         calls[call.sessionid]?.held = false
         calls[call.sessionid]?.conferenced = true
-        emit(call, call.customerSource, .join, leg: customer)
-        emit(call, .consult, .join, leg: consult)
+        calls[call.sessionid]?.agentInConference = true
+        calls[call.sessionid]?.consults[index].joined = true
+        let current = calls[call.sessionid] ?? call
+        if !wasConference { emit(current, call.customerSource, .join, leg: customer) }
+        emit(current, .consult, .join, leg: consult)
         return .success(BackMessage("34"))
     }
 
-    /// hangup `target=consult`: the consulted party of the target agent's call.
+    /// hangup `target=consult`: every consulted party of the target agent's call, oldest first
+    /// (manual 3.13).
     func hangupConsult(of targetAgent: Agent) async -> Reply {
-        guard let call = liveCall(of: targetAgent.id), let leg = call.consultLeg, call.consultLive else { return .failure(BackMessage("92")) }
-        do { try await callSwitch.hangup(uniqueid: leg.uniqueid) } catch { return .failure(BackMessage("36")) }
-        return .success(BackMessage("37"))
+        guard let call = liveCall(of: targetAgent.id) else { return .failure(BackMessage("92")) }
+        let parties = call.consults.filter(\.live)
+        guard !parties.isEmpty else { return .failure(BackMessage("92")) }
+        var hungUp = false
+        for party in parties where (try? await callSwitch.hangup(uniqueid: party.leg.uniqueid)) != nil { hungUp = true }
+        return hungUp ? .success(BackMessage("37")) : .failure(BackMessage("36"))
     }
 }

@@ -50,6 +50,7 @@ extension TeamEngine {
             let exten = session(of: agent).extensionNumber
             calls[call.sessionid]?.agent = agent
             calls[call.sessionid]?.agentExtension = exten
+            if let offered = calls[call.sessionid] { replayIncoming(offered, to: agent) }
             let uniqueid = legRegistry.allocate(team: teamID)
             legRoles[uniqueid] = (call.sessionid, .agent)
             do {
@@ -73,7 +74,7 @@ extension TeamEngine {
         for call in calls.values {
             if let a = call.agent, !call.transferred { ids.insert(a.id) }
             if let a = call.calledAgent { ids.insert(a.id) }
-            if let a = call.consultAgent, call.consultLive { ids.insert(a.id) }
+            for party in call.consults where party.live { if let a = party.agent { ids.insert(a.id) } }
         }
         return ids
     }

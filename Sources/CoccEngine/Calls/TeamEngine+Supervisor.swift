@@ -6,7 +6,10 @@ extension TeamEngine {
     /// intrude (barge), silentMonitor (listen), whisper: rings the supervisor's phone and, when
     /// it answers, attaches it to the target agent's call. The authorization (an account, or a
     /// group admin of one of the target's groups) is the catalogue's.
-    public func supervise(_ mode: SpyMode, target: Agent, phoneNumber: String, directory: Directory, logger: Logger) async -> Reply {
+    /// `supervisor` is the group leader doing it when it is an agent: its channel gets the events
+    /// of the call it joins.
+    public func supervise(_ mode: SpyMode, target: Agent, phoneNumber: String, supervisor: Agent? = nil, directory: Directory,
+                          logger: Logger) async -> Reply {
         let failed: BackMessage = switch mode {
         case .barge: BackMessage("40")
         case .listen: BackMessage("42")
@@ -24,7 +27,7 @@ extension TeamEngine {
             let leg = try await callSwitch.originate(OriginateRequest(
                 uniqueid: uniqueid, destination: destination, callerID: call.agentExtension, context: call.direction.rawValue,
                 ringTimeout: Self.agentRingTimeout))
-            calls[call.sessionid]?.supervisors.append(Call.SupervisorLeg(leg: leg, mode: mode))
+            calls[call.sessionid]?.supervisors.append(Call.SupervisorLeg(leg: leg, mode: mode, agent: supervisor))
         } catch {
             legRoles[uniqueid] = nil
             legRegistry.release(uniqueid)

@@ -30,9 +30,11 @@ public protocol EngineStore: Sendable {
     /// The agent's pauses that started at or after `since`, or were still open then.
     func pauses(agentID: Int64, overlapping since: Date) throws -> [PauseRecord]
     /// Appends an event to the team's log in one transaction: `render` gets the new event id.
-    /// `agentIDs` are the agents whose channel carries it (the agents on the call).
-    func appendEvent(teamID: Int64, at: Date, agentIDs: [Int64], render: (Int64) -> String) throws -> StoredEvent
-    /// The team's events after `eventid`, oldest first; only one agent's when `agentID` is given.
+    /// `agentIDs` are the agents whose channel carries it (the agents on the call); with
+    /// `teamChannel` false only they see it (an agent's own view of an event), not the team channel.
+    func appendEvent(teamID: Int64, at: Date, agentIDs: [Int64], teamChannel: Bool, render: (Int64) -> String) throws -> StoredEvent
+    /// The team's events after `eventid`, oldest first: the team channel, or one agent's when
+    /// `agentID` is given.
     func events(teamID: Int64, after eventid: Int64, limit: Int, agentID: Int64?) throws -> [StoredEvent]
     /// The id of the team's last event at or before `date` (0 when there is none).
     func lastEventID(teamID: Int64, atOrBefore date: Date) throws -> Int64
@@ -41,4 +43,13 @@ public protocol EngineStore: Sendable {
     func firstEventID(teamID: Int64) throws -> Int64
     func saveCallRecord(_ record: CallRecord) throws
     func callRecord(sessionid: String) throws -> CallRecord?
+    /// Reserves `count` consecutive leg uniqueids no one has had and answers the first.
+    func reserveLegIDs(count: Int64) throws -> Int64
+}
+
+extension EngineStore {
+    /// An event on the team channel and the given agents' channels.
+    public func appendEvent(teamID: Int64, at: Date, agentIDs: [Int64], render: (Int64) -> String) throws -> StoredEvent {
+        try appendEvent(teamID: teamID, at: at, agentIDs: agentIDs, teamChannel: true, render: render)
+    }
 }

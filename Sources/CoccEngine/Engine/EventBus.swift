@@ -20,6 +20,8 @@ public final class EventBus: Sendable {
     struct Entry {
         let event: StoredEvent
         let agents: [Int64]
+        /// False for an agent's own copy of an event (see `TeamEngine.emit`): not on the team channel.
+        let teamChannel: Bool
     }
 
     private struct Waiter {
@@ -29,6 +31,8 @@ public final class EventBus: Sendable {
 
     private struct Team {
         var latest: Int64 = 0
+        /// The newest event on the team channel (private copies excluded).
+        var teamLatest: Int64 = 0
         var agentLatest: [Int64: Int64] = [:]
         /// Events with consecutive ids, oldest first, since this process started appending.
         var recent: [Entry] = []
@@ -46,22 +50,28 @@ public final class EventBus: Sendable {
     public init() {}
 
     /// Appends to the durable log, then publishes. Callers serialise appends per team (each
-    /// team's engine is one actor), which keeps the in-memory run in id order.
-    public func append(to store: any EngineStore, team: Int64, at: Date, agents: [Int64], render: (Int64) -> String) throws -> StoredEvent {
-        let stored = try store.appendEvent(teamID: team, at: at, agentIDs: agents, render: render)
-        published(stored, agents: agents)
+    /// team's engine is one actor), which keeps the in-memory run in id order. `teamChannel`
+    /// false: only the given agents' channels carry the event.
+    public func append(to store: any EngineStore, team: Int64, at: Date, agents: [Int64], teamChannel: Bool = true,
+                       render: (Int64) -> String) throws -> StoredEvent {
+        let stored = try store.appendEvent(teamID: team, at: at, agentIDs: agents, teamChannel: teamChannel, render: render)
+        published(stored, agents: agents, teamChannel: teamChannel)
         return stored
     }
 
-    func published(_ event: StoredEvent, agents: [Int64]) {
+    func published(_ event: StoredEvent, agents: [Int64], teamChannel: Bool = true) {
         let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             var team = s.teams[event.teamID] ?? Team()
             if let last = team.recent.last, last.event.eventid + 1 != event.eventid { team.recent.removeAll() }
-            team.recent.append(Entry(event: event, agents: agents))
+            team.recent.append(Entry(event: event, agents: agents, teamChannel: teamChannel))
             if team.recent.count > 2 * Self.recentCapacity { team.recent.removeFirst(team.recent.count - Self.recentCapacity) }
             team.latest = max(team.latest, event.eventid)
-            var woken = team.teamWaiters.map(\.continuation)
-            team.teamWaiters.removeAll()
+            var woken: [CheckedContinuation<Void, Never>] = []
+            if teamChannel {
+                team.teamLatest = max(team.teamLatest, event.eventid)
+                woken = team.teamWaiters.map(\.continuation)
+                team.teamWaiters.removeAll()
+            }
             for agent in agents {
                 team.agentLatest[agent] = max(team.agentLatest[agent] ?? 0, event.eventid)
                 woken += (team.agentWaiters.removeValue(forKey: agent) ?? []).map(\.continuation)
@@ -86,7 +96,7 @@ public final class EventBus: Sendable {
             var index = Int(max(0, eventid + 1 - first))
             while index < t.recent.count && out.count < limit {
                 let entry = t.recent[index]
-                if agent == nil || entry.agents.contains(agent!) { out.append(entry.event) }
+                if agent.map({ entry.agents.contains($0) }) ?? entry.teamChannel { out.append(entry.event) }
                 index += 1
             }
             return out
@@ -98,7 +108,7 @@ public final class EventBus: Sendable {
     public func wait(team: Int64, agent: Int64? = nil, after eventid: Int64, timeout: Duration) async {
         func ready(_ s: State) -> Bool {
             guard let t = s.teams[team] else { return false }
-            return (agent.map { t.agentLatest[$0] ?? 0 } ?? t.latest) > eventid
+            return (agent.map { t.agentLatest[$0] ?? 0 } ?? t.teamLatest) > eventid
         }
         if state.withLock({ ready($0) }) { return }
         let id = state.withLock { s -> Int in s.nextID += 1; return s.nextID }

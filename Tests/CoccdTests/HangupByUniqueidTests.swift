@@ -1,0 +1,91 @@
+import CoccEngine
+import CoccOperations
+import CoccServer
+import CoccStore
+import CoccSwitch
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// Manual 3.13: with a non-empty `uniqueid` every target answers the per-uniqueid list; without
+/// one, `targetagent` is required.
+@Suite("hangup: per uniqueid for every target; targetagent required without uniqueid")
+struct HangupByUniqueidTests {
+    /// 8001 (19866) consulting 8002 (19868) while 13800000001 (19867) is held.
+    func consulting(_ f: Fixture, _ client: some TestClientProtocol, _ interface: Interface) async throws {
+        _ = try await call(client, interface, "login", Fixture.agent8001)
+        _ = try await call(client, interface, "login", Fixture.agent("8002"))
+        _ = try await call(client, interface, "makeCall", OutboundCallTests.dial)
+        await f.advance(3)
+        _ = try await call(client, interface, "consult", ConferenceConsultTests.consult8002)
+        await f.advance(1)
+    }
+
+    @Test(arguments: Interface.allCases)
+    func consultByUniqueid(_ interface: Interface) async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            try await consulting(f, client, interface)
+            // Only the consulted party's leg is a `consult`: the customer's is refused, unknown ids too.
+            let h = Fixture.agent8001.with(["target": "consult"])
+            #expect(try await call(client, interface, "hangup", h.with(["uniqueid": "19867,19868,4781"]))
+                == Outcome(code: 1, message: "19867:failed,19868:success,4781:failed"))
+            #expect(await f.pbx.liveLegs().map(\.uniqueid) == [19866, 19867])
+            #expect(try await call(client, interface, "hangup", h.with(["uniqueid": "19868"])) == Outcome(code: 2, message: "19868:failed"))
+        }
+    }
+
+    @Test(arguments: Interface.allCases)
+    func agentCallerAndAllByUniqueid(_ interface: Interface) async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            try await consulting(f, client, interface)
+            let h = Fixture.agent8001.with(["targetagent": "8001"])
+            // `caller` takes only the customer; `agent` only agents' legs (8001's and 8002's).
+            #expect(try await call(client, interface, "hangup", h.with(["target": "caller", "uniqueid": "19866"]))
+                == Outcome(code: 2, message: "19866:failed"))
+            #expect(try await call(client, interface, "hangup", h.with(["target": "agent", "uniqueid": "19867"]))
+                == Outcome(code: 2, message: "19867:failed"))
+            #expect(try await call(client, interface, "hangup", h.with(["target": "all", "uniqueid": "19868, 19867"]))
+                == Outcome(code: 1, message: "19868:success,19867:success"))
+            #expect(await f.pbx.liveLegs().isEmpty)
+        }
+        #expect(try f.events().last.flatMap { field($0, "source") } == "CONVERSATION")
+    }
+
+    /// Isolation: an agent reaches its own calls' legs only, another team's never.
+    @Test
+    func uniqueidsOfOtherCallsAreRefused() async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            try await consulting(f, client, .http)
+            _ = try await call(client, .http, "login", Fixture.agent("8003"))
+            #expect(try await call(client, .http, "hangup", Fixture.agent("8003").with(["target": "all", "uniqueid": "19866,19867"]))
+                == Outcome(code: 2, message: "19866:failed,19867:failed"))
+            let other = ["orgidentity": "other", "usertype": "account", "user": "boss", "pwdtype": "plaintext", "password": "bosspw"]
+            #expect(try await call(client, .http, "hangup", other.with(["target": "all", "uniqueid": "19866"]))
+                == Outcome(code: 2, message: "19866:failed"))
+            // The team's account needs no targetagent with uniqueids.
+            #expect(try await call(client, .http, "hangup", Fixture.account.with(["target": "caller", "uniqueid": "19867"]))
+                == Outcome(code: 1, message: "19867:success"))
+            #expect(await f.pbx.liveLegs().isEmpty)
+        }
+    }
+
+    @Test(arguments: Interface.allCases)
+    func targetagentIsRequiredWithoutUniqueid(_ interface: Interface) async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            try await consulting(f, client, interface)
+            for target in HangupTarget.allCases {
+                #expect(try await call(client, interface, "hangup", Fixture.agent8001.with(["target": target.rawValue]))
+                    == Outcome(code: 2, message: "BackMsg_01"), "target=\(target.rawValue)")
+            }
+            #expect(await f.pbx.liveLegs().count == 3)
+            #expect(try await call(client, interface, "hangup", Fixture.agent8001.with(["target": "consult", "targetagent": "8001"]))
+                == Outcome(code: 1, message: "BackMsg_37"))
+        }
+    }
+}

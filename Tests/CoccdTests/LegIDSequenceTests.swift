@@ -1,0 +1,64 @@
+import CoccEngine
+import CoccOperations
+import CoccServer
+import CoccStore
+import CoccSwitch
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// Leg uniqueids fit a CRM's 32-bit INT column, as the manual's (1555, 19866) do, and never
+/// repeat: they come from a persisted, increasing sequence.
+@Suite("leg ids: small, persisted, increasing")
+struct LegIDSequenceTests {
+    func temporaryStore() throws -> (SQLiteStore, String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coccd-legs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("coccd.sqlite").path
+        return (try SQLiteStore(path: path), path)
+    }
+
+    @Test
+    func idsIncreaseAcrossRestartsAndProcesses() throws {
+        let (store, path) = try temporaryStore()
+        let first = try PersistedLegIDs(store: store, blockSize: 10)
+        let run1 = (0..<25).map { _ in first.nextLegID() }
+        #expect(run1.first == 1000)
+        #expect(run1 == Array(1000..<1025))
+        // A restart (a new store over the same file) continues past everything handed out.
+        let second = try PersistedLegIDs(store: try SQLiteStore(path: path), blockSize: 10)
+        let run2 = (0..<5).map { _ in second.nextLegID() }
+        #expect(run2.min()! > run1.max()!)
+        // Two sources on one database (two processes, or nodes) interleaved never share an id.
+        var all = Set(run1 + run2)
+        for _ in 0..<50 {
+            #expect(all.insert(first.nextLegID()).inserted)
+            #expect(all.insert(second.nextLegID()).inserted)
+        }
+        #expect(all.max()! < Int64(Int32.max))
+    }
+
+    /// The server's wiring: the engine's legs and the switch's incoming callers share the
+    /// sequence, so they cannot collide, and every id is a small integer.
+    @Test
+    func engineAndSwitchShareTheSequence() async throws {
+        let (store, _) = try temporaryStore()
+        _ = try DirectoryAdmin(store: store, rounds: 500).seedDemoIfEmpty()
+        let ids = try PersistedLegIDs(store: store)
+        let pbx = SimulatedSwitch(rules: .demo, timing: .manual, legIDs: ids)
+        let center = try CallCenter(store: store, switch: pbx, legRegistry: LegRegistry(ids: ids), logger: Fixture.quiet)
+        let directory = center.directory
+        let agent = try #require(directory.agent(team: 1, number: "8001"))
+        let engine = try center.engine(team: 1)
+        _ = await engine.login(agent: agent, directory: directory, logger: Fixture.quiet)
+        let caller = await pbx.placeInbound(from: "0138888888888", to: "6001", tenant: "demo")
+        await pbx.advance(by: .seconds(2))
+        let legs = await pbx.liveLegs().map(\.uniqueid)
+        #expect(legs.count == 2 && Set(legs).count == 2)
+        #expect(caller.uniqueid == 1000 && legs.allSatisfy { $0 >= 1000 && $0 < 2000 })
+        let uniqueids = try store.events(teamID: 1, after: 0, limit: 100).compactMap { field($0.message, "uniqueid").flatMap { Int64($0) } }
+        #expect(!uniqueids.isEmpty && uniqueids.allSatisfy { $0 < Int64(Int32.max) })
+    }
+}
