@@ -118,11 +118,13 @@ EXPECTED = [
     outbound("CALLEE", "hangup", "$out_customer", "$out_customer_chan"),
     outbound("AGENT", "hangup", "$out_agent", "$out_agent_chan"),
     outbound("CONVERSATION", "hangup", "0", ""),
-    # The caller's `incoming` (A.5.3's first line) happens before the call is offered to anyone,
-    # so it is on the team's channel, not the agent's; the agent's page starts at its ringing.
+    # A.5.3's six lines: the caller's sparse `incoming` reaches the agent as the call is offered.
+    [("source", "CALLER"), ("event", "incoming"), ("modeltype", "Customerservice"), ("uniqueid", r"$in_caller=\d+"), ("model_id", GROUP),
+     ("from", "dialin"), ("sessionid", r"$in_sid=[0-9a-f]{32}"), ("channel", r"$in_caller_chan=Local/0138888888888@hosted-dialin-\w+;1"),
+     ("eventid", r"\d+"), ("userdata", "")],
     inbound("AGENT", "ringing", r"$in_agent=\d+", r"$in_agent_chan=Local/%s@hosted-dialin-\w+;1" % AGENT),
     inbound("AGENT", "answer", "$in_agent", ""),
-    inbound("CALLER", "hangup", r"$in_caller=\d+", r"$in_caller_chan=Local/0138888888888@hosted-dialin-\w+;1"),
+    inbound("CALLER", "hangup", "$in_caller", "$in_caller_chan"),
     inbound("AGENT", "hangup", "$in_agent", "$in_agent_chan"),
     inbound("CONVERSATION", "hangup", "0", "", trailing=True),
 ]

@@ -46,7 +46,8 @@ function cji(name, ...args) {
   // makeCallCJI puts callbackFuc 12th, before agentexten, callerid and trunkidentity.
   check('makeCallCJI', await cji('makeCallCJI', '13800000001', 'exter', '2', 'agent', '8005', 'demo', 'plaintext', '123456',
         'Campaign', '3', 'x=1', 'CB', '', '', ''), { code: 1, message: 'BackMsg_19' });
-  check('hangupCJI', await cji('hangupCJI', '', '', 'all', 'plaintext', '123456', 'agent', '8005', 'demo', 'CB'), { code: 1, message: 'BackMsg_37' });
+  check('hangupCJI without targetagent', await cji('hangupCJI', '', '', 'all', 'plaintext', '123456', 'agent', '8005', 'demo', 'CB'), { code: 2, message: 'BackMsg_01' });
+  check('hangupCJI', await cji('hangupCJI', '', '8005', 'all', 'plaintext', '123456', 'agent', '8005', 'demo', 'CB'), { code: 1, message: 'BackMsg_37' });
   check('holdCJI without a call', await cji('holdCJI', '0', 'demo', 'agent', '8005', 'plaintext', '123456', 'CB'), { code: 2, message: 'BackMsg_92' });
   check('resumeCJI without a call', await cji('resumeCJI', 'demo', 'agent', '8005', 'plaintext', '123456', 'CB'), { code: 2, message: 'BackMsg_92' });
   check('backcallCJI', await cji('backcallCJI', 'demo', '13800000002', '13800000001', '', 'admin', 'admin123', 'plaintext', 'CB'), { code: 1, message: 'BackMsg_19' });

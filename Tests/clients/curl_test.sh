@@ -34,8 +34,9 @@ expect_eq "TeamStatus" "$(curl -s -d "EVENT=TeamStatus&status=pause&$AUTH" "$BAS
 expect_match "AgentRealtime" "$(curl -s -d "EVENT=AgentRealtime&$AUTH" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|Agent 8002|8002|pause|*'
 expect_eq "SetDevice (static only)" "$(curl -s -d "EVENT=SetDevice&orgidentity=demo&exten=8010&user=8002&pwdtype=plaintext&password=123456" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_112'
 expect_eq "MAKECALL" "$(curl -s -d "EVENT=MAKECALL&targetdn=13800000002&targettype=exter&agentgroupid=1&modeltype=Campaign&model_id=1&userdata=a%3D1%26b%3D2&$AUTH" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_19'
-expect_eq "HANGUP all" "$(curl -s -d "EVENT=HANGUP&target=all&$AUTH" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_37'
-expect_eq "HANGUP nothing left" "$(curl -s -d "EVENT=HANGUP&target=all&$AUTH" "$BASE/coccinterfaces")" '|Retuen|2|Retuen|BackMsg_92'
+expect_eq "HANGUP without uniqueid or targetagent" "$(curl -s -d "EVENT=HANGUP&target=all&$AUTH" "$BASE/coccinterfaces")" '|Retuen|2|Retuen|BackMsg_01'
+expect_eq "HANGUP all" "$(curl -s -d "EVENT=HANGUP&target=all&targetagent=8002&$AUTH" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_37'
+expect_eq "HANGUP nothing left" "$(curl -s -d "EVENT=HANGUP&target=all&targetagent=8002&$AUTH" "$BASE/coccinterfaces")" '|Retuen|2|Retuen|BackMsg_92'
 expect_eq "CONSULT without a call" "$(curl -s -d "EVENT=CONSULT&targetdn=8001&agentgroupid=1&consulttype=internal&$AUTH" "$BASE/coccinterfaces")" '|Retuen|2|Retuen|BackMsg_56[pause]'
 expect_eq "Hold without a call" "$(curl -s -d "EVENT=Hold&silence=1&$AUTH" "$BASE/coccinterfaces")" '|Retuen|2|Retuen|BackMsg_92'
 expect_eq "LOGOUT" "$(curl -s -d "EVENT=LOGOUT&$AUTH" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_08'
@@ -46,11 +47,15 @@ expect_eq "content type" "$(curl -s -o /dev/null -w '%{content_type}' "$BASE/coc
 # An inbound call through the simulator: 8005 takes it, then hangs up the caller.
 A5="orgidentity=demo&usertype=agent&user=8005&pwdtype=plaintext&password=123456"
 curl -s "$BASE/coccinterfaces?EVENT=LOGIN&$A5" > /dev/null
-expect_match "simulator inbound" "$(curl -s -X POST "$BASE/simulator/inbound?orgidentity=demo&user=admin&password=admin123&to=6002&from=0138888888888")" '{"uniqueid":*'
+inbound=$(curl -s -X POST "$BASE/simulator/inbound?orgidentity=demo&user=admin&password=admin123&to=6002&from=0138888888888")
+expect_match "simulator inbound" "$inbound" '{"uniqueid":*'
+caller=$(sed 's/.*"uniqueid":\([0-9]*\).*/\1/' <<< "$inbound")
 sleep 1.5
 expect_eq "inbound answered" "$(curl -s "$BASE/coccinterfaces?EVENT=AGENTSTATUS&$A5")" '|Retuen|1|Retuen|BackMsg_43|Retuen|2-busy,'
 expect_eq "queueCustomerNum (HTTP)" "$(curl -s "$BASE/coccinterfaces?EVENT=queueCustomerNum&orgidentity=demo&queuenumber=6002")" '|Retuen|1|Retuen|1|0|0|1'
-expect_eq "HANGUP caller" "$(curl -s -d "EVENT=HANGUP&target=caller&$A5" "$BASE/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_37'
+# Per uniqueid for any target (3.13): the agent's own leg is not the caller; the caller's is.
+expect_eq "HANGUP caller by uniqueid" "$(curl -s -d "EVENT=HANGUP&target=caller&uniqueid=$((caller + 1)),$caller&$A5" "$BASE/coccinterfaces")" \
+    "|Retuen|1|Retuen|$((caller + 1)):failed,$caller:success"
 expect_eq "queue empty" "$(curl -s "$BASE/coccinterfaces?EVENT=queueCustomerNum&orgidentity=demo&queuenumber=0&prio=0")" '|Retuen|1|Retuen|0|0|0|0'
 curl -s "$BASE/coccinterfaces?EVENT=LOGOUT&$A5" > /dev/null
 

@@ -102,8 +102,24 @@ function calls($label, $c) {
     check("$label transfer before answer", $c('transfer', $who), '|Retuen|2|Retuen|BackMsg_29');
     usleep(3300000);
     check("$label conference", $c('conference', $who), '|Retuen|1|Retuen|BackMsg_34');
-    check("$label consult during conference", $c('consult', array_merge(['13912345678', '0', 'external'], $who)), '|Retuen|2|Retuen|BackMsg_95');
-    check("$label hangup consult", $c('hangup', ['', '', 'consult', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
+    // Manual 3.9: consult is allowed in a conference; hold is for two parties only (3.20).
+    check("$label hold in a conference", $c('hold', ['0', 'demo', 'agent', '8004', 'plaintext', '123456']), '|Retuen|2|Retuen|BackMsg_96');
+    check("$label consult during conference", $c('consult', array_merge(['13912345678', '0', 'external'], $who)), '|Retuen|1|Retuen|BackMsg_27');
+    check("$label a second consult at once", $c('consult', array_merge(['13912345678', '0', 'external'], $who)), '|Retuen|2|Retuen|BackMsg_95');
+    usleep(3300000);
+    // hangup by uniqueid with target=consult (3.13): the per-uniqueid list; the newest consulted leg.
+    global $base;
+    $admin = 'orgidentity=demo&user=admin&password=admin123';
+    $consulted = 0;
+    foreach (json_decode(file_get_contents("$base/simulator/legs?$admin"), true) as $leg) {
+        if ($leg['number'] === '13912345678') { $consulted = max($consulted, $leg['uniqueid']); }
+    }
+    check("$label uniqueids are small integers", $consulted > 0 && $consulted < 2147483647, true);
+    check("$label hangup consult by uniqueid", $c('hangup', ["$consulted,1", '', 'consult', 'plaintext', '123456', 'agent', '8004', 'demo']),
+          "|Retuen|1|Retuen|$consulted:success,1:failed");
+    check("$label hangup without uniqueid or targetagent", $c('hangup', ['', '', 'consult', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|2|Retuen|BackMsg_01');
+    check("$label back into the conference", $c('callReturn', $who), '|Retuen|1|Retuen|BackMsg_32');
+    check("$label hangup consult", $c('hangup', ['', '8004', 'consult', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
     usleep(200000);
     // silentMonitor(target, phonenumber, pwdtype, password, usertype, user, orgidentity): 8001 leads 8004's group
     check("$label silentMonitor by a non-leader", $c('silentMonitor', ['8004', '8009', 'plaintext', '123456', 'agent', '8003', 'demo']), '|Retuen|2|Retuen|BackMsg_65');
@@ -115,10 +131,10 @@ function calls($label, $c) {
     check("$label agentToIvr", $c('agentToIvr', array_merge($A4, ['7000', '1-2-5', '1'])), '|Retuen|1|Retuen|BackMsg_108');
     check("$label back from the IVR", $c('callReturn', $who), '|Retuen|1|Retuen|BackMsg_32');
     // hangup(uniqueid,targetagent,target,pwdtype,password,usertype,user,orgidentity)
-    check("$label hangup caller", $c('hangup', ['', '', 'caller', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
+    check("$label hangup caller", $c('hangup', ['', '8004', 'caller', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|1|Retuen|BackMsg_37');
     usleep(300000);
     check("$label idle again", $c('agentStatus', $A4), '|Retuen|1|Retuen|BackMsg_43|Retuen|2-idle,');
-    check("$label no call to hang up", $c('hangup', ['', '', 'all', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|2|Retuen|BackMsg_92');
+    check("$label no call to hang up", $c('hangup', ['', '8004', 'all', 'plaintext', '123456', 'agent', '8004', 'demo']), '|Retuen|2|Retuen|BackMsg_92');
     // A second call: supervisors whisper and barge in, then the agent transfers the customer away.
     check("$label makeCall again", $c('makeCall', $dial), '|Retuen|1|Retuen|BackMsg_19');
     usleep(3600000);
@@ -132,8 +148,6 @@ function calls($label, $c) {
     check("$label free after the transfer", $c('agentStatus', $A4), '|Retuen|1|Retuen|BackMsg_43|Retuen|2-idle,');
     check("$label forcedRelease of an agent on no call", $c('forcedRelease', ['8004', '', 'agent', '8001', 'plaintext', '123456', 'demo']), '|Retuen|2|Retuen|BackMsg_45');
     // The customer, now with the consulted party, hangs up (through the simulator's control surface).
-    global $base;
-    $admin = 'orgidentity=demo&user=admin&password=admin123';
     foreach (json_decode(file_get_contents("$base/simulator/legs?$admin"), true) as $leg) {
         if ($leg['number'] === '13800000001') {
             file_get_contents("$base/simulator/legs/{$leg['uniqueid']}/hangup?$admin", false, stream_context_create(['http' => ['method' => 'POST']]));

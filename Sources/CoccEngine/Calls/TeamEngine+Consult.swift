@@ -29,7 +29,9 @@ extension TeamEngine {
         guard let call = ownConversation(of: agent) else {
             return .failure(BackMessage("56").with(session(of: agent).status.rawValue))
         }
-        guard !call.consultLive, !call.conferenced || call.agentInConference else { return .failure(BackMessage("95")) }
+        // One consulted party at a time (BackMsg_95); from a conference too, whether the agent
+        // is in it or stepped out of it and the party it consulted has gone.
+        guard !call.consultLive else { return .failure(BackMessage("95")) }
         let destination: OriginateRequest.Destination
         var consultAgent: Agent?
         switch target {
