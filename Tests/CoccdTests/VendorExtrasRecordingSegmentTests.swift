@@ -10,7 +10,7 @@ import Testing
 /// monitorCtrl / MonitorCtrl / monitorCtrlCJI (a vendor extra): separate recording segments of
 /// the agent's call, each its own file, found by getMonitor's `filename`.
 @Suite("vendor extras: monitorCtrl recording segments")
-struct RecordingSegmentTests {
+struct VendorExtrasRecordingSegmentTests {
     static func monitor(_ action: String, _ agent: [String: String] = Fixture.agent8001) -> [String: String] {
         agent.with(["action": action, "pushevent": "no"])
     }

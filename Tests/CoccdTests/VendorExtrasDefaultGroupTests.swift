@@ -10,7 +10,7 @@ import Testing
 /// DefaultGroup (the vendor plugin's setDefaultGroupCJI posts it): the agent's default group,
 /// which makeCall uses when its agentgroupid is empty or 0.
 @Suite("vendor extras: DefaultGroup")
-struct DefaultGroupTests {
+struct VendorExtrasDefaultGroupTests {
     /// The form the vendor plugin posts.
     static func post(_ client: some TestClientProtocol, _ form: String) async throws -> String {
         try await client.execute(uri: "/asterccinterfaces", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],

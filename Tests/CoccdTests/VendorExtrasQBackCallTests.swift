@@ -10,7 +10,7 @@ import Testing
 /// qbackCall / QBackCall / qbackcallCJI (a vendor extra): backCall with a caller ID for each
 /// leg and userdata in the events.
 @Suite("vendor extras: qbackCall")
-struct QBackCallTests {
+struct VendorExtrasQBackCallTests {
     static func callback(_ extra: [String: String] = [:]) -> [String: String] {
         ["orgidentity": "demo", "exten": "8003", "targetdn": "13800000001", "icallerid": "4001", "xcallerid": "4002",
          "user": "admin", "password": "admin123", "pwdtype": "plaintext", "userdata": "order=7&x=1"].with(extra)

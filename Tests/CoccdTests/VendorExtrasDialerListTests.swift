@@ -10,7 +10,7 @@ import Testing
 /// dialerList / DialerList / dialerListCJI (a vendor extra): one number into a campaign's
 /// pre-dial list, with importWS's duplicate rules, in the caller's team only.
 @Suite("vendor extras: dialerList")
-struct DialerListTests {
+struct VendorExtrasDialerListTests {
     static func adding(_ campaign: Int64, _ phone: String, priority: String = "", dialtime: String = "") -> [String: String] {
         Fixture.account.with(["campaignid": String(campaign), "phonenum": phone, "priority": priority, "dialtime": dialtime])
     }
@@ -45,14 +45,16 @@ struct DialerListTests {
     @Test
     func theJSONPAnswerIsTheVendorPluginsShape() async throws {
         let f = try Fixture()
-        let (_, campaign) = try f.campaign()
+        let (campaigns, campaign) = try f.campaign()
         try await f.application().test(.router) { client async throws in
-            // The vendor's dialerListCJI sends exactly these names, by jQuery's getJSON.
+            // The vendor's dialerListCJI sends exactly these names, by jQuery's getJSON, which
+            // writes the space of the dial time as `+`.
             let query = "callback=jQuery17_1&orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin123"
-                + "&campaignid=\(campaign.id)&phonenum=13800000009&priority=3&dialtime=&_=1700000000000"
+                + "&campaignid=\(campaign.id)&phonenum=13800000009&priority=3&dialtime=2031-01-01+09%3A00%3A00&_=1700000000000"
             let body = try await client.execute(uri: "/setevent/dialerListCJI?\(query)", method: .get) { String(buffer: $0.body) }
             #expect(body == #"/**/jQuery17_1({"code":1,"message":"BackMsg_83"});"#)
         }
+        #expect(try campaigns.predial(campaign: campaign.id).map(\.dialAt) == [ImportTime.parse("2031-01-01 09:00:00")])
     }
 
     @Test(arguments: Interface.allCases)
