@@ -66,7 +66,8 @@ extension Catalogue {
     /// Both answer the segment's file name, for getMonitor's `filename`.
     static let monitorCtrl = Operation(OperationDescriptor(
         name: "monitorCtrl", soapName: "monitorCtrl", httpEvents: ["MonitorCtrl"], cjiName: "monitorCtrlCJI",
-        soapParameters: monitorCtrlParameters, httpParameters: monitorCtrlParameters, cjiParameters: monitorCtrlParameters + ["callbackFuc"],
+        soapParameters: monitorCtrlParameters, httpParameters: monitorCtrlParameters,
+        cjiParameters: monitorCtrlParameters + ["callbackFuc"],
         summary: "Vendor extra: start or stop (action) a separate recording segment of the agent's current call; answers its file name."
     )) { request, context in
         await context.authorizeAgent(request.credentials) { agent, auth in

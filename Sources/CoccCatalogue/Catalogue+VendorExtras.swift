@@ -19,7 +19,7 @@ extension Catalogue {
         name: "dialerList", soapName: "dialerList", httpEvents: ["DialerList"], cjiName: "dialerListCJI",
         soapParameters: dialerListParameters + duplicateParameters, httpParameters: dialerListParameters + duplicateParameters,
         cjiParameters: dialerListParameters + ["callbackFuc"],
-        summary: "Vendor extra: add one number to a campaign's pre-dial list (priority; dialtime YYYY-MM-DD hh:mm:ss), importWS's duplicate rules."
+        summary: "Vendor extra: one number into a campaign's pre-dial list (priority; dialtime YYYY-MM-DD hh:mm:ss), importWS's duplicate rules."
     )) { request, context in
         switch context.authorize(request.credentials) {
         case .failure(let error): return error.reply
@@ -81,7 +81,9 @@ extension Catalogue {
 }
 
 extension Catalogue {
-    static let qbackCallParameters = ["orgidentity", "exten", "targetdn", "icallerid", "xcallerid", "user", "password", "pwdtype", "userdata"]
+    static let qbackCallParameters = [
+        "orgidentity", "exten", "targetdn", "icallerid", "xcallerid", "user", "password", "pwdtype", "userdata",
+    ]
 
     /// backCall with a caller ID for each leg: `icallerid` is what `exten` (rung first) sees,
     /// `xcallerid` what `targetdn` sees; `userdata` goes into the events as makeCall's does.
@@ -103,8 +105,8 @@ extension Catalogue {
             guard ParameterRules.isDialString(exten), ParameterRules.isDialString(target),
                   [inner, outer].allSatisfy({ $0.isEmpty || ParameterRules.isDialString($0) })
             else { return .failure(.parameterError) }
-            return await auth.engine.backCall(exten: exten, target: target, callerID: outer, internalCallerID: inner, userdata: request["userdata"],
-                                              directory: auth.directory, logger: auth.logger)
+            return await auth.engine.backCall(exten: exten, target: target, callerID: outer, internalCallerID: inner,
+                                              userdata: request["userdata"], directory: auth.directory, logger: auth.logger)
         }
     }
 }
@@ -116,11 +118,13 @@ extension Catalogue {
     /// makeCall dials out in when its `agentgroupid` is empty or 0.
     static let setDefaultGroup = Operation(OperationDescriptor(
         name: "setDefaultGroup", soapName: "setDefaultGroup", httpEvents: ["DefaultGroup"], cjiName: "setDefaultGroupCJI",
-        soapParameters: defaultGroupParameters, httpParameters: defaultGroupParameters, cjiParameters: defaultGroupParameters + ["callbackFuc"],
+        soapParameters: defaultGroupParameters, httpParameters: defaultGroupParameters,
+        cjiParameters: defaultGroupParameters + ["callbackFuc"],
         summary: "Vendor extra: the agent's default group (agent_group_id), which makeCall uses when agentgroupid is empty or 0."
     )) { request, context in
         await context.authorizeAgent(request.credentials) { agent, auth in
-            await auth.engine.setDefaultGroup(agent: agent, groupID: request["agent_group_id"], directory: auth.directory, logger: auth.logger)
+            await auth.engine.setDefaultGroup(agent: agent, groupID: request["agent_group_id"], directory: auth.directory,
+                                              logger: auth.logger)
         }
     }
 }

@@ -119,14 +119,15 @@ extension TeamEngine {
 
     /// Registers an outbound call and rings its first leg; the target is dialled when that leg
     /// answers (see `handle`). False, with nothing left behind, when the switch refuses.
-    private func startTwoLegCall(_ call: Call, firstLeg: OriginateRequest.Destination, firstCallerID: String = "", logger: Logger) async -> Bool {
+    private func startTwoLegCall(_ call: Call, firstLeg: OriginateRequest.Destination, firstCallerID: String = "",
+                                 logger: Logger) async -> Bool {
         calls[call.sessionid] = call
         let uniqueid = legRegistry.allocate(team: teamID)
         legRoles[uniqueid] = (call.sessionid, .agent)
         do {
             let leg = try await callSwitch.originate(OriginateRequest(
-                uniqueid: uniqueid, destination: firstLeg, callerID: firstCallerID.isEmpty ? call.customerNumber : firstCallerID, context: "dialout",
-                ringTimeout: Self.agentRingTimeout))
+                uniqueid: uniqueid, destination: firstLeg, callerID: firstCallerID.isEmpty ? call.customerNumber : firstCallerID,
+                context: "dialout", ringTimeout: Self.agentRingTimeout))
             calls[call.sessionid]?.agentLeg = leg
             return true
         } catch {

@@ -27,7 +27,9 @@ extension TeamEngine {
     /// own from now on, beside the whole-call recording. Answers the segment's file name.
     public func startRecordingSegment(agent: Agent, pushEvent: Bool, logger: Logger) async -> Reply {
         // BackMsg_92 (无相关通话, "no related call"): no call, or nobody on it the agent talks with yet.
-        guard let call = liveCall(of: agent.id), let leg = conversationLeg(of: agent.id, in: call) else { return .failure(BackMessage("92")) }
+        guard let call = liveCall(of: agent.id), let leg = conversationLeg(of: agent.id, in: call) else {
+            return .failure(BackMessage("92"))
+        }
         guard let folder = recordingsDirectory else {
             logger.error("recording segment refused: this server records no calls")
             return .failure(BackMessage("100"))
@@ -48,7 +50,8 @@ extension TeamEngine {
             // BackMsg_100 (内核连接失败, "connection to the core failed"): the switch refused.
             return .failure(BackMessage("100"))
         }
-        logger.info("recording segment started", metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "file": "\(file)"])
+        logger.info("recording segment started",
+                    metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "file": "\(file)"])
         if pushEvent { notify(.monitorstart, agent: agent, groups: [call.groupID]) }
         return .success(data: file)
     }
@@ -65,7 +68,8 @@ extension TeamEngine {
             // The leg went down meanwhile: its hangup completed the file already.
             logger.notice("recording segment ended with its leg", metadata: ["sessionid": "\(call.sessionid)", "error": "\(error)"])
         }
-        logger.info("recording segment stopped", metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "file": "\(running.file)"])
+        logger.info("recording segment stopped",
+                    metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "file": "\(running.file)"])
         if pushEvent { notify(.monitorstop, agent: agent, groups: [call.groupID]) }
         return .success(data: running.file)
     }
