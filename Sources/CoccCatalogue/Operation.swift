@@ -94,10 +94,12 @@ public struct Catalogue: Sendable {
     /// By CJI function name (`loginCJI`), case-insensitively: deployed pages vary the case.
     public func cji(_ name: String) -> Operation? { byCJI[name.lowercased()] }
 
-    /// The operations this build provides, in the manual's order (its chapter 3).
+    /// The operations this build provides, in the manual's order (its chapter 3), then the vendor extras.
     public static let standard = Catalogue([
         login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction, makeCall, consult, transfer, callReturn, conference, hangup,
         intrude, silentMonitor, agentStatus, whisper, agentgroupStatus, forcedRelease, hold, resume, groupStatusNum, queueCustomerNum, teamStatus, agentRealtime, sendDtmf, setVar, agentToIvr, backCall, setdevice, getMonitor,
         importData,
+        // The vendor plugin's extras, which the manual does not list.
+        dialerList, monitorCtrl, qbackCall, setDefaultGroup,
     ])
 }

@@ -7,6 +7,9 @@ public import Foundation
 public struct AgentNotification: Sendable, Equatable {
     public enum Event: String, Sendable {
         case login, logoff, paused, nopaused, acwring, acwanswer, acwoff, workwayall, workwaydialin, workwaydialout
+        /// monitorCtrl started or stopped a recording segment (vendor extra; the deployed plugin
+        /// ignores events it does not know).
+        case monitorstart, monitorstop
     }
 
     public var event: Event

@@ -32,8 +32,10 @@ public actor SimulatedSwitch: Switch {
         var ivr: (exten: String, path: [String])?
         /// The leg this one spies on, and how.
         var spying: (target: Int64, mode: SpyMode)?
-        /// Where the recording goes, and when (in this switch's time) it started.
-        var recording: (path: String, since: Duration)?
+        /// Where each running recording goes, and when (in this switch's time) it started.
+        var recordings: [String: Duration] = [:]
+        /// The number presented to the called party (the request's caller ID).
+        var callerID = ""
     }
 
     /// Simulated recordings stop growing at this length, to bound the disk a long demo uses.
@@ -88,7 +90,7 @@ public actor SimulatedSwitch: Switch {
         // Channel names in the form the manual's events show: Local/<number>@hosted-dialout-408a;1
         let tag = String(UInt16(truncatingIfNeeded: uniqueid &* 40503), radix: 16)
         let info = LegInfo(uniqueid: uniqueid, channel: "Local/\(request.number)@hosted-\(request.context)-\(tag);1", number: request.number)
-        legs[uniqueid] = Leg(info: info, isExtension: isExtension, state: .ringing)
+        legs[uniqueid] = Leg(info: info, isExtension: isExtension, state: .ringing, callerID: request.callerID)
         schedule(.zero, .ring(uniqueid))
         schedule(request.ringTimeout, .ringTimeout(uniqueid))
         if isExtension {
@@ -184,26 +186,35 @@ public actor SimulatedSwitch: Switch {
 
     public func startRecording(uniqueid: Int64, path: String) async throws {
         guard let leg = legs[uniqueid], leg.state == .up else { throw SwitchError.legNotUp(uniqueid) }
-        legs[uniqueid]?.recording = (path, currentTime)
+        legs[uniqueid]?.recordings[path] = currentTime
     }
 
-    public func stopRecording(uniqueid: Int64) async throws {
+    public func stopRecording(uniqueid: Int64, path: String) async throws {
         guard legs[uniqueid] != nil else { throw SwitchError.noSuchLeg(uniqueid) }
-        finishRecording(uniqueid)
+        finishRecording(uniqueid, path: path)
     }
 
     /// Manual timing: the virtual clock; real timing: time since this switch started.
     var currentTime: Duration { timing == .manual ? now : ContinuousClock.now - started }
 
-    func finishRecording(_ id: Int64) {
-        guard let recording = legs[id]?.recording else { return }
-        legs[id]?.recording = nil
-        let elapsed = currentTime - recording.since
-        let seconds = min(Self.maximumRecording, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        do { try WAVFile.write(seconds: seconds, to: recording.path) } catch {
-            // The engine learns of a missing file when it is asked for it (getMonitor: BackMsg_404).
+    /// Completes the leg's recordings (only the one into `path`, when given).
+    func finishRecording(_ id: Int64, path: String? = nil) {
+        guard let running = legs[id]?.recordings else { return }
+        for (file, since) in running where path == nil || file == path {
+            legs[id]?.recordings[file] = nil
+            let elapsed = currentTime - since
+            let seconds = min(Self.maximumRecording, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            do { try WAVFile.write(seconds: seconds, to: file) } catch {
+                // The engine learns of a missing file when it is asked for it (getMonitor: BackMsg_404).
+            }
         }
     }
+
+    /// The paths a leg is being recorded into now.
+    public func recordingPaths(uniqueid: Int64) -> Set<String> { Set(legs[uniqueid].map { Array($0.recordings.keys) } ?? []) }
+
+    /// The caller ID the leg was placed with: the number its called party sees.
+    public func callerID(uniqueid: Int64) -> String? { legs[uniqueid]?.callerID }
 
     /// The digits a leg has received.
     public func receivedDTMF(uniqueid: Int64) -> String { legs[uniqueid]?.dtmf ?? "" }

@@ -122,7 +122,10 @@ public protocol Switch: AnyObject, Sendable {
     /// Sets a channel variable on a live leg (the manual's call-associated data).
     func setVariable(uniqueid: Int64, name: String, value: String) async throws
     /// Records a leg's conversation into the WAV file at `path` (its folder is created), until
-    /// `stopRecording` or the leg's hangup, when the file is complete.
+    /// `stopRecording` or the leg's hangup, when the file is complete. A leg may be recorded into
+    /// several files at once (the whole call, and a segment monitorCtrl started), as Asterisk's
+    /// MixMonitor allows; each is told apart by its path.
     func startRecording(uniqueid: Int64, path: String) async throws
-    func stopRecording(uniqueid: Int64) async throws
+    /// Ends the recording of the leg into `path`, leaving its other recordings running.
+    func stopRecording(uniqueid: Int64, path: String) async throws
 }

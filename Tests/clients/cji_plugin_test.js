@@ -64,6 +64,20 @@ function cji(name, ...args) {
   check('teamStatusCJI', await cji('teamStatusCJI', 'demo', 'account', 'admin', 'plaintext', 'admin123', 'all', 'CB'), (r) => r.code === 1 && r.message.includes('8005:logout'));
   check('agentRealtimeCJI', await cji('agentRealtimeCJI', ...A, 'CB'), (r) => r.code === 1 && r.message.split('|').length === 18 && r.message.startsWith('Agent 8005|8005|logout|'));
   check('setdeviceCJI', await cji('setdeviceCJI', 'demo', '8007', '8005', 'plaintext', '123456', 'CB'), { code: 1, message: 'BackMsg_112' });
+  // The vendor plugin's extras, with its parameter orders.
+  check('setDefaultGroupCJI', await cji('setDefaultGroupCJI', 'agent', '8005', 'demo', 'plaintext', '123456', '2', 'CB'), { code: 1, message: 'BackMsg_14' });
+  check('setDefaultGroupCJI, not a member', await cji('setDefaultGroupCJI', 'agent', '8005', 'demo', 'plaintext', '123456', '1', 'CB'), { code: 2, message: 'BackMsg_60' });
+  check('monitorCtrlCJI without a call', await cji('monitorCtrlCJI', 'start', 'agent', '8005', 'demo', 'plaintext', '123456', 'no', 'CB'), { code: 2, message: 'BackMsg_92' });
+  // monitorCtrlCJI also takes one object of named parameters, its callback inside.
+  const named = await new Promise((resolve) => context.monitorCtrlCJI({ action: 'pause', usertype: 'agent', user: '8005', orgidentity: 'demo',
+    pwdtype: 'plaintext', password: '123456', callbackFuc: resolve }));
+  check('monitorCtrlCJI({...}) bad action', named, { code: 2, message: 'BackMsg_28' });
+  check('dialerListCJI unknown campaign', await cji('dialerListCJI', 'demo', 'account', 'admin', 'plaintext', 'admin123', '404', '13800000001', '1', '', 'CB'),
+        { code: 2, message: 'BackMsg_73' });
+  check('qbackcallCJI', await cji('qbackcallCJI', 'demo', '13800000002', '13800000001', '4001', '4002', 'admin', 'admin123', 'plaintext', 'k=v', 'CB'),
+        { code: 1, message: 'BackMsg_19' });
+  check('getMonitorCJI(sessionid, calldate, callbackFuc, mp3, filename)', await cji('getMonitorCJI', '0'.repeat(32), '2030-01-01', 'CB', '', '0'.repeat(32) + '-1.wav'),
+        { code: 2, message: 'BackMsg_44' });
   check('logoutCJI', await cji('logoutCJI', ...A, 'CB'), { code: 1, message: 'BackMsg_08' });
   // callbackFuc given as the name of a global function, and message texts with cocc_lang.
   const byName = new Promise((resolve) => { context.onLogout = resolve; });

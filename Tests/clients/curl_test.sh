@@ -64,6 +64,9 @@ expect_eq "DeviceCallBackCall" "$(curl -s -d "EVENT=DeviceCallBackCall&orgidenti
 # JSONP and the CJI assets.
 expect_eq "JSONP login" "$(curl -s "$BASE/setevent/loginCJI?callback=cb&orgidentity=demo&usertype=agent&user=8003&pwdtype=plaintext&password=bad")" '/**/cb({"code":2,"message":"BackMsg_03"});'
 expect_match "JSONP agentStatus" "$(curl -s "$BASE/coccinterface/setevent/agentStatusCJI?callback=jQuery_1&_=1&orgidentity=demo&usertype=agent&user=8003&pwdtype=plaintext&password=123456")" '/\*\*/jQuery_1({"code":1,"message":"BackMsg_43","status":"1-*'
+# The vendor plugin's extras (more in vendor_extras_test.py).
+expect_eq "POST DefaultGroup" "$(curl -s -d "EVENT=DefaultGroup&agent_group_id=1&$AUTH" "$BASE/asterccinterfaces")" '|Retuen|1|Retuen|BackMsg_14'
+expect_eq "JSONP monitorCtrlCJI without a call" "$(curl -s "$BASE/setevent/monitorCtrlCJI?callback=cb&action=start&pushevent=no&$AUTH")" '/**/cb({"code":2,"message":"BackMsg_92"});'
 expect_eq "JSONP bad callback" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/setevent/loginCJI?callback=alert(1)")" '400'
 expect_contains "plugin" "$(curl -s "$BASE/coccinterface/astcc_CJI.js")" '"loginCJI": ["orgidentity", "usertype", "user", "pwdtype", "password", "callbackFuc"]'
 expect_eq "test page" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$BASE/coccinterface/test_CJI.html")" '200 text/html; charset=utf-8'

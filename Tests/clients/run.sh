@@ -3,7 +3,7 @@
 # PHP SoapClient (all WSDL styles, non-WSDL, SOAP 1.1 and 1.2), curl (HTTP, JSONP, assets),
 # node (the CJI plugin), headless Chromium (a page with the push plugin), zeep, gSOAP wsdl2h and JAX-WS (strict WSDL toolkits),
 # the connection caps (2,000 idle connections), HTTPS (curl and PHP SoapClient, tls_test.sh), then graceful shutdown, restart
-# persistence and live provisioning.
+# persistence, live provisioning and the vendor plugin's extra calls (vendor_extras_test.py).
 # Usage: Tests/clients/run.sh [path-to-coccd]     Ends with "N passed, M failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -79,6 +79,8 @@ step "CLI lists the group" grep -q "8300:static" <("$COCCD" group list --data-di
 tally "chromium push page" < <(python3 Tests/clients/browser_push_test.py "$BASE" "$COCCD" "$DATA" 2>&1)
 # importWS from real FTP and HTTP servers, PHP SoapClient and the form interface; the dialer.
 tally "importWS and dialer" < <(python3 Tests/clients/import_test.py "$BASE" "$COCCD" "$DATA" 2>&1)
+# The vendor plugin's extras: dialerListCJI, qbackcallCJI, monitorCtrlCJI + getMonitorCJI's filename, DefaultGroup.
+tally "vendor extras" < <(python3 Tests/clients/vendor_extras_test.py "$BASE" "$COCCD" "$DATA" 2>&1)
 
 # The simulator from the command line.
 step "coccd simulate inbound" grep -q '"uniqueid"' <("$COCCD" simulate inbound --url "$BASE" --to 6002 --from 0138888888888)

@@ -66,17 +66,28 @@ function exercise($label, $c) {
     // queueCustomerNum(orgidentity, queuenumber, prio): SOAP's own 1|total|ringing|waiting|talking
     check("$label queueCustomerNum", $c('queueCustomerNum', [$org, '0', '0']), '1|0|0|0|0');
     check("$label queueCustomerNum bad queue", $c('queueCustomerNum', [$org, '7777', '']), '0|BackMsg_30');
-    check("$label getMonitor unknown call", $c('getMonitor', [str_repeat('0', 32), date('Y-m-d')]), '|Retuen|2|Retuen|BackMsg_44');
+    // getMonitor(sessionid, calldate, filename): filename (a recording segment) may be empty
+    check("$label getMonitor unknown call", $c('getMonitor', [str_repeat('0', 32), date('Y-m-d'), '']), '|Retuen|2|Retuen|BackMsg_44');
     // backCall(orgidentity, exten, targetdn, callerid, user, password, pwdtype): the account is billed
     check("$label backCall wrong account", $c('backCall', [$org, '13800000002', '13800000001', '', 'admin', 'nope', $pt]), '|Retuen|2|Retuen|BackMsg_63');
     check("$label backCall", $c('backCall', [$org, '13800000002', '13800000001', '', 'admin', 'admin123', $pt]), '|Retuen|1|Retuen|BackMsg_19');
+    // The vendor extras. setDefaultGroup(usertype,user,orgidentity,pwdtype,password,agent_group_id)
+    check("$label setDefaultGroup", $c('setDefaultGroup', [$ut, $u, $org, $pt, $pw, '1']), '|Retuen|1|Retuen|BackMsg_14');
+    check("$label setDefaultGroup unknown group", $c('setDefaultGroup', [$ut, $u, $org, $pt, $pw, '99']), '|Retuen|2|Retuen|BackMsg_50');
+    // monitorCtrl(action,usertype,user,orgidentity,pwdtype,password,pushevent): no call to record
+    check("$label monitorCtrl without a call", $c('monitorCtrl', ['start', $ut, $u, $org, $pt, $pw, 'no']), '|Retuen|2|Retuen|BackMsg_92');
+    // dialerList(orgidentity,usertype,user,pwdtype,password,campaignid,phonenum,priority,dialtime, +importWS's duplicate options)
+    check("$label dialerList unknown campaign", $c('dialerList', [$org, 'account', 'admin', $pt, 'admin123', '404', '13800000001', '', '', '', '', '', '', '']), '|Retuen|2|Retuen|BackMsg_73');
+    // qbackCall(orgidentity,exten,targetdn,icallerid,xcallerid,user,password,pwdtype,userdata)
+    check("$label qbackCall bad caller id", $c('qbackCall', [$org, '8009', '13800000001', '4001', '40&02', 'admin', 'admin123', $pt, '']), '|Retuen|2|Retuen|BackMsg_28');
     check("$label logout", $c('logout', $A), '|Retuen|1|Retuen|BackMsg_08');
     check("$label agentStatus after logout", $c('agentStatus', $A), '|Retuen|1|Retuen|BackMsg_43|Retuen|1-logout,2-logout,');
 }
 
 $names = ['login', 'logout', 'queueAction', 'queuePause', 'acwAction', 'acwOff', 'workwayAction', 'makeCall', 'consult',
           'transfer', 'callReturn', 'conference', 'hangup', 'intrude', 'silentMonitor', 'whisper', 'forcedRelease',
-          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'agentToIvr', 'backCall', 'setdevice', 'getMonitor', 'importWS'];
+          'agentStatus', 'agentgroupStatus', 'hold', 'resume', 'groupStatusNum', 'queueCustomerNum', 'teamStatus', 'agentRealtime', 'sendDtmf', 'setVar', 'agentToIvr', 'backCall', 'setdevice', 'getMonitor', 'importWS',
+          'dialerList', 'monitorCtrl', 'qbackCall', 'setDefaultGroup'];  // the vendor extras
 
 // A real-time call on the simulated switch: agent 8004's phone answers after 1 s, 13800000001 after 2 s more.
 function calls($label, $c) {

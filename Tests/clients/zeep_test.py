@@ -38,7 +38,8 @@ for style in ["rpc-literal", "doc-literal"]:
     operations = sorted(client.service._binding._operations.keys())
     check(f"{style}: operations", operations, sorted([
         "acwAction", "acwOff", "agentRealtime", "agentStatus", "agentToIvr", "agentgroupStatus", "backCall", "callReturn", "conference", "consult", "forcedRelease", "getMonitor", "groupStatusNum", "hangup", "hold", "importWS", "intrude",
-        "login", "logout", "makeCall", "queueAction", "queueCustomerNum", "queuePause", "resume", "sendDtmf", "setVar", "setdevice", "silentMonitor", "teamStatus", "transfer", "whisper", "workwayAction"]))
+        "login", "logout", "makeCall", "queueAction", "queueCustomerNum", "queuePause", "resume", "sendDtmf", "setVar", "setdevice", "silentMonitor", "teamStatus", "transfer", "whisper", "workwayAction",
+        "dialerList", "monitorCtrl", "qbackCall", "setDefaultGroup"]))  # the vendor extras
     check(f"{style}: login", client.service.login(**A), lambda s: s.startswith("|Retuen|1|Retuen|BackMsg_04|Retuen|agent_group_id=2&groupname=Support"))
     check(f"{style}: agentStatus", client.service.agentStatus(**A), "|Retuen|1|Retuen|BackMsg_43|Retuen|2-idle,")
     blank = {k: "" for k in ["source_user", "source_pwd", "exetime", "delrow", "phone_field", "priority_field", "dialtime_field"]}

@@ -20,10 +20,16 @@ public struct RowProblem: Error, Sendable, Equatable, Codable {
 public struct ImportRecord: Sendable {
     public var row: Int
     public var fields: [String: String]
+    /// The pre-dial entry's priority and dial time when given as such (dialerList), in place
+    /// of `priority_field` and `dialtime_field`.
+    public var priority: Int?
+    public var dialAt: Date?
 
-    public init(row: Int, fields: [String: String]) {
+    public init(row: Int, fields: [String: String], priority: Int? = nil, dialAt: Date? = nil) {
         self.row = row
         self.fields = fields
+        self.priority = priority
+        self.dialAt = dialAt
     }
 }
 
@@ -82,13 +88,13 @@ extension CampaignStore {
         guard !phone1.isEmpty else {
             return .failure(RowProblem(row: record.row, code: "76", reason: "required field missing: 电话号码一(phone1)"))
         }
-        var priority = 0
-        if !options.priorityField.isEmpty, let text = record.fields[options.priorityField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+        var priority = record.priority ?? 0
+        if record.priority == nil, !options.priorityField.isEmpty, let text = record.fields[options.priorityField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             guard let value = Int(text) else { return .failure(RowProblem(row: record.row, code: "75", reason: "priority is not a number: \(text)")) }
             priority = value
         }
-        var dialAt = now
-        if !options.dialtimeField.isEmpty, let text = record.fields[options.dialtimeField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+        var dialAt = record.dialAt ?? now
+        if record.dialAt == nil, !options.dialtimeField.isEmpty, let text = record.fields[options.dialtimeField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             guard let date = ImportTime.parse(text) else { return .failure(RowProblem(row: record.row, code: "75", reason: "dial time is not YYYY-MM-DD hh:mm:ss: \(text)")) }
             dialAt = date
         }

@@ -26,6 +26,27 @@ extension ImportService {
         }
     }
 
+    /// dialerList (a vendor extra): one number into the campaign's pre-dial list, as the customer
+    /// whose `phone1` it is, under importWS's duplicate rules (`options`; the pre-dial list is
+    /// always asked for). Answers the record's code, as `source=data` does (80–84).
+    public func addToDialList(phone: String, priority: Int, dialAt: Date?, into campaign: Campaign, options: ImportOptions)
+        -> Result<RecordOutcome, ImportFailure>
+    {
+        var options = options
+        (options.phoneField, options.priorityField, options.dialtimeField) = ("phone1", "", "")
+        let record = ImportRecord(row: 0, fields: ["phone1": phone], priority: priority, dialAt: dialAt)
+        do {
+            let results = try campaigns.importBatch(campaign: campaign, records: [record], options: options, now: clock())
+            switch results[0] {
+            case .success(let outcome): return .success(outcome)
+            case .failure(let problem): return .failure(ImportFailure(code: problem.code, reason: problem.reason))
+            }
+        } catch {
+            logger.error("dial list entry failed", metadata: ["campaign": "\(campaign.id)", "error": "\(error)"])
+            return .failure(ImportFailure(code: "85", reason: "\(error)"))
+        }
+    }
+
     /// `source=http|ftp`: checks what can be checked now (URL, CSV, allow-list) and creates the
     /// task; it is queued for the worker at `runAt` (now for an empty exetime). Answers the task id.
     public func submit(source: String, context: String, user: String, password: String, runAt: Date?, into campaign: Campaign,

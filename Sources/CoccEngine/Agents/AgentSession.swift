@@ -32,6 +32,9 @@ public struct AgentSession: Sendable, Codable, Equatable {
     public var call: CallActivity
     /// When the overall status last changed; agentRealtime reports the time since.
     public var statusSince: Date
+    /// The group makeCall dials out in when it names none (the vendor's DefaultGroup). Kept
+    /// across logouts; sessions saved before it existed decode it as nil.
+    public var defaultGroupID: Int64?
 
     public init(agent: Agent, now: Date) {
         agentID = agent.id
@@ -45,6 +48,7 @@ public struct AgentSession: Sendable, Codable, Equatable {
         afterCallWorkSince = nil
         call = .none
         statusSince = now
+        defaultGroupID = nil
     }
 
     public func signIn(of groupID: Int64) -> GroupSignIn? {

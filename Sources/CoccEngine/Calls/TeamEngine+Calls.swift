@@ -50,8 +50,9 @@ extension TeamEngine {
         var session = session(of: agent)
         guard session.loggedIn, !session.groups.isEmpty else { return .failure(BackMessage("16")) }
         guard !agent.outboundRestricted else { return .failure(BackMessage("18")) }
-        var groupID = session.groups[0].groupID
-        if !request.groupID.trimmingWhitespace().isEmpty {
+        var groupID = outboundGroup(of: session)
+        // Empty or 0 names no group (vendor pages send 0): the agent's default group applies.
+        if !["", "0"].contains(request.groupID.trimmingWhitespace()) {
             guard let group = directory.group(team: teamID, id: request.groupID) else { return .failure(BackMessage("11").with(request.groupID)) }
             guard session.isSignedIn(to: group.id) else { return .failure(BackMessage("16")) }
             groupID = group.id
@@ -106,26 +107,33 @@ extension TeamEngine {
 
     /// backCall: rings `exten` (a team extension or any number) first, then `target`, with no
     /// agent session: the manual's two-leg callback. Its events carry `AgentGroupId=0`.
-    public func backCall(exten: String, target: String, callerID: String, directory: Directory, logger: Logger) async -> Reply {
+    /// `callerID` is what `target` sees; `internalCallerID` what `exten` sees (qbackCall sets
+    /// it; empty: the target's number, as backCall shows it). `userdata` goes into the events.
+    public func backCall(exten: String, target: String, callerID: String, internalCallerID: String = "", userdata: String = "",
+                         directory: Directory, logger: Logger) async -> Reply {
         let first: OriginateRequest.Destination = directory.hasExtension(team: teamID, number: exten) ? .extension(exten) : .external(exten)
         let call = Call(
             sessionid: SessionID.make(), direction: .dialout, agent: nil, agentExtension: exten, groupID: 0, customerNumber: target,
-            didNumber: "", customerDestination: .external(target), calledAgent: nil, modeltype: "", modelID: "", userdata: "",
+            didNumber: "", customerDestination: .external(target), calledAgent: nil, modeltype: "", modelID: "", userdata: userdata,
             callerID: callerID, trunk: "", startedAt: clock())
-        guard await startTwoLegCall(call, firstLeg: first, logger: logger) else { return .failure(BackMessage("20")) }
+        guard await startTwoLegCall(call, firstLeg: first, firstCallerID: internalCallerID, logger: logger) else {
+            return .failure(BackMessage("20"))
+        }
         logger.info("callback started", metadata: ["sessionid": "\(call.sessionid)", "exten": "\(exten)", "target": "\(target)"])
         return .success(BackMessage("19"))
     }
 
     /// Registers an outbound call and rings its first leg; the target is dialled when that leg
     /// answers (see `handle`). False, with nothing left behind, when the switch refuses.
-    private func startTwoLegCall(_ call: Call, firstLeg: OriginateRequest.Destination, logger: Logger) async -> Bool {
+    private func startTwoLegCall(_ call: Call, firstLeg: OriginateRequest.Destination, firstCallerID: String = "",
+                                 logger: Logger) async -> Bool {
         calls[call.sessionid] = call
         let uniqueid = legRegistry.allocate(team: teamID)
         legRoles[uniqueid] = (call.sessionid, .agent)
         do {
             let leg = try await callSwitch.originate(OriginateRequest(
-                uniqueid: uniqueid, destination: firstLeg, callerID: call.customerNumber, context: "dialout", ringTimeout: Self.agentRingTimeout))
+                uniqueid: uniqueid, destination: firstLeg, callerID: firstCallerID.isEmpty ? call.customerNumber : firstCallerID,
+                context: "dialout", ringTimeout: Self.agentRingTimeout))
             calls[call.sessionid]?.agentLeg = leg
             return true
         } catch {

@@ -118,6 +118,16 @@ public final class CallCenter: Sendable {
         for engine in all { await engine.hangUpAllCalls() }
     }
 
+    /// The team and start of a live call, for getMonitor to find its finished recording segments
+    /// before the call has a record. Only loaded engines can have live calls.
+    public func liveCall(sessionid: String) async -> (teamID: Int64, startedAt: Date)? {
+        let all = engines.withLock { Array($0.values) }
+        for engine in all {
+            if let start = await engine.liveCallStart(sessionid: sessionid) { return (engine.teamID, start) }
+        }
+        return nil
+    }
+
     /// The team's engine, created (with its sessions loaded from the store) on first use.
     public func engine(team id: Int64) throws -> TeamEngine {
         try engines.withLock { engines in

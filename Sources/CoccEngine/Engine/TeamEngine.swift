@@ -31,6 +31,8 @@ public actor TeamEngine {
     let offerRingTimeout: Duration
     /// Told of every appended event, to wake long-polls and streams.
     let eventBus: EventBus
+    /// monitorCtrl's recording segments of live calls, by session id (see TeamEngine+RecordingSegments).
+    var recordingSegments: [String: RecordingSegments] = [:]
 
     public init(teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date, callSwitch: any Switch,
                 legRegistry: LegRegistry, logger: Logger, directory: @escaping @Sendable () -> Directory,

@@ -34,10 +34,9 @@ struct CJIAdapter: Sendable {
 
     func call(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
         let name = context.parameters.get("name") ?? ""
-        var parameters: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters where parameters[String(key)] == nil {
-            parameters[String(key)] = String(value)
-        }
+        // Decoded as a form: jQuery's getJSON (the vendor plugin's transport) writes a space as `+`
+        // (dialerListCJI's `dialtime=2031-01-01+09:00:00`). The first of repeated names wins.
+        var parameters = FormDecoding.decode(request.uri.query ?? "")
         let callback = parameters.removeValue(forKey: "callback")
         parameters["_"] = nil  // jQuery's cache buster
         if let callback, !Self.isSafeCallback(callback) {

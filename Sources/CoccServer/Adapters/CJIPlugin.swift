@@ -22,6 +22,8 @@ enum CJIPlugin {
          *   loginCJI('demo', 'agent', '8001', 'plaintext', '123456', function (r) { alert(r.code + ' ' + r.message); });
          * Each callback receives {code, message[, param | status]}. callbackFuc may be a function or
          * the name of a global function. Calls travel as JSONP to /setevent/<name>?callback=...
+         * A function may also be given one object of named parameters (callbackFuc among them),
+         * as the vendor's monitorCtrlCJI({action: 'start', ...}) is.
          *
          * The server is the one this file was loaded from, unless the page sets the globals
          * astercc_ip ("host:port") and astercc_is_ssl, as pages of the original plugin do.
@@ -45,14 +47,26 @@ enum CJIPlugin {
             else if (typeof callback === 'string' && typeof global[callback] === 'function') { global[callback](result); }
           }
 
+          function pair(key, value) {
+            if (value === undefined || value === null) { value = ''; }
+            return encodeURIComponent(key) + '=' + encodeURIComponent(String(value));
+          }
+
           function call(name, params, args) {
             var callback = null;
             var query = [];
-            for (var i = 0; i < params.length; i++) {
-              if (params[i] === 'callbackFuc') { callback = args[i]; continue; }
-              var value = args[i];
-              if (value === undefined || value === null) { value = ''; }
-              query.push(encodeURIComponent(params[i]) + '=' + encodeURIComponent(String(value)));
+            var named = args.length > 0 && args[0] !== null && typeof args[0] === 'object' ? args[0] : null;
+            if (named) {
+              // One object of named parameters, as the vendor's monitorCtrlCJI also takes; its
+              // callbackFuc, else the one in the callback's place.
+              var at = params.indexOf('callbackFuc');
+              callback = named.callbackFuc !== undefined && named.callbackFuc !== '' ? named.callbackFuc : (at >= 0 ? args[at] : null);
+              Object.keys(named).forEach(function (key) { if (key !== 'callbackFuc') { query.push(pair(key, named[key])); } });
+            } else {
+              for (var i = 0; i < params.length; i++) {
+                if (params[i] === 'callbackFuc') { callback = args[i]; continue; }
+                query.push(pair(params[i], args[i]));
+              }
             }
             if (global.cocc_lang) { query.push('lang=' + encodeURIComponent(global.cocc_lang)); }
             var fn = '__coccCJI_' + (++sequence) + '_' + new Date().getTime();
@@ -105,7 +119,8 @@ enum CJIPlugin {
         <script>
         (function () {
           var defaults = { orgidentity: 'demo', usertype: 'agent', user: '8001', pwdtype: 'plaintext', password: '123456',
-                           type: '1', status: 'all', agent_group_id: '1', list: '', pause_reason: 'rest', exten: '8001' };
+                           type: '1', status: 'all', agent_group_id: '1', list: '', pause_reason: 'rest', exten: '8001',
+                           action: 'start', campaignid: '1', phonenum: '13800000001', priority: '0' };
           var forms = document.getElementById('forms');
           var log = document.getElementById('log');
           Object.keys(window.coccCJISignatures).forEach(function (name) {

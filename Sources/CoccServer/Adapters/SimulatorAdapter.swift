@@ -23,8 +23,13 @@ struct SimulatorAdapter: Sendable {
         router.post("/simulator/inbound") { request, context in try await self.inbound(request, context) }
         router.get("/simulator/legs") { request, context in
             guard let team = self.team(request, context) else { return Self.forbidden }
-            let legs = await self.simulator.liveLegs().filter { self.center.team(owningLeg: $0.uniqueid) == team.id }
-                .map { "{\"uniqueid\":\($0.uniqueid),\"number\":\(Self.quote($0.number)),\"channel\":\(Self.quote($0.channel))}" }
+            var legs: [String] = []
+            for leg in await self.simulator.liveLegs() where self.center.team(owningLeg: leg.uniqueid) == team.id {
+                // callerid: the number the leg's called party sees (qbackCall sets one per leg).
+                let callerID = await self.simulator.callerID(uniqueid: leg.uniqueid) ?? ""
+                legs.append("{\"uniqueid\":\(leg.uniqueid),\"number\":\(Self.quote(leg.number)),\"channel\":\(Self.quote(leg.channel)),"
+                    + "\"callerid\":\(Self.quote(callerID))}")
+            }
             return Self.json(.ok, "[\(legs.joined(separator: ","))]")
         }
         router.post("/simulator/legs/:uniqueid/:action") { request, context in
