@@ -25,7 +25,7 @@ struct VendorExtrasDefaultGroupTests {
         #expect(try await call(client, .http, "makeCall", OutboundCallTests.dial.with(["agentgroupid": agentgroupid])).message == "BackMsg_19")
         await f.advance(0)
         let ringing = try f.events().dropFirst(before).first { $0.contains("&source=AGENT&event=ringing&") }
-        _ = try await call(client, .http, "hangup", Fixture.agent8001.with(["target": "agent"]))
+        _ = try await call(client, .http, "hangup", Fixture.agent8001.with(["target": "agent", "targetagent": "8001"]))
         await f.advance(0)
         return ringing.flatMap { field($0, "AgentGroupId") }
     }

@@ -136,7 +136,7 @@ def main():
     if url.startswith("http"):
         wav = urllib.request.urlopen(url, timeout=10).read()
         check("the segment is a WAV file of about a second", wav[:4] == b"RIFF" and 8000 * 2 <= len(wav) - 44 <= 3 * 8000 * 2, len(wav))
-    form({"EVENT": "HANGUP", **AGENT, "target": "agent"})
+    form({"EVENT": "HANGUP", **AGENT, "target": "agent", "targetagent": AGENT["user"]})
     form({"EVENT": "LOGOUT", **AGENT})
 
 

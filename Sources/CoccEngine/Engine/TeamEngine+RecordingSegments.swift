@@ -82,15 +82,16 @@ extension TeamEngine {
     private func conversationLeg(of agentID: Int64, in call: Call) -> LegInfo? {
         let agentSide = (leg: call.agentLeg, up: call.agentAnswered && !call.agentDown)
         let customerSide = (leg: call.customerLeg, up: call.customerAnswered && !call.customerDown)
-        let consultSide = (leg: call.consultLeg, up: call.consultAnswered && !call.consultDown)
+        let parties = call.consults.map { (leg: Optional($0.leg), up: $0.answered && !$0.down, agent: $0.agent) }
         let mine: (leg: LegInfo?, up: Bool)
         let others: [Bool]
         if call.agent?.id == agentID && !call.transferred {
-            (mine, others) = (agentSide, [customerSide.up, consultSide.up])
+            (mine, others) = (agentSide, [customerSide.up] + parties.map(\.up))
         } else if call.calledAgent?.id == agentID {
-            (mine, others) = (customerSide, [agentSide.up, consultSide.up])
-        } else if call.consultAgent?.id == agentID {
-            (mine, others) = (consultSide, [agentSide.up, customerSide.up])
+            (mine, others) = (customerSide, [agentSide.up] + parties.map(\.up))
+        } else if let index = parties.lastIndex(where: { $0.agent?.id == agentID && $0.up }) {
+            let rest = parties.indices.filter { $0 != index }.map { parties[$0].up }
+            (mine, others) = ((parties[index].leg, parties[index].up), [agentSide.up, customerSide.up] + rest)
         } else {
             return nil
         }
