@@ -76,7 +76,7 @@ extension Catalogue {
             }
             if !uniqueids.isEmpty {
                 let scope = targetAgent?.id ?? auth.agent?.id
-                return await auth.engine.hangupLegs(uniqueids, target: target, onlyCallsOf: scope, logger: auth.logger)
+                return await auth.engine.hangupLegs(uniqueids, target: target, onlyCallsOf: scope, actingAgent: auth.agent?.id, logger: auth.logger)
             }
             guard target != .channel else {
                 auth.logger.notice("hangup refused: target=channel needs uniqueid")
@@ -88,6 +88,9 @@ extension Catalogue {
                 auth.logger.notice("hangup refused: targetagent is required when uniqueid is empty", metadata: ["target": "\(target.rawValue)"])
                 return .failure(.parameterEmpty)
             }
+            // Ending supervisors is a leader's or an account's act: the monitored agent gets the
+            // same answer whether or not anyone listens (a silent monitor stays silent).
+            if target == .groupadmin, auth.agent?.id == targetAgent.id { return .failure(.notGroupLeader) }
             return await auth.engine.hangup(target: target, targetAgent: targetAgent, logger: auth.logger)
         }
     }

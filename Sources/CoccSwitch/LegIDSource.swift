@@ -8,5 +8,7 @@
 /// let id = legIDs.nextLegID()
 /// ```
 public protocol LegIDSource: Sendable {
-    func nextLegID() -> Int64
+    /// A fresh id, or nil when none can be handed out now (its store fails): the leg must
+    /// then not be created, since any other id could repeat one.
+    func nextLegID() -> Int64?
 }

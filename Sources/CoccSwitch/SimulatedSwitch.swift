@@ -241,7 +241,9 @@ public actor SimulatedSwitch: Switch {
     @discardableResult
     public func placeInbound(from caller: String, to called: String, tenant: String, priority: Int = 0) async -> LegInfo {
         let uniqueid: Int64
-        if let legIDs { uniqueid = legIDs.nextLegID() } else {
+        // Should the shared source fail (its store does), a counted id is better than no caller
+        // in a simulation; a real driver refuses the call instead.
+        if let id = legIDs?.nextLegID() { uniqueid = id } else {
             uniqueid = nextInboundID
             nextInboundID += 1
         }

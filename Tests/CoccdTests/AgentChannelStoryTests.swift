@@ -150,4 +150,23 @@ struct AgentChannelStoryTests {
         // The team log still shows the supervisor's leg, for the team's own records.
         #expect(try kinds(f).contains("CONSULT join 19868"))
     }
+
+    /// The agent a call was transferred to hangs up first: its story still ends with the
+    /// call's CONVERSATION hangup, since its hangup ended the call.
+    @Test
+    func transferredAgentHangingUpGetsTheCallsEnd() async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            _ = try await call(client, .http, "login", Fixture.agent8001)
+            _ = try await call(client, .http, "login", Fixture.agent("8002"))
+            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
+            await f.advance(3)
+            _ = try await call(client, .http, "consult", ConferenceConsultTests.consult8002)
+            await f.advance(1)
+            _ = try await call(client, .http, "transfer", Fixture.agent8001)
+            #expect(try await call(client, .http, "hangup", Fixture.agent("8002").with(["target": "agent", "targetagent": "8002"])).code == 1)
+            #expect(await f.pbx.liveLegs().isEmpty)
+        }
+        #expect(try story(f, "8002").suffix(3) == ["AGENT hangup 19868 8002", "CALLEE hangup 19867 8001", "CONVERSATION hangup 0 8001"])
+    }
 }

@@ -126,4 +126,42 @@ struct ConferenceConsultTests {
             #expect(try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"])) == Outcome(code: 1, message: "BackMsg_52"))
         }
     }
+
+    /// hangup `all` (and forcedRelease) ends a conference: the agent's leg going first is not
+    /// "the agent left", so nothing is handed over and the agent's story ends with the call.
+    @Test(arguments: ["hangup", "forcedRelease"])
+    func tearingDownAConferenceHandsNothingOver(_ operation: String) async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            try await conference(f, client, .http)
+            let request = operation == "hangup" ? Fixture.agent8001.with(["target": "all", "targetagent": "8001"])
+                : Fixture.account.with(["target": "8001"])
+            #expect(try await call(client, .http, operation, request).code == 1)
+            #expect(await f.pbx.liveLegs().isEmpty)
+        }
+        let kinds = try kinds(f)
+        #expect(!kinds.contains("CALLEE resume 19867"))
+        #expect(kinds.suffix(4) == ["AGENT hangup 19866", "CALLEE hangup 19867", "CONSULT hangup 19868", "CONVERSATION hangup 0"])
+        let agent = try #require(f.center.directory.agent(team: 1, number: "8001"))
+        #expect(try f.center.events(team: 1, after: 0, agent: agent.id, limit: 100).last.flatMap { field($0.message, "source") } == "CONVERSATION")
+    }
+
+    /// While the next party still rings, the agent is in the conference: if the last party
+    /// there leaves, agent and customer talk on; nobody is put on hold.
+    @Test
+    func lastPartyLeavesWhileTheNextOneRings() async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            try await conference(f, client, .soap)
+            #expect(try await call(client, .soap, "consult", Self.consult8003) == Outcome(code: 1, message: "BackMsg_27"))
+            try await f.pbx.farEndHangup(uniqueid: 19868)
+            #expect(await f.pbx.bridgedWith(uniqueid: 19866) == 19867)
+            #expect(await !f.pbx.isHeld(uniqueid: 19867))
+            // The consult goes on as from a two-party call; callReturn ends it.
+            #expect(try await call(client, .soap, "callReturn", Fixture.agent8001) == Outcome(code: 1, message: "BackMsg_32"))
+            #expect(await f.pbx.liveLegs().map(\.uniqueid) == [19866, 19867])
+        }
+        // The one onhold is the first consult's, before the conference.
+        #expect(try kinds(f).filter { $0 == "CALLEE onhold 19867" }.count == 1)
+    }
 }

@@ -88,4 +88,33 @@ struct HangupByUniqueidTests {
                 == Outcome(code: 1, message: "BackMsg_37"))
         }
     }
+
+    /// A consulted agent whose phone rings reaches only its own leg; the monitored agent can
+    /// neither end nor detect a silent monitor.
+    @Test
+    func agentsOnACallReachOnlyWhatTheyMay() async throws {
+        let f = try Fixture()
+        try await f.application().test(.router) { client async throws in
+            _ = try await call(client, .http, "login", Fixture.agent8001)
+            _ = try await call(client, .http, "login", Fixture.agent("8002"))
+            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
+            await f.advance(3)
+            _ = try await call(client, .http, "consult", ConferenceConsultTests.consult8002)   // 8002 rings on 19868
+            let as8002 = Fixture.agent("8002").with(["target": "all"])
+            #expect(try await call(client, .http, "hangup", as8002.with(["uniqueid": "19866,19867"])) == Outcome(code: 2, message: "19866:failed,19867:failed"))
+            #expect(try await call(client, .http, "hangup", as8002.with(["uniqueid": "19868"])) == Outcome(code: 1, message: "19868:success"))
+            _ = try await call(client, .http, "callReturn", Fixture.agent8001)
+            // The team's account listens to 8001 from extension 8009 (leg 19869).
+            #expect(try await call(client, .http, "silentMonitor", Fixture.account.with(["target": "8001", "phonenumber": "8009"])).code == 1)
+            await f.advance(1)
+            #expect(await f.pbx.spying(uniqueid: 19869) != nil)
+            let self8001 = Fixture.agent8001.with(["target": "groupadmin", "targetagent": "8001"])
+            #expect(try await call(client, .http, "hangup", self8001) == Outcome(code: 2, message: "BackMsg_65"))
+            #expect(try await call(client, .http, "hangup", self8001.with(["uniqueid": "19869"])) == Outcome(code: 2, message: "19869:failed"))
+            #expect(await f.pbx.liveLegs().map(\.uniqueid).contains(19869))
+            // The account ends it.
+            #expect(try await call(client, .http, "hangup", Fixture.account.with(["target": "groupadmin", "targetagent": "8001"]))
+                == Outcome(code: 1, message: "BackMsg_37"))
+        }
+    }
 }

@@ -4,6 +4,7 @@ import CoccServer
 import CoccStore
 import CoccSwitch
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -24,18 +25,18 @@ struct LegIDSequenceTests {
     func idsIncreaseAcrossRestartsAndProcesses() throws {
         let (store, path) = try temporaryStore()
         let first = try PersistedLegIDs(store: store, blockSize: 10)
-        let run1 = (0..<25).map { _ in first.nextLegID() }
+        let run1 = (0..<25).compactMap { _ in first.nextLegID() }
         #expect(run1.first == 1000)
         #expect(run1 == Array(1000..<1025))
         // A restart (a new store over the same file) continues past everything handed out.
         let second = try PersistedLegIDs(store: try SQLiteStore(path: path), blockSize: 10)
-        let run2 = (0..<5).map { _ in second.nextLegID() }
+        let run2 = (0..<5).compactMap { _ in second.nextLegID() }
         #expect(run2.min()! > run1.max()!)
         // Two sources on one database (two processes, or nodes) interleaved never share an id.
         var all = Set(run1 + run2)
         for _ in 0..<50 {
-            #expect(all.insert(first.nextLegID()).inserted)
-            #expect(all.insert(second.nextLegID()).inserted)
+            #expect(all.insert(try #require(first.nextLegID())).inserted)
+            #expect(all.insert(try #require(second.nextLegID())).inserted)
         }
         #expect(all.max()! < Int64(Int32.max))
     }
@@ -60,5 +61,28 @@ struct LegIDSequenceTests {
         #expect(caller.uniqueid == 1000 && legs.allSatisfy { $0 >= 1000 && $0 < 2000 })
         let uniqueids = try store.events(teamID: 1, after: 0, limit: 100).compactMap { field($0.message, "uniqueid").flatMap { Int64($0) } }
         #expect(!uniqueids.isEmpty && uniqueids.allSatisfy { $0 < Int64(Int32.max) })
+    }
+
+    /// A store that cannot hand out ids refuses the leg (BackMsg_20), rather than inventing an
+    /// id that could repeat or overflow; once the store works again, calls go through.
+    @Test
+    func aFailingSequenceRefusesTheLeg() async throws {
+        let (store, _) = try temporaryStore()
+        _ = try DirectoryAdmin(store: store, rounds: 500).seedDemoIfEmpty()
+        let ids = try PersistedLegIDs(store: store, blockSize: 1, logger: Fixture.quiet)
+        let pbx = SimulatedSwitch(rules: .demo, timing: .manual, legIDs: ids)
+        let center = try CallCenter(store: store, switch: pbx, legRegistry: LegRegistry(ids: ids), logger: Fixture.quiet)
+        let agent = try #require(center.directory.agent(team: 1, number: "8001"))
+        let engine = try center.engine(team: 1)
+        _ = await engine.login(agent: agent, directory: center.directory, logger: Fixture.quiet)
+        let request = OutboundCallRequest(target: .external("13800000001"), groupID: "1", modeltype: "", modelID: "", userdata: "",
+                                          agentExtension: "", callerID: "", trunk: "")
+        _ = ids.nextLegID()   // the first block's one id is used up
+        try await store.database.write { try $0.execute(sql: "ALTER TABLE leg_id_sequence RENAME TO leg_id_sequence_away") }
+        #expect(await engine.makeCall(agent: agent, request: request, directory: center.directory, logger: Fixture.quiet).message == .back(BackMessage("20")))
+        #expect(await pbx.liveLegs().isEmpty)
+        try await store.database.write { try $0.execute(sql: "ALTER TABLE leg_id_sequence_away RENAME TO leg_id_sequence") }
+        #expect(await engine.makeCall(agent: agent, request: request, directory: center.directory, logger: Fixture.quiet).isSuccess)
+        #expect(await pbx.liveLegs().count == 1)
     }
 }

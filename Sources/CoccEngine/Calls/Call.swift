@@ -76,6 +76,9 @@ public struct Call: Sendable {
     public internal(set) var conferenced = false
     /// The agent is in that conference; false while it consults a further party from it.
     public internal(set) var agentInConference = false
+    /// Every leg is being hung up (hangup `all`, forcedRelease, shutdown): no hand-over to the
+    /// consulted parties when the agent's leg goes first.
+    var tearingDown = false
     public internal(set) var supervisors: [SupervisorLeg] = []
     /// Inbound: agents that were offered the call and did not answer.
     var tried: Set<Int64> = []
@@ -143,10 +146,22 @@ public struct Call: Sendable {
     /// resume apply only then, manual 3.20/3.21).
     var isTwoParty: Bool { !conferenced && !consultLive && joinedParties.isEmpty }
 
+    /// Whether an agent on this call may hang up one of its legs itself: the call's agent or the
+    /// agent it called any leg but a silent monitor's (which it must not learn of); a consulted
+    /// agent its own leg, and the customer's and the other parties' once it talks with them.
+    func mayHangUp(_ uniqueid: Int64, role: Role, by actor: Int64) -> Bool {
+        if role == .supervisor, agent?.id == actor, supervisors.first(where: { $0.leg.uniqueid == uniqueid })?.mode == .listen { return false }
+        if (agent?.id == actor && !transferred) || calledAgent?.id == actor { return true }
+        guard let mine = consults.last(where: { $0.live && $0.agent?.id == actor }) else { return false }
+        if mine.leg.uniqueid == uniqueid { return true }
+        return mine.joined && (role == .customer || role == .consult)
+    }
+
     func consultIndex(of uniqueid: Int64) -> Int? { consults.firstIndex { $0.leg.uniqueid == uniqueid } }
 
     /// Whether the agent is on this call: its own agent (until it transferred the call away),
-    /// the agent it called, an agent it consults or conferenced in, or a supervising agent.
+    /// the agent it called, or an agent it consults or conferenced in. (A supervising agent is
+    /// not: its leg is the supervisor's, and it stays free for its own calls.)
     func involves(_ agentID: Int64) -> Bool {
         (agent?.id == agentID && !transferred) || calledAgent?.id == agentID
             || consults.contains { $0.live && $0.agent?.id == agentID }

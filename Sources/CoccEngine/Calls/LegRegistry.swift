@@ -24,9 +24,10 @@ public final class LegRegistry: Sendable {
         self.init(ids: CountingLegIDs(first: firstID ?? Int64(Date().timeIntervalSince1970 * 1000)))
     }
 
-    /// A fresh id, owned by `team` until released.
-    func allocate(team: Int64) -> Int64 {
-        let id = ids.nextLegID()
+    /// A fresh id, owned by `team` until released; nil when the source has none (the caller
+    /// fails the operation as when the switch refuses a leg).
+    func allocate(team: Int64) -> Int64? {
+        guard let id = ids.nextLegID() else { return nil }
         owners.withLock { $0[id] = team }
         return id
     }
@@ -53,7 +54,7 @@ public final class CountingLegIDs: LegIDSource {
         next = Mutex(first)
     }
 
-    public func nextLegID() -> Int64 {
+    public func nextLegID() -> Int64? {
         next.withLock { n in
             defer { n += 1 }
             return n

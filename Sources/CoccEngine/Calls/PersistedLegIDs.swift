@@ -34,19 +34,20 @@ public final class PersistedLegIDs: LegIDSource {
         block = Mutex(Block(next: first, end: first + blockSize))
     }
 
-    public func nextLegID() -> Int64 {
-        block.withLock { b in
+    public func nextLegID() -> Int64? {
+        block.withLock { b -> Int64? in
             if b.next == b.end {
                 // Held under the lock on purpose: once per block, and two callers must not both
-                // reserve. A store that refuses (disk full, locked too long) must not fail a
-                // call: the clock in milliseconds is unique too, and far above the sequence.
+                // reserve. A store that refuses (disk full, locked too long) gets no stand-in
+                // id: any other source (a clock, a local counter) could repeat an id another
+                // process has, or overflow a CRM's column. The leg is refused instead, and the
+                // next leg tries the store again.
                 do {
                     let first = try store.reserveLegIDs(count: blockSize)
                     b = Block(next: first, end: first + blockSize)
                 } catch {
-                    let fallback = Int64(Date().timeIntervalSince1970 * 1000)
-                    logger.error("could not reserve leg ids; using a clock id", metadata: ["error": "\(error)", "uniqueid": "\(fallback)"])
-                    return fallback
+                    logger.error("could not reserve leg ids; the leg is refused", metadata: ["error": "\(error)"])
+                    return nil
                 }
             }
             defer { b.next += 1 }

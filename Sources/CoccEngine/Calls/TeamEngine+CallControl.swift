@@ -50,14 +50,19 @@ extension TeamEngine {
     /// hangup with uniqueids: each listed leg whose role fits `target` (any leg for `channel`
     /// and `all`), answered `uniqueid:success|failed` (manual 3.13: "when uniqueid is non-empty,
     /// message holds the per-uniqueid results", for every target). Only legs of this team's
-    /// calls (of `onlyCallsOf`'s calls, when given) can be hung up.
-    public func hangupLegs(_ uniqueids: [Int64], target: HangupTarget = .channel, onlyCallsOf: Int64?, logger: Logger) async -> Reply {
+    /// calls (of `onlyCallsOf`'s calls, when given) can be hung up; an agent acting on its own
+    /// calls (`actingAgent` the same) only the legs ``Call/mayHangUp(_:role:by:)`` allows it.
+    public func hangupLegs(_ uniqueids: [Int64], target: HangupTarget = .channel, onlyCallsOf: Int64?, actingAgent: Int64? = nil,
+                           logger: Logger) async -> Reply {
         guard !uniqueids.isEmpty else { return .failure(.parameterEmpty) }
         var results: [String] = []
         var any = false
         for id in uniqueids {
             let allowed = legRoles[id].flatMap { entry in calls[entry.sessionid].map { (call: $0, role: entry.role) } }.map { found in
-                (onlyCallsOf.map { found.call.involves($0) } ?? true) && Self.leg(id, of: found.call, role: found.role, fits: target)
+                let scoped = onlyCallsOf.map { scope in
+                    found.call.involves(scope) && (scope != actingAgent || found.call.mayHangUp(id, role: found.role, by: scope))
+                } ?? true
+                return scoped && Self.leg(id, of: found.call, role: found.role, fits: target)
             } ?? false
             if allowed, (try? await callSwitch.hangup(uniqueid: id)) != nil {
                 results.append("\(id):success")
@@ -107,6 +112,7 @@ extension TeamEngine {
                 legs = call.liveLegs()
             }
             guard !legs.isEmpty else { return .failure(BackMessage("92")) }
+            if target == .all { calls[call.sessionid]?.tearingDown = true }
             var hungUp = false
             for leg in legs where (try? await callSwitch.hangup(uniqueid: leg.uniqueid)) != nil { hungUp = true }
             logger.info("hangup", metadata: ["target": "\(target.rawValue)", "agent": "\(targetAgent.number)", "legs": "\(legs.map(\.uniqueid))"])
@@ -143,9 +149,7 @@ extension TeamEngine {
             return .failure(BackMessage("101"))
         }
         guard let call = liveCall(of: agent.id) else { return .failure(BackMessage("64")) }
-        let legs = call.legs().filter { leg in
-            !(leg.uniqueid == call.agentLeg?.uniqueid && call.agentDown) && !(leg.uniqueid == call.customerLeg?.uniqueid && call.customerDown)
-        }
+        let legs = call.liveLegs()
         guard !legs.isEmpty else { return .failure(BackMessage("64")) }
         do {
             for leg in legs { try await callSwitch.setVariable(uniqueid: leg.uniqueid, name: name, value: value) }

@@ -56,6 +56,10 @@ extension TeamEngine {
             guard let group = directory.group(team: teamID, id: request.groupID) else { return .failure(BackMessage("11").with(request.groupID)) }
             guard session.isSignedIn(to: group.id) else { return .failure(BackMessage("16")) }
             groupID = group.id
+        } else if session.signIn(of: groupID)?.workMode == .dialin, let other = session.groups.first(where: { $0.workMode != .dialin }) {
+            // No group named and the default one takes inbound calls only: the agent dials as a
+            // member of the first signed-in group that allows outbound calls.
+            groupID = other.groupID
         }
         // Work mode `dialin` is "inbound only" (manual 3.7), as inbound routing already skips
         // `dialout` agents; BackMsg_18 is the manual's "restricted from outbound calls".
@@ -127,8 +131,8 @@ extension TeamEngine {
     /// answers (see `handle`). False, with nothing left behind, when the switch refuses.
     private func startTwoLegCall(_ call: Call, firstLeg: OriginateRequest.Destination, firstCallerID: String = "",
                                  logger: Logger) async -> Bool {
+        guard let uniqueid = legRegistry.allocate(team: teamID) else { return false }
         calls[call.sessionid] = call
-        let uniqueid = legRegistry.allocate(team: teamID)
         legRoles[uniqueid] = (call.sessionid, .agent)
         do {
             let leg = try await callSwitch.originate(OriginateRequest(
@@ -199,7 +203,7 @@ extension TeamEngine {
             // Leaving a conference hands the customer to the parties in it, as a transfer does;
             // a party the agent was consulting from the conference is let go.
             let joined = call.joinedParties
-            if call.conferenced && !joined.isEmpty && !call.customerDown {
+            if call.conferenced && !joined.isEmpty && !call.customerDown && !call.tearingDown {
                 call.transferred = true
                 call.agentInConference = false
             }
@@ -234,6 +238,7 @@ extension TeamEngine {
             // The agent talks with the consulted party (it leaves a conference for that).
             if let a = call.agentLeg?.uniqueid, !call.agentDown, !call.transferred, !call.consults[i].joined {
                 try? await callSwitch.bridge(a, notification.uniqueid)
+                calls[sessionid]?.agentInConference = false
             }
         case (.ringing, .supervisor):
             break
@@ -262,7 +267,9 @@ extension TeamEngine {
             guard let i = call.consultIndex(of: notification.uniqueid) else { return }
             let party = call.consults[i]
             call.consults[i].down = true
-            call.consults[i].leftEarly = !call.customerDown
+            // Left early: the call goes on without it. The last party of a transferred call
+            // ends the call, and so is there at the end (its CONVERSATION hangup).
+            call.consults[i].leftEarly = !call.customerDown && !(call.transferred && call.joinedParties.isEmpty)
             calls[sessionid] = call
             if let target = party.agent { setActivity(.none, of: target) }
             emit(call, .consult, .hangup, leg: party.leg)
@@ -319,7 +326,11 @@ extension TeamEngine {
     /// Dials the target once the agent has answered.
     private func dialCustomer(_ sessionid: String) async {
         guard let call = calls[sessionid], !call.agentDown else { return }
-        let uniqueid = legRegistry.allocate(team: teamID)
+        guard let uniqueid = legRegistry.allocate(team: teamID) else {
+            calls[sessionid]?.customerCause = .failed
+            if let leg = call.agentLeg { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
+            return
+        }
         legRoles[uniqueid] = (sessionid, .customer)
         do {
             let leg = try await callSwitch.originate(OriginateRequest(

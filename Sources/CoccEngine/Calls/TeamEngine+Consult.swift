@@ -33,10 +33,12 @@ extension TeamEngine {
         // is in it or stepped out of it and the party it consulted has gone.
         guard !call.consultLive else { return .failure(BackMessage("95")) }
         let destination: OriginateRequest.Destination
+        let dialled: String
         var consultAgent: Agent?
         switch target {
-        case .external(let number):
-            destination = .external(number)
+        case .external(let external):
+            destination = .external(external)
+            dialled = external
         case .agent(let number, let groupID):
             guard let other = directory.agent(team: teamID, number: number), other.id != agent.id else { return .failure(BackMessage("55")) }
             let otherSession = session(of: other)
@@ -47,6 +49,7 @@ extension TeamEngine {
                 return .failure(BackMessage("21"))
             }
             destination = .extension(otherSession.extensionNumber)
+            dialled = otherSession.extensionNumber
             consultAgent = other
         }
         let fromConference = call.conferenced
@@ -55,26 +58,27 @@ extension TeamEngine {
             calls[call.sessionid]?.held = true
             emit(call, call.customerSource, .onhold, leg: leg)
         }
-        if fromConference {
-            // The agent leaves the conference when the consulted party answers (bridged to it);
-            // the others keep talking. No hold: on a PBX, holding a conference member plays
-            // music to everyone else in it.
-            calls[call.sessionid]?.agentInConference = false
-        }
-        let uniqueid = legRegistry.allocate(team: teamID)
+        // From a conference the agent leaves it when the consulted party answers (bridged to
+        // it; see handle); the others keep talking. No hold: on a PBX, holding a conference
+        // member plays music to everyone else in it.
+        guard let uniqueid = legRegistry.allocate(team: teamID) else { return .failure(BackMessage("26")) }
         legRoles[uniqueid] = (call.sessionid, .consult)
         // Registered before dialling: the switch may report ringing while originate is awaited.
-        calls[call.sessionid]?.consults.append(Call.ConsultParty(leg: LegInfo(uniqueid: uniqueid, channel: "", number: ""), agent: consultAgent))
+        calls[call.sessionid]?.consults.append(Call.ConsultParty(leg: LegInfo(uniqueid: uniqueid, channel: "", number: dialled), agent: consultAgent))
         do {
             let leg = try await callSwitch.originate(OriginateRequest(
                 uniqueid: uniqueid, destination: destination, callerID: call.agentExtension, context: call.direction.rawValue,
                 ringTimeout: Self.customerRingTimeout))
-            if let i = calls[call.sessionid]?.consultIndex(of: uniqueid) { calls[call.sessionid]?.consults[i].leg = leg }
+            guard let i = calls[call.sessionid]?.consultIndex(of: uniqueid) else {
+                // The call ended while the party was being dialled.
+                try? await callSwitch.hangup(uniqueid: uniqueid)
+                return .failure(BackMessage("26"))
+            }
+            calls[call.sessionid]?.consults[i].leg = leg
         } catch {
             legRoles[uniqueid] = nil
             legRegistry.release(uniqueid)
             calls[call.sessionid]?.consults.removeAll { $0.leg.uniqueid == uniqueid }
-            if fromConference { await rejoinConference(call.sessionid) }
             logger.error("could not dial the consulted party", metadata: ["error": "\(error)"])
             return .failure(BackMessage("26"))
         }

@@ -105,8 +105,9 @@ extension TeamEngine {
         // The call's own agent sees the other legs, but not a silent monitor.
         if !call.transferred, supervisor?.mode != .listen { add(call.agent) }
         // Consulted parties that talk with the customer see the customer and each other.
+        // (A party whose own hangup ended the call is still there for the call's last events.)
         if isCustomer || party?.joined == true {
-            for other in call.consults where other.joined && !other.down { add(other.agent) }
+            for other in call.consults where other.joined && (!other.down || !other.leftEarly) { add(other.agent) }
         }
         // A supervising agent that joined hears the customer.
         if isCustomer {

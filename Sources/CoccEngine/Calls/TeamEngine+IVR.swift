@@ -11,7 +11,9 @@ extension TeamEngine {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred, call.agentAnswered,
               let customer = call.customerLeg, !call.customerDown, call.customerAnswered, let agentLeg = call.agentLeg
         else { return .failure(BackMessage("92")) }
-        guard !call.consultLive || call.conferenced else { return .failure(BackMessage("104")) }
+        // Not while a consulted party rings or talks with the agent (from a plain call or from a
+        // conference); a conference itself may send the customer on in mode 1.
+        guard !call.consultLive else { return .failure(BackMessage("104")) }
         guard !(releaseAgent && call.conferenced) else { return .failure(BackMessage("105")) }
         guard let ivr = ivrMenus[ivrExten.trimmingWhitespace()] else { return .failure(BackMessage("106")) }
         let flow = ivrFlow.trimmingWhitespace()

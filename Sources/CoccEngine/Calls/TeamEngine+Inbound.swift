@@ -48,10 +48,10 @@ extension TeamEngine {
             guard session(of: agent).call == .none, !calls.values.contains(where: { $0.involves(agent.id) }) else { continue }
             taken.insert(agent.id)
             let exten = session(of: agent).extensionNumber
+            guard let uniqueid = legRegistry.allocate(team: teamID) else { continue }
             calls[call.sessionid]?.agent = agent
             calls[call.sessionid]?.agentExtension = exten
             if let offered = calls[call.sessionid] { replayIncoming(offered, to: agent) }
-            let uniqueid = legRegistry.allocate(team: teamID)
             legRoles[uniqueid] = (call.sessionid, .agent)
             do {
                 let leg = try await callSwitch.originate(OriginateRequest(

@@ -21,7 +21,7 @@ extension TeamEngine {
         let number = phoneNumber.trimmingWhitespace()
         guard !number.isEmpty else { return .failure(.parameterEmpty) }
         let destination: OriginateRequest.Destination = directory.hasExtension(team: teamID, number: number) ? .extension(number) : .external(number)
-        let uniqueid = legRegistry.allocate(team: teamID)
+        guard let uniqueid = legRegistry.allocate(team: teamID) else { return .failure(failed) }
         legRoles[uniqueid] = (call.sessionid, .supervisor)
         do {
             let leg = try await callSwitch.originate(OriginateRequest(
@@ -46,6 +46,7 @@ extension TeamEngine {
     public func forcedRelease(target: Agent, logger: Logger) async -> Reply {
         guard let call = liveCall(of: target.id), !call.liveLegs().isEmpty else { return .failure(BackMessage("45")) }
         var released = false
+        calls[call.sessionid]?.tearingDown = true
         for leg in call.liveLegs() where (try? await callSwitch.hangup(uniqueid: leg.uniqueid)) != nil { released = true }
         logger.info("forced release", metadata: ["target": "\(target.number)", "sessionid": "\(call.sessionid)"])
         return released ? .success(BackMessage("46")) : .failure(BackMessage("47"))

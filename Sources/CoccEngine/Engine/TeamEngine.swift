@@ -66,6 +66,7 @@ public actor TeamEngine {
     /// Hangs up every live call of the team, so each ends with its hangup events (shutdown).
     public func hangUpAllCalls() async {
         for call in calls.values {
+            calls[call.sessionid]?.tearingDown = true
             for leg in call.legs() { try? await callSwitch.hangup(uniqueid: leg.uniqueid) }
         }
     }
