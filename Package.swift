@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
     ],
     targets: [
         // The system libxml2, through a shim that hides its ICU headers from Foundation's.
@@ -35,6 +37,23 @@ let package = Package(
         .target(name: "CoccOperations", swiftSettings: swiftSettings),
         // The telephony boundary: the Switch protocol and the embedded simulated switch.
         .target(name: "CoccSwitch", swiftSettings: swiftSettings),
+        // The Asterisk driver: the Switch protocol over ARI (REST through AsyncHTTPClient, events
+        // through swift-websocket's client), a Service that connects and reconnects.
+        .target(
+            name: "CoccAsterisk",
+            dependencies: [
+                "CoccSwitch",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The call-center engine: directory, authentication, agent sessions and their state.
         .target(
             name: "CoccEngine",
@@ -95,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "coccd",
             dependencies: [
-                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccCampaigns",
+                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccCampaigns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -114,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "CoccdTests",
             dependencies: [
-                "CoccServer", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccCampaigns",
+                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccCampaigns",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),

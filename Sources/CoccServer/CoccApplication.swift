@@ -9,7 +9,7 @@ import CoccStore
 import Crypto
 public import CoccCampaigns
 import Foundation
-import ServiceLifecycle
+public import ServiceLifecycle
 public import HummingbirdCore
 import HummingbirdTLS
 
@@ -44,6 +44,13 @@ public enum CoccApplication {
         if let recordings = center.recordingsDirectory {
             if let recordingURLs { router.add(middleware: SignedRecordingMiddleware(signer: recordingURLs)) }
             router.add(middleware: FileMiddleware(recordings, urlBasePath: "/getMonitor", searchForIndexHtml: false))
+        }
+        // Health for load balancers and ops: 503 while the switch is unreachable (calls fail
+        // with their operations' failure codes then; everything else keeps working).
+        router.get("/health") { _, _ in
+            let connected = center.callSwitch.isConnected
+            return Response(status: connected ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"status":"\#(connected ? "ok" : "degraded")","switch":"\#(connected ? "connected" : "disconnected")"}"#)))
         }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -99,10 +106,11 @@ public enum CoccApplication {
 
     public static func make(
         configuration: ServerConfiguration, center: CallCenter, metrics: OperationMetrics = OperationMetrics(), simulator: SimulatedSwitch? = nil,
-        tls: TLSSettings? = nil, logger: Logger
+        tls: TLSSettings? = nil, services extra: [any Service] = [], logger: Logger
     ) -> some ApplicationProtocol {
         var sharedImports: ImportService?
-        var services: [any Service] = [DirectoryWatcher(
+        // The switch driver (if it is a service) starts first, so it is connecting while the rest starts.
+        var services: [any Service] = extra + [DirectoryWatcher(
             center: center, interval: .seconds(configuration.directoryPollSeconds),
             afterCallWorkLimit: configuration.afterCallWorkLimitSeconds > 0 ? configuration.afterCallWorkLimitSeconds : nil, logger: logger)]
         if let store = center.store as? SQLiteStore {

@@ -92,6 +92,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// PEM certificate chain and private key: when both are set, the server speaks HTTPS only.
     public var tlsCertificate = ""
     public var tlsKey = ""
+    /// The switch calls go through: `simulated` (the embedded default) or `asterisk` (ARI).
+    public var switchKind = "simulated"
+    /// Where Asterisk's ARI is, when `switchKind` is `asterisk`.
+    public var asterisk = AsteriskSettings()
 
     public init() {}
 
@@ -129,6 +133,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_MAX_CONNECTIONS_PER_ADDRESS"].flatMap(Int.init) { maxConnectionsPerAddress = v }
         if let v = environment["COCCD_TLS_CERT"] { tlsCertificate = v }
         if let v = environment["COCCD_TLS_KEY"] { tlsKey = v }
+        if let v = environment["COCCD_SWITCH"] { switchKind = v }
+        asterisk.apply(environment: environment)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -140,6 +146,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case importMaxFieldsPerRow, importMaxRowBytes
         case soapMaxBodyBytes, soapMaxAttributesPerElement, soapMaxNamespaceDeclarationsPerElement, soapMaxDepth, soapParseThreads
         case eventDeliveryConcurrency, maxConnections, maxConnectionsPerAddress, pressureIdleTimeoutSeconds, tlsCertificate, tlsKey
+        case switchKind = "switch", asterisk
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -193,5 +200,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         pressureIdleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .pressureIdleTimeoutSeconds) ?? pressureIdleTimeoutSeconds
         tlsCertificate = try c.decodeIfPresent(String.self, forKey: .tlsCertificate) ?? tlsCertificate
         tlsKey = try c.decodeIfPresent(String.self, forKey: .tlsKey) ?? tlsKey
+        switchKind = try c.decodeIfPresent(String.self, forKey: .switchKind) ?? switchKind
+        asterisk = try c.decodeIfPresent(AsteriskSettings.self, forKey: .asterisk) ?? asterisk
     }
 }

@@ -128,4 +128,11 @@ public protocol Switch: AnyObject, Sendable {
     func startRecording(uniqueid: Int64, path: String) async throws
     /// Ends the recording of the leg into `path`, leaving its other recordings running.
     func stopRecording(uniqueid: Int64, path: String) async throws
+    /// Whether the switch can take commands now (a network driver's connection is up).
+    var isConnected: Bool { get }
+}
+
+extension Switch {
+    /// An embedded switch is always there.
+    public var isConnected: Bool { true }
 }

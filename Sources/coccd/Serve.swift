@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoccAsterisk
 import CoccEngine
 import CoccServer
 import CoccStore
@@ -8,6 +9,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 
 /// `coccd serve`: runs the server until SIGINT or SIGTERM.
 struct Serve: AsyncParsableCommand {
@@ -39,6 +41,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCertificate: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key of the --tls-cert certificate.") var tlsKey: String?
+    @Option(name: .customLong("switch"), help: "simulated (default) or asterisk (ARI; see COCCD_ARI_*).") var switchKind: String?
 
     func resolvedConfiguration() throws -> ServerConfiguration {
         var config = ServerConfiguration()
@@ -61,6 +64,10 @@ struct Serve: AsyncParsableCommand {
         if simulate { config.simulate = true }
         if let tlsCertificate { config.tlsCertificate = tlsCertificate }
         if let tlsKey { config.tlsKey = tlsKey }
+        if let switchKind { config.switchKind = switchKind }
+        guard ["simulated", "asterisk"].contains(config.switchKind) else {
+            throw ValidationError("--switch must be simulated or asterisk, not \(config.switchKind)")
+        }
         return config
     }
 
@@ -95,7 +102,15 @@ struct Serve: AsyncParsableCommand {
         // One persisted source of leg ids for the engine and the switch's incoming callers.
         let legIDs = try PersistedLegIDs(store: store, logger: logger)
         let simulator = SimulatedSwitch(rules: configuration.simulation, timing: .realtime, legIDs: legIDs)
-        let center = try CallCenter(store: store, switch: simulator, legRegistry: LegRegistry(ids: legIDs), logger: logger,
+        var callSwitch: any Switch = simulator
+        var switchServices: [any Service] = []
+        if configuration.switchKind == "asterisk" {
+            let asterisk = AsteriskSwitch(configuration: configuration.asterisk.driverConfiguration, legIDs: legIDs, logger: logger)
+            callSwitch = asterisk
+            switchServices.append(asterisk)
+            logger.notice("switch: Asterisk over ARI", metadata: ["url": "\(configuration.asterisk.url)", "app": "\(configuration.asterisk.app)"])
+        }
+        let center = try CallCenter(store: store, switch: callSwitch, legRegistry: LegRegistry(ids: legIDs), logger: logger,
                                     recordingsDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("recordings"),
                                     ivrMenus: configuration.ivrs, offerRingTimeout: .milliseconds(Int64(configuration.ringTimeoutSeconds * 1000)))
         logger.notice("coccd starting", metadata: [
@@ -103,8 +118,10 @@ struct Serve: AsyncParsableCommand {
             "wsdl": "\(scheme)://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",
             "data": "\(configuration.dataDirectory)", "teams": "\(center.directory.teams.count)",
         ])
+        // The simulator's control surface only when the simulator carries the calls.
+        let surface = (configuration.demo || configuration.simulate) && configuration.switchKind == "simulated" ? simulator : nil
         let app = CoccApplication.make(configuration: configuration, center: center, metrics: metrics,
-                                       simulator: configuration.demo || configuration.simulate ? simulator : nil, tls: tls, logger: logger)
+                                       simulator: surface, tls: tls, services: switchServices, logger: logger)
         try await app.runService()
         // Live calls end with their hangup events before the store closes.
         await center.hangUpAllCalls()

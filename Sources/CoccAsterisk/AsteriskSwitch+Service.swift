@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import Metrics
+public import ServiceLifecycle
+import WSClient
+
+/// The driver's life: connect the events WebSocket, reconcile, read events until the socket
+/// drops, reconnect with backoff; deliver notifications to the engine all along. Graceful
+/// shutdown ends it.
+extension AsteriskSwitch: Service {
+    public nonisolated func run() async throws {
+        let gauge = Gauge(label: "coccd_switch_connected")
+        gauge.record(0)
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.deliverNotifications() }
+                group.addTask {
+                    await self.connectionLoop(gauge: gauge)
+                    self.continuation.finish()
+                }
+                await group.waitForAll()
+            }
+        } onGracefulShutdown: {
+            self.continuation.finish()
+        }
+        gauge.record(0)
+    }
+
+    nonisolated func connectionLoop(gauge: Gauge) async {
+        var delay = configuration.reconnectMinimumSeconds
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await withTaskCancellationOrGracefulShutdownHandler {
+                    try await self.connectOnce(gauge: gauge)
+                } onCancelOrGracefulShutdown: {}
+                delay = configuration.reconnectMinimumSeconds
+                logger.warning("Asterisk events WebSocket closed; reconnecting", metadata: ["retry_in_s": "\(delay)"])
+            } catch {
+                logger.error("Asterisk unreachable", metadata: ["url": "\(configuration.url)", "error": "\(error)", "retry_in_s": "\(delay)"])
+            }
+            setConnected(false)
+            gauge.record(0)
+            if Task.isShuttingDownGracefully { break }
+            // The backoff wait ends early on shutdown.
+            let wait = Duration.milliseconds(Int64(delay * 1000))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+            delay = min(configuration.reconnectMaximumSeconds, delay * 2)
+        }
+    }
+
+    /// One WebSocket session: returns when it closes.
+    nonisolated func connectOnce(gauge: Gauge) async throws {
+        try await WebSocketClient.connect(url: configuration.eventsURL, logger: logger) { inbound, _, _ in
+            self.setConnected(true)
+            gauge.record(1)
+            self.logger.notice("connected to Asterisk", metadata: ["url": "\(self.configuration.url)", "app": "\(self.configuration.app)"])
+            await self.reconcile()
+            for try await message in inbound.messages(maxSize: 1 << 22) {
+                if Task.isShuttingDownGracefully { break }
+                guard case .text(let text) = message, let event = ARIEvent(json: Data(text.utf8)) else { continue }
+                await self.receive(event)
+            }
+        }
+    }
+}
