@@ -121,7 +121,6 @@ sounds = os.path.join(run, "sounds")
 # parties: agents 8001..8010, other extensions, external numbers, inbound customers
 for hz in (1100, 1700, 2900, 1300, 1900, 2100, 2500, 2300, 3100, 3300, 1500, 800, 900):
     tone(os.path.join(sounds, f"tone-{hz}.wav"), hz, 60)
-tone(os.path.join(sounds, "tone-800-5s.wav"), 800, 5)   # 13800000004: talks 5 s, hangs up
 tone(os.path.join(sounds, "tone-500-1s.wav"), 500, 1)   # the IVR's beep
 tone(os.path.join(run, "moh", "default", "tone600.wav"), 600, 5)  # music on hold
 PY
