@@ -39,7 +39,8 @@ if [[ -z $prefix ]]; then
     exit 3
   fi
 fi
-prefix=$(cd "$prefix" 2>/dev/null && pwd) || { say "no Asterisk installed: prefix '$prefix' does not exist"; exit 3; }
+[[ -d $prefix ]] || { say "no Asterisk installed: prefix '$prefix' does not exist"; exit 3; }
+prefix=$(cd "$prefix" && pwd)
 asterisk=""
 for b in "$prefix/sbin/asterisk" "$prefix/bin/asterisk"; do
   [[ -x $b ]] && { asterisk=$b; break; }
