@@ -151,5 +151,10 @@ while :; do
   fi
   sleep 0.2
 done
+# Asterisk's own pid file (astrundir) is the authority, should setsid have forked
+if [[ -s $run_dir/run/asterisk.pid ]] && own=$(cat "$run_dir/run/asterisk.pid") && [[ $own != "$pid" ]] && kill -0 "$own" 2>/dev/null; then
+  pid=$own
+  echo "$pid" >"$run_dir/asterisk.pid"
+fi
 say "Asterisk $("$asterisk" -V 2>/dev/null | sed 's/^Asterisk //') ready: pid $pid, ARI http://127.0.0.1:$port (coccd/coccd-test-secret), run dir $run_dir"
 echo "$pid"
