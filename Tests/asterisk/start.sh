@@ -85,7 +85,7 @@ for p in "${ports[@]}"; do
   fi
 done
 
-mkdir -p "$run_dir"/{etc,run,log,lib/agi-bin,cache,spool/recording,spool/monitor,spool/tmp,sounds,moh/default}
+mkdir -p "$run_dir"/{etc,run,log,lib/agi-bin,lib/keys,cache,spool/recording,spool/monitor,spool/tmp,sounds,moh/default}
 
 # fill the placeholders and write the tone files (8 kHz, 16-bit mono PCM sine, 0.25 of full scale)
 python3 - "$here/etc" "$run_dir" "$prefix" "$modules" "$astdata" "$port" "$ami_port" <<'PY'
