@@ -313,7 +313,6 @@ def main():
     log(f"  600 Hz per 0.5 s in m1-2-hears.wav: {line}")
     moh = sum(1 for r in rows if r[600] > -45)
     check(moh >= 8, f"MOH heard in {moh} of {len(rows)} half-second windows (both moh and hold)")
-    gap = rows[len(rows) // 2 - 1:len(rows) // 2 + 1]
 
     section("bridge recording of customer + agent")
     # c1-2 is back in Stasis (ivr-return); bridge it again with a1 and record the bridge
