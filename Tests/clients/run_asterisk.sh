@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The live suite of issue 11: coccd driving a real Asterisk over ARI.
+#
+#   Tests/clients/run_asterisk.sh [path-to-coccd]
+#
+# Finds an installed Asterisk (COCCD_TEST_ASTERISK_PREFIX, else an `asterisk` on PATH; this
+# script never builds one), starts it with Tests/asterisk/etc on a loopback port, then:
+#  1. runs Tests/clients/switch_scenarios.php (PHP SoapClient) on coccd with the simulated
+#     switch and on coccd with --switch asterisk, and compares the chapter-6 event kinds of each
+#     scenario (a teardown's hangups may come in any order on a real PBX: each run of hangups is
+#     compared as a set);
+#  2. kills Asterisk (-9) in mid-call: /health says 503, makeCall fails at once (BackMsg_20),
+#     then Asterisk restarts, coccd reconnects, the lost call ends with its events, agents are
+#     free, and a new call goes through.
+# Without an Asterisk it prints "skipped" and "0 passed, 0 failed" (CI without Asterisk).
+set -u
+cd "$(dirname "$0")/../.."
+COCCD=${1:-.build/debug/coccd}
+PORT=${COCCD_TEST_PORT:-4599}
+ARI_PORT=$((PORT + 10))
+ARI="http://127.0.0.1:$ARI_PORT"
+WORK=$(mktemp -d)
+passed=0
+failed=0
+pid=
+check() { if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); printf 'FAIL %s\n     got:      %s\n     expected: %s\n' "$1" "$2" "$3"; fi; }
+
+if ! asterisk_pid=$(bash Tests/asterisk/start.sh "$WORK/asterisk" "$ARI_PORT" 2> "$WORK/asterisk-start.log"); then
+    if grep -q "no Asterisk installed" "$WORK/asterisk-start.log"; then
+        echo "skipped: no Asterisk installed (set COCCD_TEST_ASTERISK_PREFIX to run the live suite)"
+        echo "0 passed, 0 failed"; rm -rf "$WORK"; exit 0
+    fi
+    cat "$WORK/asterisk-start.log"; echo "0 passed, 1 failed"; rm -rf "$WORK"; exit 1
+fi
+version=$(curl -s -u coccd:coccd-test-secret "$ARI/ari/asterisk/info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["system"]["version"])')
+echo "Asterisk $version on $ARI"
+
+start_coccd() {  # data dir, then serve flags
+    local data=$1; shift
+    "$COCCD" serve --demo --port "$PORT" --data-dir "$data" "$@" >> "$data.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0; sleep 0.1; done
+    echo "coccd did not start"; cat "$data.log"; return 1
+}
+stop_coccd() { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=; }
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; bash Tests/asterisk/stop.sh "$WORK/asterisk" > /dev/null 2>&1; rm -rf "$WORK"' EXIT
+export COCCD_ARI_URL=$ARI COCCD_ARI_USERNAME=coccd COCCD_ARI_PASSWORD=coccd-test-secret
+export COCCD_ARI_AGENT_ENDPOINT='Local/{exten}@coccd-agents' COCCD_ARI_EXTERNAL_ENDPOINT='Local/{number}@coccd-outside'
+export COCCD=$COCCD
+
+scenarios() {  # mode, data dir, kinds file
+    COCCD_DATA=$2 php Tests/clients/switch_scenarios.php "$1" "http://127.0.0.1:$PORT" "$ARI" "$3" 2>&1 | sed "s/^/[$1] /"
+}
+tally() {
+    local out line; out=$(cat); printf '%s\n' "$out" | grep -v '^\[[a-z]*\] ok ' || true
+    line=$(printf '%s\n' "$out" | grep -oE '[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+    [ -z "$line" ] && { failed=$((failed + 1)); echo "FAIL $1 printed no result"; return; }
+    passed=$((passed + $(echo "$line" | cut -d' ' -f1))); failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+}
+
+start_coccd "$WORK/sim" || exit 1
+tally simulated < <(scenarios simulated "$WORK/sim" "$WORK/kinds-sim")
+stop_coccd
+start_coccd "$WORK/ast" --switch asterisk || exit 1
+for _ in $(seq 1 50); do [ "$(curl -s "http://127.0.0.1:$PORT/health")" = '{"status":"ok","switch":"connected"}' ] && break; sleep 0.1; done
+tally asterisk < <(scenarios asterisk "$WORK/ast" "$WORK/kinds-ast")
+normalize() { python3 -c '
+import sys
+for line in open(sys.argv[1]):
+    name, _, kinds = line.strip().partition(": ")
+    out, run = [], []
+    for k in kinds.split(", ") + ["."]:
+        if k.endswith(" hangup") and not k.startswith("CONVERSATION"): run.append(k); continue
+        out += sorted(run) + ([k] if k != "." else []); run = []
+    print(name + ": " + ", ".join(out))' "$1"; }
+while IFS= read -r line; do
+    name=${line%%:*}
+    check "events on Asterisk equal the simulator's: $name" "$(normalize "$WORK/kinds-ast" | grep "^$name:")" "$line"
+done < <(normalize "$WORK/kinds-sim")
+
+# Asterisk dies (kill -9) in mid-call, then comes back.
+A='orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456'
+B="http://127.0.0.1:$PORT"
+curl -s -d "EVENT=MAKECALL&targetdn=13800000001&targettype=exter&agentgroupid=1&$A" "$B/coccinterfaces" > /dev/null
+sleep 4
+check "on a call before the crash" "$(curl -s "$B/coccinterfaces?EVENT=AGENTSTATUS&$A")" '|Retuen|1|Retuen|BackMsg_43|Retuen|1-busy,2-logout,'
+kill -9 "$asterisk_pid" 2>/dev/null
+sleep 1.5
+check "/health says the switch is gone" "$(curl -s -o /dev/null -w '%{http_code}' "$B/health")" 503
+started=$(date +%s%N)
+A2='orgidentity=demo&usertype=agent&user=8002&pwdtype=plaintext&password=123456'
+check "makeCall while Asterisk is down fails at once" "$(curl -s -d "EVENT=MAKECALL&targetdn=13800000001&targettype=exter&agentgroupid=1&$A2" "$B/coccinterfaces")" '|Retuen|2|Retuen|BackMsg_20'
+check "it answered within a second" "$(( ($(date +%s%N) - started) / 1000000 < 1000 ))" 1
+check "operations without the switch keep working" "$(curl -s "$B/coccinterfaces?EVENT=queueCustomerNum&orgidentity=demo&queuenumber=0")" '|Retuen|1|Retuen|0|0|0|0'
+asterisk_pid=$(bash Tests/asterisk/start.sh "$WORK/asterisk" "$ARI_PORT" 2>> "$WORK/asterisk-start.log")
+for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "$B/health")" = 200 ] && break; sleep 0.2; done
+check "coccd reconnects after the restart" "$(curl -s -o /dev/null -w '%{http_code}' "$B/health")" 200
+sleep 0.5
+check "the lost call ended: the agent is free" "$(curl -s "$B/coccinterfaces?EVENT=AGENTSTATUS&$A")" '|Retuen|1|Retuen|BackMsg_43|Retuen|1-idle,2-logout,'
+check "the lost call has its CONVERSATION hangup" "$("$COCCD" events list --data-dir "$WORK/ast" --team demo | tail -n 1 | grep -o 'source=CONVERSATION&event=hangup')" 'source=CONVERSATION&event=hangup'
+check "a new call goes through" "$(curl -s -d "EVENT=MAKECALL&targetdn=13800000001&targettype=exter&agentgroupid=1&$A" "$B/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_19'
+sleep 4
+check "and is answered" "$(curl -s "$B/coccinterfaces?EVENT=AGENTSTATUS&$A")" '|Retuen|1|Retuen|BackMsg_43|Retuen|1-busy,2-logout,'
+curl -s -d "EVENT=HANGUP&target=all&targetagent=8001&$A" "$B/coccinterfaces" > /dev/null
+stop_coccd
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
