@@ -35,8 +35,10 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Wire-independent vocabulary: operation descriptors, replies, the BackMsg table.
         .target(name: "CoccOperations", swiftSettings: swiftSettings),
-        // The telephony boundary: the Switch protocol and the embedded simulated switch.
+        // The telephony boundary: the Switch protocol and its types, which every driver implements.
         .target(name: "CoccSwitch", swiftSettings: swiftSettings),
+        // The embedded simulated switch: the default for --demo and for tests.
+        .target(name: "CoccSimulator", dependencies: ["CoccSwitch"], swiftSettings: swiftSettings),
         // The Asterisk driver: the Switch protocol over ARI (REST through AsyncHTTPClient, events
         // through swift-websocket's client), a Service that connects and reconnects.
         .target(
@@ -94,7 +96,7 @@ let package = Package(
         .target(
             name: "CoccServer",
             dependencies: [
-                "CoccOperations", "CoccEngine", "CoccStore", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccCampaigns",
+                "CoccOperations", "CoccEngine", "CoccStore", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccSimulator", "CoccCampaigns",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -114,7 +116,8 @@ let package = Package(
         .executableTarget(
             name: "coccd",
             dependencies: [
-                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccCampaigns",
+                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccSimulator",
+                "CoccCampaigns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -126,14 +129,15 @@ let package = Package(
         // The call-engine benchmark (not a test); see Benchmarks/call_benchmark.sh.
         .executableTarget(
             name: "CallBenchmark",
-            dependencies: ["CoccEngine", "CoccStore", "CoccSwitch", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CoccEngine", "CoccStore", "CoccSwitch", "CoccSimulator", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/CallBenchmark",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CoccdTests",
             dependencies: [
-                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccCampaigns",
+                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccSimulator",
+                "CoccCampaigns",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),

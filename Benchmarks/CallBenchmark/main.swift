@@ -9,6 +9,7 @@
 import CoccEngine
 import CoccStore
 import CoccSwitch
+import CoccSimulator
 import Foundation
 import Logging
 import Synchronization

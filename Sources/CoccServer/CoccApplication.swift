@@ -1,6 +1,7 @@
 public import CoccCatalogue
 public import CoccEngine
 public import CoccSwitch
+public import CoccSimulator
 import HTTPTypes
 public import Hummingbird
 public import Logging

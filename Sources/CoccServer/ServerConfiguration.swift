@@ -1,6 +1,7 @@
 public import CoccOperations
 public import CoccEngine
 public import CoccSwitch
+public import CoccSimulator
 
 /// Everything `coccd serve` can be told: file, then environment, then flags.
 public struct ServerConfiguration: Sendable, Codable, Equatable {

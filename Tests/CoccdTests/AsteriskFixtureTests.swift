@@ -1,6 +1,7 @@
 @testable import CoccAsterisk
 import CoccEngine
 import CoccSwitch
+import CoccSimulator
 import Foundation
 import Logging
 import Synchronization

@@ -2,6 +2,7 @@ import CoccOperations
 import CoccEngine
 import CoccServer
 import CoccSwitch
+import CoccSimulator
 import Foundation
 import Testing
 

@@ -3,6 +3,7 @@ import CoccOperations
 import CoccServer
 import CoccStore
 import CoccSwitch
+import CoccSimulator
 import Foundation
 import GRDB
 import Hummingbird

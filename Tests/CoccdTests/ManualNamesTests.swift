@@ -2,6 +2,7 @@ import CoccEngine
 import CoccOperations
 import CoccServer
 import CoccSwitch
+import CoccSimulator
 import Foundation
 import Hummingbird
 import HummingbirdTesting

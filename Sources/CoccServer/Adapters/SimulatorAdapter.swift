@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccSwitch
+import CoccSimulator
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,3 +1,4 @@
+public import CoccSwitch
 import Synchronization
 
 /// The embedded switch: legs ring, answer and hang up by the ``SimulationRules``, so the whole

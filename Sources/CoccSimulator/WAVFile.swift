@@ -1,3 +1,4 @@
+public import CoccSwitch
 import Foundation
 
 /// Writes the simulated switch's recordings: 8 kHz, 16-bit, mono PCM WAV, as telephony

@@ -1,3 +1,4 @@
+public import CoccSwitch
 /// How the simulated far ends behave.
 ///
 /// Agent extensions answer by themselves after `extensionAnswerDelay` seconds (unless
