@@ -9,6 +9,7 @@
 #     switch and on coccd with --switch asterisk, and compares the chapter-6 event kinds of each
 #     scenario (a teardown's hangups may come in any order on a real PBX: each run of hangups is
 #     compared as a set);
+#  0. runs the switch conformance suite (SwitchConformanceTests) on it, with COCCD_TEST_ARI_URL;
 #  2. kills Asterisk (-9) in mid-call: /health says 503, makeCall fails at once (BackMsg_20),
 #     then Asterisk restarts, coccd reconnects, the lost call ends with its events, agents are
 #     free, and a new call goes through.
@@ -57,6 +58,14 @@ tally() {
     [ -z "$line" ] && { failed=$((failed + 1)); echo "FAIL $1 printed no result"; return; }
     passed=$((passed + $(echo "$line" | cut -d' ' -f1))); failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
 }
+
+# The switch conformance suite (Swift Testing) against this Asterisk; the simulator's half runs in `swift test`.
+if COCCD_TEST_ARI_URL=$ARI swift test --skip-build --filter SwitchConformance > "$WORK/conformance.log" 2>&1; then
+    check "switch conformance suite on Asterisk ($(grep -oE 'Test run with [0-9]+ tests' "$WORK/conformance.log"))" ok ok
+else
+    grep -E '✘|error' "$WORK/conformance.log" | head -20
+    check "switch conformance suite on Asterisk" failed ok
+fi
 
 start_coccd "$WORK/sim" || exit 1
 tally simulated < <(scenarios simulated "$WORK/sim" "$WORK/kinds-sim")
