@@ -107,6 +107,10 @@ extension AsteriskSwitch {
     /// After a (re)connect: legs whose channel Asterisk no longer has ended while coccd was not
     /// listening (events in a WebSocket gap are lost, fixtures 09), so they end now.
     func reconcile() async {
+        if !connectedBefore {
+            connectedBefore = true
+            await hangUpOrphans()
+        }
         guard let response = try? await send(ARIRequest("GET", "/channels")), response.isSuccess, let list = response.jsonArray else {
             logger.warning("could not list Asterisk's channels after connecting")
             return
@@ -115,6 +119,21 @@ extension AsteriskSwitch {
         for (uniqueid, leg) in legs where !leg.down && !present.contains(leg.channelID) {
             logger.notice("leg ended while disconnected", metadata: ["uniqueid": "\(uniqueid)", "channel": "\(leg.channelID)"])
             finish(uniqueid, cause: leg.answered ? .normal : .failed)
+        }
+    }
+
+    /// Channels left in the application by a previous coccd (it crashed with calls up): this
+    /// process knows none of them, and the engine ends their calls at start-up, so they are hung
+    /// up. Only on the first connection: later, every channel in the app is one coccd knows.
+    func hangUpOrphans() async {
+        guard let response = try? await send(ARIRequest("GET", "/applications/\(configuration.app)")), response.isSuccess,
+              let ids = response.json?["channel_ids"] as? [String]
+        else { return }
+        // A Local pair's second half goes with its first.
+        let orphans = ids.filter { byChannel[$0] == nil && !$0.hasSuffix("-2") }
+        for id in orphans {
+            logger.notice("hanging up a channel left by a previous run", metadata: ["channel": "\(id)"])
+            _ = try? await send(ARIRequest("DELETE", "/channels/\(id)"))
         }
     }
 }

@@ -64,6 +64,8 @@ public actor AsteriskSwitch: Switch {
     var recordings: [String: Recording] = [:]
     var spies: [String: Spy] = [:]
     var nextName = 0
+    /// False until the first connection, when channels a previous run left are hung up.
+    var connectedBefore = false
 
     public init(configuration: AsteriskConfiguration, transport: (any ARITransport)? = nil, legIDs: any LegIDSource, logger: Logger) {
         self.configuration = configuration

@@ -84,4 +84,26 @@ extension SQLiteStore {
             return end - count
         }
     }
+
+    public func saveLiveCall(_ record: LiveCallRecord) throws {
+        let data = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO live_calls (sessionid, team_id, data) VALUES (?, ?, ?) ON CONFLICT(sessionid) DO UPDATE SET data = excluded.data",
+                           arguments: [record.sessionid, record.teamID, data])
+        }
+    }
+
+    public func deleteLiveCall(sessionid: String) throws {
+        try database.write { db in try db.execute(sql: "DELETE FROM live_calls WHERE sessionid = ?", arguments: [sessionid]) }
+    }
+
+    public func liveCalls(teamID: Int64) throws -> [LiveCallRecord] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT data FROM live_calls WHERE team_id = ? ORDER BY rowid", arguments: [teamID])
+        }.map { try JSONDecoder().decode(LiveCallRecord.self, from: Data($0.utf8)) }
+    }
+
+    public func liveCallTeamIDs() throws -> [Int64] {
+        try database.read { db in try Int64.fetchAll(db, sql: "SELECT DISTINCT team_id FROM live_calls ORDER BY team_id") }
+    }
 }

@@ -137,6 +137,10 @@ extension SQLiteStore {
             try db.execute(sql: "CREATE TABLE leg_id_sequence (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER NOT NULL)")
             try db.execute(sql: "INSERT INTO leg_id_sequence (id, next) VALUES (1, 1000)")
         }
+        migrator.registerMigration("v9-live-calls") { db in
+            // A call's state while it lives (JSON of LiveCallRecord); gone when it ends.
+            try db.execute(sql: "CREATE TABLE live_calls (sessionid TEXT PRIMARY KEY, team_id INTEGER NOT NULL, data TEXT NOT NULL)")
+        }
         return migrator
     }
 }

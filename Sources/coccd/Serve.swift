@@ -121,6 +121,10 @@ struct Serve: AsyncParsableCommand {
         ])
         // The simulator's control surface only when the simulator carries the calls.
         let surface = (configuration.demo || configuration.simulate) && configuration.switchKind == "simulated" ? simulator : nil
+        // Calls a crash of the previous run left behind end now, with their events (see
+        // TeamEngine+Recovery: the policy is to end them, not to adopt them).
+        let interrupted = await center.recoverInterruptedCalls()
+        if interrupted > 0 { logger.notice("interrupted calls ended", metadata: ["calls": "\(interrupted)"]) }
         let app = CoccApplication.make(configuration: configuration, center: center, metrics: metrics,
                                        simulator: surface, tls: tls, services: switchServices, logger: logger)
         try await app.runService()

@@ -139,6 +139,7 @@ extension TeamEngine {
                 uniqueid: uniqueid, destination: firstLeg, callerID: firstCallerID.isEmpty ? call.customerNumber : firstCallerID,
                 context: "dialout", ringTimeout: Self.agentRingTimeout))
             calls[call.sessionid]?.agentLeg = leg
+            persistLive(call.sessionid)
             return true
         } catch {
             calls[call.sessionid] = nil
@@ -151,6 +152,13 @@ extension TeamEngine {
 
     /// A switch notification for one of this team's legs.
     public func handle(_ notification: SwitchNotification) async {
+        guard let (sessionid, _) = legRoles[notification.uniqueid] else { return }
+        await apply(notification)
+        // The call's new state is on disk (a crash loses no call); an ended call is removed.
+        persistLive(sessionid)
+    }
+
+    private func apply(_ notification: SwitchNotification) async {
         guard let (sessionid, role) = legRoles[notification.uniqueid], var call = calls[sessionid] else { return }
         switch (notification, role) {
         case (.incoming, _):
@@ -352,6 +360,7 @@ extension TeamEngine {
         guard var call = calls[sessionid], !call.finished, call.liveLegs().isEmpty, !call.legs().isEmpty else { return }
         call.finished = true
         calls[sessionid] = nil
+        forgetLive(sessionid)
         for leg in call.legs() {
             legRoles[leg.uniqueid] = nil
             legRegistry.release(leg.uniqueid)

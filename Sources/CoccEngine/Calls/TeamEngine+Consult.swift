@@ -75,6 +75,7 @@ extension TeamEngine {
                 return .failure(BackMessage("26"))
             }
             calls[call.sessionid]?.consults[i].leg = leg
+            persistLive(call.sessionid)
         } catch {
             legRoles[uniqueid] = nil
             legRegistry.release(uniqueid)

@@ -25,6 +25,7 @@ extension TeamEngine {
         calls[call.sessionid] = call
         legRoles[leg.uniqueid] = (call.sessionid, .customer)
         emit(call, .caller, .incoming, leg: leg)
+        persistLive(call.sessionid)
         callLogger.info("inbound call queued", metadata: ["sessionid": "\(call.sessionid)", "queue": "\(called)", "from": "\(leg.number)"])
         await dispatchWaiting()
     }
@@ -58,6 +59,7 @@ extension TeamEngine {
                     uniqueid: uniqueid, destination: .extension(exten), callerID: call.customerNumber, context: "dialin",
                     ringTimeout: offerRingTimeout))
                 calls[call.sessionid]?.agentLeg = leg
+                persistLive(call.sessionid)
             } catch {
                 legRoles[uniqueid] = nil
                 legRegistry.release(uniqueid)

@@ -28,6 +28,7 @@ extension TeamEngine {
                 uniqueid: uniqueid, destination: destination, callerID: call.agentExtension, context: call.direction.rawValue,
                 ringTimeout: Self.agentRingTimeout))
             calls[call.sessionid]?.supervisors.append(Call.SupervisorLeg(leg: leg, mode: mode, agent: supervisor))
+            persistLive(call.sessionid)
         } catch {
             legRoles[uniqueid] = nil
             legRegistry.release(uniqueid)

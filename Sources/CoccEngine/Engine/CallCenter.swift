@@ -112,6 +112,24 @@ public final class CallCenter: Sendable {
         return ended
     }
 
+    /// Ends the calls a crashed previous run left in the store (``TeamEngine/recoverInterruptedCalls()``);
+    /// answers how many. Run at start-up, before the interfaces open.
+    @discardableResult
+    public func recoverInterruptedCalls() async -> Int {
+        let teams: [Int64]
+        do { teams = try store.liveCallTeamIDs() } catch {
+            logger.error("could not read interrupted calls", metadata: ["error": "\(error)"])
+            return 0
+        }
+        var ended = 0
+        for team in teams {
+            do { ended += try await engine(team: team).recoverInterruptedCalls() } catch {
+                logger.error("could not load team state to end its interrupted calls", metadata: ["team_id": "\(team)", "error": "\(error)"])
+            }
+        }
+        return ended
+    }
+
     /// Ends every live call cleanly, with its events; for graceful shutdown.
     public func hangUpAllCalls() async {
         let all = engines.withLock { Array($0.values) }

@@ -45,6 +45,12 @@ public protocol EngineStore: Sendable {
     func callRecord(sessionid: String) throws -> CallRecord?
     /// Reserves `count` consecutive leg uniqueids no one has had and answers the first.
     func reserveLegIDs(count: Int64) throws -> Int64
+    /// Live calls, kept so that a crash loses none (``LiveCallRecord``).
+    func saveLiveCall(_ record: LiveCallRecord) throws
+    func deleteLiveCall(sessionid: String) throws
+    func liveCalls(teamID: Int64) throws -> [LiveCallRecord]
+    /// The teams with live calls in the store.
+    func liveCallTeamIDs() throws -> [Int64]
 }
 
 extension EngineStore {

@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import CoccOperations
+import CoccSwitch
+
+/// Calls survive a crash of coccd as records in the store. A graceful stop hangs every call up
+/// first; after a crash, each call still recorded is ended at the next start.
+///
+/// Policy (issue 11): an interrupted call is **ended**, not adopted. Its legs still up on the
+/// switch are hung up (the simulator lost them with the process; the Asterisk driver also hangs
+/// up, on its first connection, every channel left in its application by the previous run), each
+/// leg that was not down gets its hangup event, the call its CONVERSATION hangup, and its call
+/// record says `interrupted`, since how it went on is unknown. Agents were on no call at start-up
+/// already (their sessions' call state is cleared), so they are free at once.
+extension TeamEngine {
+    /// Keeps the call's current state in the store (a new leg, an answer, a hangup).
+    func persistLive(_ sessionid: String) {
+        guard let call = calls[sessionid], !call.finished else { return }
+        do { try store.saveLiveCall(call.liveRecord(teamID: teamID)) } catch {
+            callLogger.error("could not save a live call", metadata: ["sessionid": "\(sessionid)", "error": "\(error)"])
+        }
+    }
+
+    func forgetLive(_ sessionid: String) {
+        do { try store.deleteLiveCall(sessionid: sessionid) } catch {
+            callLogger.error("could not remove a live call", metadata: ["sessionid": "\(sessionid)", "error": "\(error)"])
+        }
+    }
+
+    /// Ends the calls the previous run left in the store; answers how many.
+    @discardableResult
+    public func recoverInterruptedCalls() async -> Int {
+        let records: [LiveCallRecord]
+        do { records = try store.liveCalls(teamID: teamID) } catch {
+            callLogger.error("could not read interrupted calls", metadata: ["error": "\(error)"])
+            return 0
+        }
+        let directory = directoryProvider()
+        for record in records where calls[record.sessionid] == nil {
+            let agent = record.agentID.flatMap { directory.agents[$0] }
+            let direction = CallEventMessage.Direction(rawValue: record.direction) ?? .dialout
+            let call = Call(
+                sessionid: record.sessionid, direction: direction, agent: agent, agentExtension: record.agentExtension, groupID: record.groupID,
+                customerNumber: record.customerNumber, didNumber: record.didNumber, customerDestination: .external(record.customerNumber),
+                calledAgent: nil, modeltype: record.modeltype, modelID: record.modelID, userdata: record.userdata, callerID: "", trunk: "",
+                startedAt: record.startedAt)
+            for leg in record.legs where !leg.down {
+                // Best effort: a leg the switch still has is hung up; one it lost is gone already.
+                try? await callSwitch.hangup(uniqueid: leg.uniqueid)
+                let source = CallEventMessage.Source(rawValue: leg.source) ?? .consult
+                emit(call, source, .hangup, leg: LegInfo(uniqueid: leg.uniqueid, channel: leg.channel, number: ""))
+            }
+            emit(call, .conversation, .hangup, leg: nil, channel: "")
+            let callRecord = CallRecord(
+                sessionid: record.sessionid, teamID: teamID, direction: record.direction, agentNumber: agent?.number ?? "",
+                customerNumber: record.customerNumber, didNumber: record.didNumber, groupID: record.groupID, startedAt: record.startedAt,
+                answeredAt: record.answeredAt, endedAt: clock(), disposition: "interrupted", recording: "", userdata: record.userdata,
+                modeltype: record.modeltype, modelID: record.modelID)
+            do { try store.saveCallRecord(callRecord) } catch {
+                callLogger.error("could not save call record", metadata: ["error": "\(error)"])
+            }
+            forgetLive(record.sessionid)
+            callLogger.notice("interrupted call ended at start-up", metadata: ["sessionid": "\(record.sessionid)", "legs": "\(record.legs.count)"])
+        }
+        return records.count
+    }
+}
