@@ -12,7 +12,9 @@
 #  0. runs the switch conformance suite (SwitchConformanceTests) on it, with COCCD_TEST_ARI_URL;
 #  2. kills Asterisk (-9) in mid-call: /health says 503, makeCall fails at once (BackMsg_20),
 #     then Asterisk restarts, coccd reconnects, the lost call ends with its events, agents are
-#     free, and a new call goes through.
+#     free, and a new call goes through;
+#  3. kills coccd (-9) in mid-call: the next start ends the call with its events and hangs up
+#     the channels the dead process left in Asterisk.
 # Without an Asterisk it prints "skipped" and "0 passed, 0 failed" (CI without Asterisk).
 set -u
 cd "$(dirname "$0")/../.."
@@ -110,7 +112,16 @@ check "the lost call has its CONVERSATION hangup" "$("$COCCD" events list --data
 check "a new call goes through" "$(curl -s -d "EVENT=MAKECALL&targetdn=13800000001&targettype=exter&agentgroupid=1&$A" "$B/coccinterfaces")" '|Retuen|1|Retuen|BackMsg_19'
 sleep 4
 check "and is answered" "$(curl -s "$B/coccinterfaces?EVENT=AGENTSTATUS&$A")" '|Retuen|1|Retuen|BackMsg_43|Retuen|1-busy,2-logout,'
-curl -s -d "EVENT=HANGUP&target=all&targetagent=8001&$A" "$B/coccinterfaces" > /dev/null
+# coccd dies (kill -9) in mid-call: the next start ends the call with its events, and the
+# channels it left in Asterisk are hung up.
+kill -9 "$pid"; wait "$pid" 2>/dev/null
+check "Asterisk still has the call coccd left" "$(curl -s -u coccd:coccd-test-secret "$ARI/ari/channels" | python3 -c 'import json,sys; print(any(c["id"].startswith("coccd-") for c in json.load(sys.stdin)))')" True
+start_coccd "$WORK/ast" --switch asterisk || exit 1
+for _ in $(seq 1 50); do [ "$(curl -s -o /dev/null -w '%{http_code}' "$B/health")" = 200 ] && break; sleep 0.1; done
+sleep 1
+check "after the restart the interrupted call has ended" "$("$COCCD" events list --data-dir "$WORK/ast" --team demo | tail -n 1 | grep -o 'source=CONVERSATION&event=hangup')" 'source=CONVERSATION&event=hangup'
+check "and Asterisk has none of coccd's channels left" "$(curl -s -u coccd:coccd-test-secret "$ARI/ari/channels" | python3 -c 'import json,sys; print([c["id"] for c in json.load(sys.stdin) if c["id"].startswith("coccd-")])')" "[]"
+check "the agent is free" "$(curl -s "$B/coccinterfaces?EVENT=AGENTSTATUS&$A")" '|Retuen|1|Retuen|BackMsg_43|Retuen|1-idle,2-logout,'
 stop_coccd
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -199,6 +199,30 @@ check("hangup the inbound caller", op('hangup', $A2 + ['target' => 'caller', 'ta
 usleep(800000);
 scenario('inbound', $from);
 
+// 8. agentToIvr, mode 1 (the agent waits on hold; callReturn takes the caller back once the IVR
+// has sent it back) and mode 0 (the agent is released at once).
+$from = lastEvent();
+op('makeCall', $A1 + $dial);
+sleep(4);
+check("agentToIvr, agent kept", op('agentToIvr', $A1 + ['ivrexten' => '7000', 'ivrflow' => '1-2', 'transfer' => '1']), '|Retuen|1|Retuen|BackMsg_108');
+sleep(10);   // the test IVR gives up after 8 s of no digits and returns the caller
+check("callReturn from the IVR", op('callReturn', $A1), '|Retuen|1|Retuen|BackMsg_32');
+usleep(500000);
+check("agent and caller talk again", status($A1), '|Retuen|1|Retuen|BackMsg_43|Retuen|1-busy,2-logout,');
+if ($mode === 'asterisk') {
+    $customer = leg('CALLEE', $from);
+    $bridged = false;
+    foreach (json_decode(http('GET', "$ari/ari/bridges", 'coccd:coccd-test-secret'), true) as $bridge) {
+        if (in_array("coccd-$customer", $bridge['channels'], true) && count($bridge['channels']) === 2) { $bridged = true; }
+    }
+    check("Asterisk bridges the caller with the agent again", $bridged, true);
+}
+check("agentToIvr, agent released", op('agentToIvr', $A1 + ['ivrexten' => '7000', 'ivrflow' => '', 'transfer' => '0']), '|Retuen|1|Retuen|BackMsg_108');
+usleep(800000);
+check("the agent is free while the caller is in the IVR", status($A1), '|Retuen|1|Retuen|BackMsg_43|Retuen|1-idle,2-logout,');
+farEndHangup(leg('CALLEE', $from));
+scenario('agentToIvr', $from);
+
 if ($kindsOut !== '') { file_put_contents($kindsOut, implode("\n", $scenarioKinds) . "\n"); }
 echo "$passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);
