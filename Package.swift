@@ -133,6 +133,16 @@ let package = Package(
             path: "Benchmarks/CallBenchmark",
             swiftSettings: swiftSettings
         ),
+        // The switch benchmark: simulator and Asterisk, one workload; see Benchmarks/asterisk_benchmark.sh.
+        .executableTarget(
+            name: "AsteriskBenchmark",
+            dependencies: [
+                "CoccEngine", "CoccStore", "CoccSwitch", "CoccSimulator", "CoccAsterisk", "CoccOperations",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/AsteriskBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CoccdTests",
             dependencies: [
