@@ -30,13 +30,21 @@ extension AsteriskSwitch: Service {
         var delay = configuration.reconnectMinimumSeconds
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await withTaskCancellationOrGracefulShutdownHandler {
-                    try await self.connectOnce(gauge: gauge)
-                } onCancelOrGracefulShutdown: {}
+                // Graceful shutdown cancels the session, which closes the socket even when
+                // no event is coming.
+                try await cancelWhenGracefulShutdown { try await self.connectOnce(gauge: gauge) }
                 delay = configuration.reconnectMinimumSeconds
                 logger.warning("Asterisk events WebSocket closed; reconnecting", metadata: ["retry_in_s": "\(delay)"])
             } catch {
-                logger.error("Asterisk unreachable", metadata: ["url": "\(configuration.url)", "error": "\(error)", "retry_in_s": "\(delay)"])
+                if Task.isShuttingDownGracefully { break }
+                // The events URL carries the ARI credentials (api_key): never in a log line.
+                let text = "\(error)"
+                let reason = configuration.password.isEmpty ? text : text.replacingOccurrences(of: configuration.password, with: "***")
+                // A refused upgrade is ARI saying no: wrong credentials or no such user (ari.conf).
+                let hint = reason.contains("upgrade") ? "check COCCD_ARI_USERNAME/COCCD_ARI_PASSWORD against ari.conf" : ""
+                logger.error("Asterisk unreachable", metadata: [
+                    "url": "\(configuration.url)", "error": "\(reason)", "retry_in_s": "\(delay)", "hint": "\(hint)",
+                ])
             }
             setConnected(false)
             gauge.record(0)
