@@ -85,12 +85,7 @@ struct AgentChannelStoryTests {
     func transferTellsEachAgentItsOwnStory(_ interface: Interface) async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            _ = try await call(client, interface, "login", Fixture.agent8001)
-            _ = try await call(client, interface, "login", Fixture.agent("8002"))
-            _ = try await call(client, interface, "makeCall", OutboundCallTests.dial)
-            await f.advance(3)
-            _ = try await call(client, interface, "consult", ConferenceConsultTests.consult8002)
-            await f.advance(1)
+            try await consulting8002(f, client, interface)
             #expect(try await call(client, interface, "transfer", Fixture.agent8001) == Outcome(code: 1, message: "BackMsg_31"))
             await f.advance(30)
             try await f.pbx.farEndHangup(uniqueid: 19867)
@@ -158,12 +153,7 @@ struct AgentChannelStoryTests {
     func transferredAgentHangingUpGetsTheCallsEnd() async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            _ = try await call(client, .http, "login", Fixture.agent8001)
-            _ = try await call(client, .http, "login", Fixture.agent("8002"))
-            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
-            await f.advance(3)
-            _ = try await call(client, .http, "consult", ConferenceConsultTests.consult8002)
-            await f.advance(1)
+            try await consulting8002(f, client, .http)
             _ = try await call(client, .http, "transfer", Fixture.agent8001)
             #expect(try await call(client, .http, "hangup", Fixture.agent("8002").with(["target": "agent", "targetagent": "8002"])).code == 1)
             #expect(await f.pbx.liveLegs().isEmpty)

@@ -10,6 +10,17 @@ import HummingbirdTesting
 import Logging
 import Testing
 
+/// 8001 (leg 19866) talking with 13800000001 (19867) consults 8002, whose phone rings on 19868;
+/// with `answered`, 8002 has answered and talks with 8001 (the customer held).
+func consulting8002(_ f: Fixture, _ client: some TestClientProtocol, _ interface: Interface, answered: Bool = true) async throws {
+    _ = try await call(client, interface, "login", Fixture.agent8001)
+    _ = try await call(client, interface, "login", Fixture.agent("8002"))
+    _ = try await call(client, interface, "makeCall", OutboundCallTests.dial)
+    await f.advance(3)
+    _ = try await call(client, interface, "consult", ConferenceConsultTests.consult8002)
+    if answered { await f.advance(1) }
+}
+
 /// Manual 3.9 (consult "while the agent talks with the customer or is in a conference") and
 /// 3.20 (hold is for two parties).
 @Suite("consult from a conference; hold only in two-party calls")
@@ -113,10 +124,7 @@ struct ConferenceConsultTests {
     func holdDuringAConsult(_ interface: Interface) async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            for agent in ["8001", "8002"] { _ = try await call(client, interface, "login", Fixture.agent(agent)) }
-            _ = try await call(client, interface, "makeCall", OutboundCallTests.dial)
-            await f.advance(3)
-            _ = try await call(client, interface, "consult", Self.consult8002)
+            try await consulting8002(f, client, interface, answered: false)
             #expect(try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"])) == Outcome(code: 2, message: "BackMsg_96"))
             await f.advance(1)
             #expect(try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "1"])) == Outcome(code: 2, message: "BackMsg_96"))

@@ -14,21 +14,11 @@ import Testing
 /// one, `targetagent` is required.
 @Suite("hangup: per uniqueid for every target; targetagent required without uniqueid")
 struct HangupByUniqueidTests {
-    /// 8001 (19866) consulting 8002 (19868) while 13800000001 (19867) is held.
-    func consulting(_ f: Fixture, _ client: some TestClientProtocol, _ interface: Interface) async throws {
-        _ = try await call(client, interface, "login", Fixture.agent8001)
-        _ = try await call(client, interface, "login", Fixture.agent("8002"))
-        _ = try await call(client, interface, "makeCall", OutboundCallTests.dial)
-        await f.advance(3)
-        _ = try await call(client, interface, "consult", ConferenceConsultTests.consult8002)
-        await f.advance(1)
-    }
-
     @Test(arguments: Interface.allCases)
     func consultByUniqueid(_ interface: Interface) async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            try await consulting(f, client, interface)
+            try await consulting8002(f, client, interface)
             // Only the consulted party's leg is a `consult`: the customer's is refused, unknown ids too.
             let h = Fixture.agent8001.with(["target": "consult"])
             #expect(try await call(client, interface, "hangup", h.with(["uniqueid": "19867,19868,4781"]))
@@ -42,7 +32,7 @@ struct HangupByUniqueidTests {
     func agentCallerAndAllByUniqueid(_ interface: Interface) async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            try await consulting(f, client, interface)
+            try await consulting8002(f, client, interface)
             let h = Fixture.agent8001.with(["targetagent": "8001"])
             // `caller` takes only the customer; `agent` only agents' legs (8001's and 8002's).
             #expect(try await call(client, interface, "hangup", h.with(["target": "caller", "uniqueid": "19866"]))
@@ -61,7 +51,7 @@ struct HangupByUniqueidTests {
     func uniqueidsOfOtherCallsAreRefused() async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            try await consulting(f, client, .http)
+            try await consulting8002(f, client, .http)
             _ = try await call(client, .http, "login", Fixture.agent("8003"))
             #expect(try await call(client, .http, "hangup", Fixture.agent("8003").with(["target": "all", "uniqueid": "19866,19867"]))
                 == Outcome(code: 2, message: "19866:failed,19867:failed"))
@@ -79,7 +69,7 @@ struct HangupByUniqueidTests {
     func targetagentIsRequiredWithoutUniqueid(_ interface: Interface) async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            try await consulting(f, client, interface)
+            try await consulting8002(f, client, interface)
             for target in HangupTarget.allCases {
                 #expect(try await call(client, interface, "hangup", Fixture.agent8001.with(["target": target.rawValue]))
                     == Outcome(code: 2, message: "BackMsg_01"), "target=\(target.rawValue)")
@@ -96,11 +86,7 @@ struct HangupByUniqueidTests {
     func agentsOnACallReachOnlyWhatTheyMay() async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            _ = try await call(client, .http, "login", Fixture.agent8001)
-            _ = try await call(client, .http, "login", Fixture.agent("8002"))
-            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
-            await f.advance(3)
-            _ = try await call(client, .http, "consult", ConferenceConsultTests.consult8002)   // 8002 rings on 19868
+            try await consulting8002(f, client, .http, answered: false)   // 8002 rings on 19868
             let as8002 = Fixture.agent("8002").with(["target": "all"])
             #expect(try await call(client, .http, "hangup", as8002.with(["uniqueid": "19866,19867"])) == Outcome(code: 2, message: "19866:failed,19867:failed"))
             #expect(try await call(client, .http, "hangup", as8002.with(["uniqueid": "19868"])) == Outcome(code: 1, message: "19868:success"))
