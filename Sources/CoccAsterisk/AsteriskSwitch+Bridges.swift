@@ -35,15 +35,14 @@ extension AsteriskSwitch {
             if bridges[target]?.isEmpty == true { await delete(bridge: target) }
             throw SwitchError.legNotUp(missing[0].0)
         }
-        for (id, _) in missing { await move(id, to: target) }
+        for (id, _) in missing { move(id, to: target) }
     }
 
-    /// Bookkeeping for a leg that entered `bridge` (Asterisk moved it there).
-    func move(_ uniqueid: Int64, to bridge: String) async {
-        let old = legs[uniqueid]?.bridge
+    /// Bookkeeping for a leg that entered `bridge` (Asterisk moved it out of its old one).
+    func move(_ uniqueid: Int64, to bridge: String) {
+        if legs[uniqueid]?.bridge != bridge { leave(uniqueid) }
         legs[uniqueid]?.bridge = bridge
         bridges[bridge, default: []].insert(uniqueid)
-        if let old, old != bridge { await removed(uniqueid, from: old) }
     }
 
     /// The leg left its bridge (hung up, continued into the dial plan).
@@ -55,11 +54,6 @@ extension AsteriskSwitch {
             bridges[old] = nil
             Task { _ = try? await self.send(ARIRequest("DELETE", "/bridges/\(old)")) }
         }
-    }
-
-    private func removed(_ uniqueid: Int64, from bridge: String) async {
-        bridges[bridge]?.remove(uniqueid)
-        if bridges[bridge]?.isEmpty == true { await delete(bridge: bridge) }
     }
 
     func delete(bridge: String) async {
@@ -94,7 +88,6 @@ extension AsteriskSwitch {
             throw error
         }
         leave(supervisor)
-        legs[supervisor]?.bridge = nil
         spies[snoop] = Spy(supervisor: supervisor, snoop: snoop, bridge: bridge)
     }
 

@@ -11,6 +11,8 @@ extension TeamEngine {
         guard let (sessionid, _) = legRoles[notification.uniqueid] else { return }
         await apply(notification)
         // The call's new state is on disk (a crash loses no call); an ended call is removed.
+        // Ringing changes nothing the record keeps (legs, answers, hangups): no write for it.
+        if case .ringing = notification { return }
         persistLive(sessionid)
     }
 
