@@ -97,6 +97,7 @@ let package = Package(
             name: "CoccServer",
             dependencies: [
                 "CoccOperations", "CoccEngine", "CoccStore", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccSimulator", "CoccCampaigns",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

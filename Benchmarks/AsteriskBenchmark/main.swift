@@ -63,11 +63,16 @@ func run(_ name: String, makeSwitch: (any LegIDSource) -> (any Switch, (@Sendabl
     defer { service?.cancel() }
     let center = try CallCenter(store: store, switch: pbx, legRegistry: LegRegistry(ids: ids), logger: logger)
     let timings = Timings()
-    pbx.setNotificationHandler { notification in
-        let start = ContinuousClock.now
-        await center.handle(notification)
-        timings.add(seconds(ContinuousClock.now - start))
+    // The engine's reader, as the server's SwitchNotificationService, timing each notification.
+    let stream = pbx.notifications
+    let reader = Task {
+        for await notification in stream {
+            let start = ContinuousClock.now
+            await center.handle(notification)
+            timings.add(seconds(ContinuousClock.now - start))
+        }
     }
+    defer { reader.cancel() }
     while !pbx.isConnected { try await Task.sleep(for: .milliseconds(50)) }
     let directory = center.directory
     let engine = try center.engine(team: 1)

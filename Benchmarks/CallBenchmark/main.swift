@@ -65,11 +65,16 @@ print("signed in \(agents.count) agents in \(String(format: "%.2f", seconds(Cont
 
 // Time every notification from the switch until the engine has appended its events.
 let timings = Timings()
-pbx.setNotificationHandler { notification in
-    let start = ContinuousClock.now
-    await center.handle(notification)
-    timings.add(seconds(ContinuousClock.now - start))
+// The engine's reader, as the server's SwitchNotificationService, timing each notification.
+let stream = pbx.notifications
+let reader = Task {
+    for await notification in stream {
+        let start = ContinuousClock.now
+        await center.handle(notification)
+        timings.add(seconds(ContinuousClock.now - start))
+    }
 }
+defer { reader.cancel() }
 
 var caller = 0
 print("batch  calls  setups/s  events/s  p99 notification->append (ms)")

@@ -22,6 +22,11 @@ public struct AsteriskConfiguration: Sendable, Equatable {
     public var mohClass: String = "default"
     /// The dial plan context agentToIvr continues into; the menu path is in `COCCD_IVR_PATH`.
     public var ivrContext: String = "coccd-ivr"
+    /// Where Asterisk writes its stored recordings (`astspooldir/recording`, e.g.
+    /// `/var/spool/asterisk/recording`), when coccd can read it (the same host, or a shared
+    /// mount): a finished recording is copied from there. Empty: fetched over ARI
+    /// (`GET /recordings/stored/{name}/file`), which needs no shared disk.
+    public var recordingDirectory: String = ""
     /// How long one REST call may take before the operation fails (never hangs).
     public var requestTimeoutSeconds: Double = 5
     /// Reconnect backoff: from `reconnectMinimumSeconds`, doubling, at most the maximum.

@@ -112,7 +112,7 @@ extension AsteriskSwitch {
 
     /// Records what the leg hears and says: a snoop channel (`spy=both`) of it is recorded,
     /// since Asterisk cannot record a bridged channel (fixtures, 08). When the recording ends,
-    /// the file is fetched from ARI's stored recordings and written to `path`.
+    /// the file is written to `path` (``collect(recording:)``: from the shared directory or over ARI).
     public func startRecording(uniqueid: Int64, path: String) async throws {
         let leg = try up(uniqueid)
         let snoop = name("rec-snoop")
@@ -137,20 +137,33 @@ extension AsteriskSwitch {
         _ = try? await send(ARIRequest("DELETE", "/channels/\(recording.snoop)"))
     }
 
-    /// A finished recording: its file goes to the path the engine asked for.
+    /// A finished recording: its file goes to the path the engine asked for, copied from the
+    /// shared recording directory when one is configured, else fetched over ARI; then Asterisk's
+    /// stored copy is deleted.
     func collect(recording name: String) async {
         guard let recording = recordings.removeValue(forKey: name) else { return }
         do {
-            let response = try await send(ARIRequest("GET", "/recordings/stored/\(name)/file"))
-            guard response.isSuccess else { throw SwitchError.unreachable("HTTP \(response.status)") }
             let url = URL(fileURLWithPath: recording.path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try response.body.write(to: url)
+            let bytes: Int
+            if configuration.recordingDirectory.isEmpty {
+                let response = try await send(ARIRequest("GET", "/recordings/stored/\(name)/file"))
+                guard response.isSuccess else { throw SwitchError.unreachable("HTTP \(response.status)") }
+                try response.body.write(to: url)
+                bytes = response.body.count
+            } else {
+                let source = URL(fileURLWithPath: configuration.recordingDirectory).appendingPathComponent(name + ".wav")
+                try? FileManager.default.removeItem(at: url)
+                try FileManager.default.copyItem(at: source, to: url)
+                bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            }
             _ = try? await send(ARIRequest("DELETE", "/recordings/stored/\(name)"))
-            logger.debug("recording stored", metadata: ["path": "\(recording.path)", "bytes": "\(response.body.count)"])
+            logger.debug("recording stored", metadata: ["path": "\(recording.path)", "bytes": "\(bytes)"])
         } catch {
             // getMonitor then answers that the file is missing (BackMsg_404).
-            logger.error("could not fetch a recording", metadata: ["name": "\(name)", "error": "\(error)"])
+            logger.error("could not collect a recording", metadata: [
+                "name": "\(name)", "from": "\(configuration.recordingDirectory.isEmpty ? "ARI" : configuration.recordingDirectory)", "error": "\(error)",
+            ])
         }
     }
 }

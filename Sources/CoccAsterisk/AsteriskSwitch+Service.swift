@@ -2,27 +2,19 @@ import Foundation
 import Logging
 import Metrics
 public import ServiceLifecycle
+import CoccSwitch
 import WSClient
 
 /// The driver's life: connect the events WebSocket, reconcile, read events until the socket
-/// drops, reconnect with backoff; deliver notifications to the engine all along. Graceful
+/// drops, reconnect with backoff; notifications go to ``notifications`` all along. Graceful
 /// shutdown ends it.
 extension AsteriskSwitch: Service {
     public nonisolated func run() async throws {
         let gauge = Gauge(label: "coccd_switch_connected")
         gauge.record(0)
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.deliverNotifications() }
-                group.addTask {
-                    await self.connectionLoop(gauge: gauge)
-                    self.continuation.finish()
-                }
-                await group.waitForAll()
-            }
-        } onGracefulShutdown: {
-            self.continuation.finish()
-        }
+        await connectionLoop(gauge: gauge)
+        // The engine's reader ends with the driver.
+        notifications.finish()
         gauge.record(0)
     }
 

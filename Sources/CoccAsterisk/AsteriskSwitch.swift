@@ -17,9 +17,9 @@ import Synchronization
 /// `coccd-<uniqueid>` (ARI lets the originator choose it), and a caller the dial plan sends into
 /// `Stasis(<app>,inbound,<called>,<tenant>[,<priority>])` gets a fresh uniqueid from `legIDs`.
 ///
-/// Notifications go into one ordered stream that ``run()`` delivers to the engine: the event
-/// reader never waits on the engine, and no command waits on a notification, so neither can
-/// deadlock against the other.
+/// Notifications go into one ordered stream (``notifications``) that the engine consumes: the
+/// event reader never waits on the engine, and no command waits on a notification, so neither
+/// can deadlock against the other.
 public actor AsteriskSwitch: Switch {
     struct Leg {
         var channelID: String
@@ -53,9 +53,7 @@ public actor AsteriskSwitch: Switch {
     let transport: any ARITransport
     let legIDs: any LegIDSource
     let logger: Logger
-    private let handler = Mutex<(@Sendable (SwitchNotification) async -> Void)?>(nil)
-    nonisolated let notifications: AsyncStream<SwitchNotification>
-    nonisolated let continuation: AsyncStream<SwitchNotification>.Continuation
+    public nonisolated let notifications = SwitchNotifications()
     private let connectedFlag = Mutex(false)
 
     var legs: [Int64: Leg] = [:]
@@ -72,25 +70,12 @@ public actor AsteriskSwitch: Switch {
         self.transport = transport ?? HTTPARITransport(configuration: configuration)
         self.legIDs = legIDs
         self.logger = logger
-        (notifications, continuation) = AsyncStream.makeStream(of: SwitchNotification.self)
-    }
-
-    public nonisolated func setNotificationHandler(_ handler: @escaping @Sendable (SwitchNotification) async -> Void) {
-        self.handler.withLock { $0 = handler }
     }
 
     /// Whether the events WebSocket is up (`GET /health`, the `coccd_switch_connected` gauge).
     public nonisolated var isConnected: Bool { connectedFlag.withLock { $0 } }
 
     nonisolated func setConnected(_ value: Bool) { connectedFlag.withLock { $0 = value } }
-
-    /// Hands queued notifications to the engine, in order, until the stream ends.
-    nonisolated func deliverNotifications() async {
-        for await notification in notifications {
-            let handler = handler.withLock { $0 }
-            await handler?(notification)
-        }
-    }
 
     /// A fresh name for a bridge, snoop or recording coccd creates.
     func name(_ kind: String) -> String {
@@ -132,7 +117,7 @@ public actor AsteriskSwitch: Switch {
     }
 
     func notify(_ notification: SwitchNotification) {
-        continuation.yield(notification)
+        notifications.yield(notification)
     }
 
     /// Registers a leg under a given channel id, as `originate` does (the fixtures' ids are

@@ -15,6 +15,8 @@ public struct AsteriskSettings: Codable, Sendable, Equatable {
     public var defaultTrunk = ""
     public var mohClass = "default"
     public var ivrContext = "coccd-ivr"
+    /// Asterisk's stored-recordings directory when coccd can read it; empty: fetch over ARI.
+    public var recordingDirectory = ""
 
     public init() {}
 
@@ -29,6 +31,7 @@ public struct AsteriskSettings: Codable, Sendable, Equatable {
         defaultTrunk = try c.decodeIfPresent(String.self, forKey: .defaultTrunk) ?? defaultTrunk
         mohClass = try c.decodeIfPresent(String.self, forKey: .mohClass) ?? mohClass
         ivrContext = try c.decodeIfPresent(String.self, forKey: .ivrContext) ?? ivrContext
+        recordingDirectory = try c.decodeIfPresent(String.self, forKey: .recordingDirectory) ?? recordingDirectory
     }
 
     mutating func apply(environment: [String: String]) {
@@ -41,5 +44,6 @@ public struct AsteriskSettings: Codable, Sendable, Equatable {
         if let v = environment["COCCD_ARI_DEFAULT_TRUNK"] { defaultTrunk = v }
         if let v = environment["COCCD_ARI_MOH_CLASS"] { mohClass = v }
         if let v = environment["COCCD_ARI_IVR_CONTEXT"] { ivrContext = v }
+        if let v = environment["COCCD_ARI_RECORDING_DIR"] { recordingDirectory = v }
     }
 }

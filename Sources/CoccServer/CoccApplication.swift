@@ -110,8 +110,9 @@ public enum CoccApplication {
         tls: TLSSettings? = nil, services extra: [any Service] = [], logger: Logger
     ) -> some ApplicationProtocol {
         var sharedImports: ImportService?
-        // The switch driver (if it is a service) starts first, so it is connecting while the rest starts.
-        var services: [any Service] = extra + [DirectoryWatcher(
+        // The switch driver (if it is a service) starts first, so it is connecting while the rest
+        // starts, and stops last, after the notification reader has ended the live calls.
+        var services: [any Service] = extra + [SwitchNotificationService(center: center, logger: logger), DirectoryWatcher(
             center: center, interval: .seconds(configuration.directoryPollSeconds),
             afterCallWorkLimit: configuration.afterCallWorkLimitSeconds > 0 ? configuration.afterCallWorkLimitSeconds : nil, logger: logger)]
         if let store = center.store as? SQLiteStore {

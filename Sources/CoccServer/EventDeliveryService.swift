@@ -2,11 +2,11 @@ public import CoccEngine
 import CoccOperations
 public import CoccStore
 import Crypto
+import AsyncHTTPClient
 public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import Logging
+import NIOCore
+import NIOHTTP1
 public import ServiceLifecycle
 import Synchronization
 
@@ -46,8 +46,18 @@ public final class EventDeliveryService: Service, Sendable {
     /// Teams that have a delivery task in ``run()``.
     let running = Mutex<Set<Int64>>([])
     let permits: DeliveryPermits
-    /// Its own session: the shared one caps connections per host (6), and teams may share a host.
-    let session: URLSession
+    /// One client for the process, with a pool wide enough that `concurrency` (not the pool)
+    /// bounds the POSTs, since teams may share a host. AsyncHTTPClient rather than URLSession:
+    /// on Linux, cancelling a task in `URLSession.data(for:)` can deadlock the concurrency
+    /// runtime (its cancel handler waits on URLSession's queue under the task's status lock),
+    /// which hung a shutdown of this service mid-POST. Static, so it lives as long as the
+    /// process and needs no shutdown.
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        configuration.httpVersion = .http1Only
+        return configuration
+    }())
 
     public init(center: CallCenter, store: SQLiteStore, metrics: OperationMetrics, settings: Settings = Settings(), logger: Logger) {
         self.center = center
@@ -56,10 +66,6 @@ public final class EventDeliveryService: Service, Sendable {
         self.settings = settings
         self.logger = logger
         permits = DeliveryPermits(settings.concurrency)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = max(1, settings.concurrency)
-        configuration.timeoutIntervalForRequest = settings.timeout
-        session = URLSession(configuration: configuration)
     }
 
     /// One pass over the teams that have an event URL, all teams at once (within `concurrency`).
@@ -126,15 +132,19 @@ public final class EventDeliveryService: Service, Sendable {
     }
 
     func post(_ body: String, to url: URL, event: StoredEvent, team: Team, secret: String) async throws {
-        var request = URLRequest(url: url, timeoutInterval: settings.timeout)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body.utf8)
-        request.setValue("application/x-www-form-urlencoded; charset=utf-8", forHTTPHeaderField: "Content-Type")
-        request.setValue(String(event.eventid), forHTTPHeaderField: "X-Cocc-Event-Id")
-        request.setValue(team.identity, forHTTPHeaderField: "X-Cocc-Team")
-        request.setValue("sha256=" + Self.signature(body, secret: secret), forHTTPHeaderField: "X-Cocc-Signature")
-        let (_, response) = try await session.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(string: body))
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")
+        request.headers.add(name: "X-Cocc-Event-Id", value: String(event.eventid))
+        request.headers.add(name: "X-Cocc-Team", value: team.identity)
+        request.headers.add(name: "X-Cocc-Signature", value: "sha256=" + Self.signature(body, secret: secret))
+        let timeout = TimeAmount.milliseconds(Int64(settings.timeout * 1000))
+        let response = try await Self.client.execute(request, timeout: timeout)
+        // Read (and drop) what the receiver says, so the connection can be used again; a
+        // receiver that talks at length is cut off.
+        _ = try await response.body.collect(upTo: 64 * 1024)
+        let status = Int(response.status.code)
         guard (200..<300).contains(status) else { throw Rejected(status: status) }
     }
 

@@ -1,5 +1,4 @@
 public import CoccSwitch
-import Synchronization
 
 /// The embedded switch: legs ring, answer and hang up by the ``SimulationRules``, so the whole
 /// product runs and is tested on one machine.
@@ -53,7 +52,8 @@ public actor SimulatedSwitch: Switch {
 
     public private(set) var rules: SimulationRules
     let timing: Timing
-    private let handler = Mutex<(@Sendable (SwitchNotification) async -> Void)?>(nil)
+    /// What happened, for the engine; see ``advance(by:)`` for how manual time waits on it.
+    public nonisolated let notifications = SwitchNotifications()
     var legs: [Int64: Leg] = [:]
     var conferences: [Set<Int64>] = []
     /// Manual timing: the virtual time and the actions waiting for it, kept sorted latest first
@@ -73,8 +73,9 @@ public actor SimulatedSwitch: Switch {
         self.legIDs = legIDs
     }
 
-    public nonisolated func setNotificationHandler(_ handler: @escaping @Sendable (SwitchNotification) async -> Void) {
-        self.handler.withLock { $0 = handler }
+    deinit {
+        // The consumer's loop ends with the switch.
+        notifications.finish()
     }
 
     public func setRules(_ rules: SimulationRules) {
@@ -224,17 +225,23 @@ public actor SimulatedSwitch: Switch {
     public func variables(uniqueid: Int64) -> [String: String] { legs[uniqueid]?.variables ?? [:] }
 
     // MARK: Control surface (tests, demos)
+    //
+    // What the far end does. Unlike the Switch commands, these return once the engine has
+    // handled what they caused (``SwitchNotifications/settled()``), so a test or a demo page
+    // sees the engine's state afterwards. The engine never calls them.
 
     /// Answers a ringing leg now, as a person picking up.
     public func answer(uniqueid: Int64) async throws {
         guard legs[uniqueid]?.state == .ringing else { throw SwitchError.noSuchLeg(uniqueid) }
         await fire(.answer(uniqueid))
+        await notifications.settled()
     }
 
     /// The far end of a leg hangs up.
     public func farEndHangup(uniqueid: Int64) async throws {
         guard let leg = legs[uniqueid], leg.state != .down else { throw SwitchError.noSuchLeg(uniqueid) }
         await end(uniqueid, .normal)
+        await notifications.settled()
     }
 
     /// A caller dials `called` (a queue number) in `tenant`'s dial plan: the leg is answered by
@@ -251,7 +258,8 @@ public actor SimulatedSwitch: Switch {
         let tag = String(UInt16(truncatingIfNeeded: uniqueid &* 40503), radix: 16)
         let info = LegInfo(uniqueid: uniqueid, channel: "Local/\(caller)@hosted-dialin-\(tag);1", number: caller)
         legs[uniqueid] = Leg(info: info, isExtension: false, state: .up)
-        await notify(.incoming(leg: info, called: called, tenant: tenant, priority: priority))
+        notify(.incoming(leg: info, called: called, tenant: tenant, priority: priority))
+        await notifications.settled()
         return info
     }
 
@@ -264,14 +272,18 @@ public actor SimulatedSwitch: Switch {
 
     public func bridgedWith(uniqueid: Int64) -> Int64? { legs[uniqueid]?.bridgedWith }
 
-    /// Manual timing: moves virtual time forward, firing every action that falls due, in order.
+    /// Manual timing: moves virtual time forward, firing every action that falls due, in order;
+    /// each action's notifications are handled by the engine before the next fires (and what
+    /// the engine did in reply, such as hanging up the other leg, before that).
     public func advance(by duration: Duration) async {
         precondition(timing == .manual, "advance(by:) is for manual timing")
+        await notifications.settled()
         let target = now + duration
         while let last = scheduled.last, last.at <= target {
             scheduled.removeLast()
             now = last.at
             await fire(last.action)
+            await notifications.settled()
         }
         now = target
     }
@@ -302,14 +314,14 @@ public actor SimulatedSwitch: Switch {
         switch action {
         case .ring(let id):
             guard legs[id]?.state == .ringing else { return }
-            await notify(.ringing(uniqueid: id))
+            notify(.ringing(uniqueid: id))
         case .answer(let id):
             guard legs[id]?.state == .ringing else { return }
             legs[id]?.state = .up
             if let leg = legs[id], !leg.isExtension, let after = rules.rule(for: leg.info.number).hangUpAfter {
                 schedule(.seconds(after), .farEndHangup(id, .normal))
             }
-            await notify(.answered(uniqueid: id))
+            notify(.answered(uniqueid: id))
         case .farEndHangup(let id, let cause):
             guard let leg = legs[id], leg.state != .down else { return }
             await end(id, cause)
@@ -323,11 +335,12 @@ public actor SimulatedSwitch: Switch {
         finishRecording(id)
         legs[id]?.state = .down
         detach(id)
-        await notify(.hungUp(uniqueid: id, cause: cause))
+        notify(.hungUp(uniqueid: id, cause: cause))
     }
 
-    func notify(_ notification: SwitchNotification) async {
-        let handler = self.handler.withLock { $0 }
-        await handler?(notification)
+    /// Only queues it: a command that ends a leg returns before the engine hears of it, as
+    /// with a real PBX.
+    func notify(_ notification: SwitchNotification) {
+        notifications.yield(notification)
     }
 }

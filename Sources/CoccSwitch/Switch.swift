@@ -94,13 +94,13 @@ public enum SwitchError: Error, Sendable, Equatable {
 /// ``SimulatedSwitch`` without touching the engine.
 ///
 /// ```swift
-/// await pbx.setNotificationHandler { notification in await center.handle(notification) }
 /// let leg = try await pbx.originate(.init(uniqueid: 19866, destination: .extension("8001")))
+/// for await notification in pbx.notifications { await center.handle(notification) }   // ringing, answered, ...
 /// ```
 public protocol Switch: AnyObject, Sendable {
-    /// Where notifications go; the switch awaits the handler, so they arrive in order.
-    /// Synchronous, so that the engine can attach itself while it is being built.
-    func setNotificationHandler(_ handler: @escaping @Sendable (SwitchNotification) async -> Void)
+    /// What happened, in order, for the engine to consume (`CallCenter.consumeSwitchNotifications()`).
+    /// A driver only yields into it: no command calls into the engine or waits for it.
+    var notifications: SwitchNotifications { get }
     /// Places a leg and returns at once; `ringing`, `answered` and `hungUp` follow.
     func originate(_ request: OriginateRequest) async throws -> LegInfo
     func hangup(uniqueid: Int64) async throws

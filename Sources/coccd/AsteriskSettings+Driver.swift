@@ -11,6 +11,7 @@ extension AsteriskSettings {
         configuration.defaultTrunk = defaultTrunk
         configuration.mohClass = mohClass
         configuration.ivrContext = ivrContext
+        configuration.recordingDirectory = recordingDirectory
         return configuration
     }
 }

@@ -127,9 +127,9 @@ struct Serve: AsyncParsableCommand {
         if interrupted > 0 { logger.notice("interrupted calls ended", metadata: ["calls": "\(interrupted)"]) }
         let app = CoccApplication.make(configuration: configuration, center: center, metrics: metrics,
                                        simulator: surface, tls: tls, services: switchServices, logger: logger)
+        // Live calls end with their hangup events before the store closes: the notification
+        // reader does it at shutdown (SwitchNotificationService).
         try await app.runService()
-        // Live calls end with their hangup events before the store closes.
-        await center.hangUpAllCalls()
         // Every change was written when it was made; closing the pool checkpoints the WAL.
         try store.close()
         logger.notice("coccd stopped; state is on disk")

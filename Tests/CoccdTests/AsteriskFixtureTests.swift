@@ -56,7 +56,7 @@ struct AsteriskFixtureTests {
     /// Replays the events and answers the notifications they produced.
     func notifications(_ pbx: AsteriskSwitch, replaying events: [ARIEvent]) async -> [SwitchNotification] {
         for event in events { await pbx.receive(event) }
-        pbx.continuation.finish()
+        pbx.notifications.finish()
         var out: [SwitchNotification] = []
         for await notification in pbx.notifications { out.append(notification) }
         return out
@@ -181,5 +181,37 @@ struct AsteriskFixtureTests {
         let seen = await notifications(pbx, replaying: [])
         #expect(seen.map(Self.describe) == ["answered", "hungUp normal"])
         #expect(seen.last?.uniqueid == 2)
+    }
+
+    /// A finished recording is copied from Asterisk's recording directory when coccd shares it
+    /// (no download over ARI), then Asterisk's stored copy is deleted; without the directory
+    /// it is fetched over ARI.
+    @Test(arguments: [true, false])
+    func aFinishedRecordingReachesTheEnginesPath(_ shared: Bool) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coccd-ari-rec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let audio = Data("RIFF....WAVEfmt recorded audio".utf8)
+        let transport = RecordingTransport()
+        var configuration = AsteriskConfiguration(url: "http://127.0.0.1:8088", username: "coccd", password: "pw")
+        if shared { configuration.recordingDirectory = folder.appendingPathComponent("spool").path }
+        let pbx = AsteriskSwitch(configuration: configuration, transport: transport, legIDs: CountingLegIDs(first: 1555), logger: Logger(label: "test"))
+        pbx.setConnected(true)
+        await pbx.register(uniqueid: 7, channelID: "coccd-7")
+        await pbx.answered(7)
+        let target = folder.appendingPathComponent("team/20261202/call.wav").path
+        try await pbx.startRecording(uniqueid: 7, path: target)
+        let name = try #require(transport.sent.last { $0.path.hasSuffix("/record") }?.query.first { $0.0 == "name" }?.1)
+        if shared {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("spool"), withIntermediateDirectories: true)
+            try audio.write(to: folder.appendingPathComponent("spool/\(name).wav"))
+        } else {
+            transport.answers.withLock { $0["GET /recordings/stored/\(name)/file"] = ARIResponse(status: 200, body: audio) }
+        }
+        await pbx.receive(try #require(ARIEvent(json: Data(#"{"type":"RecordingFinished","recording":{"name":"\#(name)","state":"done"}}"#.utf8))))
+        #expect(FileManager.default.contents(atPath: target) == audio)
+        let paths = transport.sent.map { "\($0.method) \($0.path)" }
+        #expect(paths.contains("GET /recordings/stored/\(name)/file") == !shared)
+        #expect(paths.last == "DELETE /recordings/stored/\(name)")
     }
 }

@@ -110,6 +110,7 @@ struct CallRestartTests {
         #expect(try await f.restarted().engine(team: 1).sessionSnapshot(agentID: 1)?.call == CallActivity.none)
         // A graceful stop: every live call ends with its hangup events.
         await f.center.hangUpAllCalls()
+        await f.settle()
         #expect(try f.events().suffix(3).map { field($0, "source")! + " " + field($0, "event")! }
             == ["AGENT hangup", "CALLEE hangup", "CONVERSATION hangup"])
         #expect(await f.pbx.liveLegs().isEmpty)

@@ -29,4 +29,18 @@ struct ConfigurationTests {
         let shipped = try JSONDecoder().decode(ServerConfiguration.self, from: Data(contentsOf: root.appendingPathComponent("Config/coccd.json")))
         #expect(shipped.port == 4580 && shipped.ivrs == IVRMenu.sample && shipped.simulation == .demo)
     }
+
+    /// The `asterisk` section and its `COCCD_ARI_*` variables, the environment winning.
+    @Test
+    func asteriskSectionThenEnvironment() throws {
+        let json = """
+            {"switch": "asterisk", "asterisk": {"url": "http://pbx:8088", "username": "u", "password": "p", "defaultTrunk": "carrier",
+             "recordingDirectory": "/var/spool/asterisk/recording"}}
+            """
+        var config = try JSONDecoder().decode(ServerConfiguration.self, from: Data(json.utf8))
+        #expect(config.switchKind == "asterisk" && config.asterisk.url == "http://pbx:8088" && config.asterisk.defaultTrunk == "carrier")
+        #expect(config.asterisk.recordingDirectory == "/var/spool/asterisk/recording" && config.asterisk.agentEndpoint == "PJSIP/{exten}")
+        config.apply(environment: ["COCCD_ARI_RECORDING_DIR": "/mnt/recordings", "COCCD_ARI_MOH_CLASS": "tone", "COCCD_SWITCH": "simulated"])
+        #expect(config.asterisk.recordingDirectory == "/mnt/recordings" && config.asterisk.mohClass == "tone" && config.switchKind == "simulated")
+    }
 }

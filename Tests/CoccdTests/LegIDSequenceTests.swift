@@ -51,6 +51,7 @@ struct LegIDSequenceTests {
         let ids = try PersistedLegIDs(store: store)
         let pbx = SimulatedSwitch(rules: .demo, timing: .manual, legIDs: ids)
         let center = try CallCenter(store: store, switch: pbx, legRegistry: LegRegistry(ids: ids), logger: Fixture.quiet)
+        consumeNotifications(of: center)
         let directory = center.directory
         let agent = try #require(directory.agent(team: 1, number: "8001"))
         let engine = try center.engine(team: 1)
@@ -73,6 +74,7 @@ struct LegIDSequenceTests {
         let ids = try PersistedLegIDs(store: store, blockSize: 1, logger: Fixture.quiet)
         let pbx = SimulatedSwitch(rules: .demo, timing: .manual, legIDs: ids)
         let center = try CallCenter(store: store, switch: pbx, legRegistry: LegRegistry(ids: ids), logger: Fixture.quiet)
+        consumeNotifications(of: center)
         let agent = try #require(center.directory.agent(team: 1, number: "8001"))
         let engine = try center.engine(team: 1)
         _ = await engine.login(agent: agent, directory: center.directory, logger: Fixture.quiet)

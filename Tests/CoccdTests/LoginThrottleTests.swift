@@ -163,7 +163,8 @@ func httpPost(port: Int, from source: String, _ path: String, _ body: String) as
 
 private func httpRequest(port: Int, from source: String, _ text: String) async throws -> String {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
-        DispatchQueue.global().async {
+        // A thread of its own: a blocking read must not hold one of Dispatch's few global threads.
+        Thread.detachNewThread {
             continuation.resume(with: Result { try blockingRequest(port: port, from: source, text) })
         }
     }

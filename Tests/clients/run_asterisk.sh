@@ -10,10 +10,12 @@
 #     scenario (a teardown's hangups may come in any order on a real PBX: each run of hangups is
 #     compared as a set);
 #  0. runs the switch conformance suite (SwitchConformanceTests) on it, with COCCD_TEST_ARI_URL;
-#  2. kills Asterisk (-9) in mid-call: /health says 503, makeCall fails at once (BackMsg_20),
+#  2. drops the ARI WebSocket (a proxy cuts the line) in mid-call, twice: a call that lives
+#     through the gap is kept; one whose customer hangs up in the gap ends at reconnect;
+#  3. kills Asterisk (-9) in mid-call: /health says 503, makeCall fails at once (BackMsg_20),
 #     then Asterisk restarts, coccd reconnects, the lost call ends with its events, agents are
 #     free, and a new call goes through;
-#  3. kills coccd (-9) in mid-call: the next start ends the call with its events and hangs up
+#  4. kills coccd (-9) in mid-call: the next start ends the call with its events and hangs up
 #     the channels the dead process left in Asterisk.
 # Without an Asterisk it prints "skipped" and "0 passed, 0 failed" (CI without Asterisk).
 set -u
@@ -46,7 +48,8 @@ start_coccd() {  # data dir, then serve flags
     echo "coccd did not start"; cat "$data.log"; return 1
 }
 stop_coccd() { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=; }
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; bash Tests/asterisk/stop.sh "$WORK/asterisk" > /dev/null 2>&1; rm -rf "$WORK"' EXIT
+proxy_pid=
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; bash Tests/asterisk/stop.sh "$WORK/asterisk" > /dev/null 2>&1; rm -rf "$WORK"' EXIT
 export COCCD_ARI_URL=$ARI COCCD_ARI_USERNAME=coccd COCCD_ARI_PASSWORD=coccd-test-secret
 export COCCD_ARI_AGENT_ENDPOINT='Local/{exten}@coccd-agents' COCCD_ARI_EXTERNAL_ENDPOINT='Local/{number}@coccd-outside'
 export COCCD=$COCCD
@@ -89,9 +92,48 @@ while IFS= read -r line; do
     check "events on Asterisk equal the simulator's: $name" "$(normalize "$WORK/kinds-ast" | grep "^$name:")" "$line"
 done < <(normalize "$WORK/kinds-sim")
 
-# Asterisk dies (kill -9) in mid-call, then comes back.
 A='orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456'
 B="http://127.0.0.1:$PORT"
+status8001() { curl -s "$B/coccinterfaces?EVENT=AGENTSTATUS&$A"; }
+wait_health() { for _ in $(seq 1 ${2:-100}); do [ "$(curl -s -o /dev/null -w '%{http_code}' "$B/health")" = "$1" ] && return; sleep 0.2; done; }
+coccd_channels() { curl -s -u coccd:coccd-test-secret "$ARI/ari/channels" | python3 -c 'import json,sys; print(" ".join(sorted(c["id"] for c in json.load(sys.stdin) if c["id"].startswith("coccd-") and not c["id"].endswith("-2") and c["name"].find("'"$1"'") >= 0)))'; }
+last_event() { "$COCCD" events list --data-dir "$WORK/ast" --team demo | tail -n 1 | grep -o 'source=CONVERSATION&event=hangup'; }
+
+# The WebSocket drops while Asterisk runs on (coccd reaches ARI through a proxy that can cut
+# the line): a call that lives through the gap is kept; a call whose customer hangs up in the
+# gap (its events are lost with the socket) ends when coccd reconnects and lists the channels.
+stop_coccd
+PROXY_PORT=$((PORT + 11))
+python3 Tests/clients/tcp_proxy.py "$PROXY_PORT" "$ARI_PORT" > "$WORK/proxy.log" 2>&1 &
+proxy_pid=$!
+sleep 0.5
+COCCD_ARI_URL="http://127.0.0.1:$PROXY_PORT" start_coccd "$WORK/ast" --switch asterisk || exit 1
+wait_health 200
+curl -s -d "EVENT=MAKECALL&targetdn=13800000001&targettype=exter&agentgroupid=1&$A" "$B/coccinterfaces" > /dev/null
+sleep 4
+check "through the proxy: on a call" "$(status8001)" '|Retuen|1|Retuen|BackMsg_43|Retuen|1-busy,2-logout,'
+kill -USR1 "$proxy_pid"; wait_health 503 50
+check "the WebSocket dropped: /health says 503" "$(curl -s -o /dev/null -w '%{http_code}' "$B/health")" 503
+check "the call is still up in Asterisk" "$(coccd_channels 13800000001 | wc -w)" 1
+kill -USR2 "$proxy_pid"; wait_health 200
+check "coccd reconnects after the drop" "$(curl -s -o /dev/null -w '%{http_code}' "$B/health")" 200
+sleep 0.5
+check "the call lived through the gap: the agent is still busy" "$(status8001)" '|Retuen|1|Retuen|BackMsg_43|Retuen|1-busy,2-logout,'
+kill -USR1 "$proxy_pid"; wait_health 503 50
+customer=$(coccd_channels 13800000001)
+curl -s -o /dev/null -u coccd:coccd-test-secret -X DELETE "$ARI/ari/channels/$customer"
+sleep 0.5
+kill -USR2 "$proxy_pid"; wait_health 200
+sleep 1
+check "the customer hung up in the gap: the call ended at reconnect, the agent is free" "$(status8001)" '|Retuen|1|Retuen|BackMsg_43|Retuen|1-idle,2-logout,'
+check "with its CONVERSATION hangup" "$(last_event)" 'source=CONVERSATION&event=hangup'
+check "and the agent's leg hung up in Asterisk" "$(coccd_channels Local | wc -w)" 0
+stop_coccd
+kill "$proxy_pid" 2>/dev/null; wait "$proxy_pid" 2>/dev/null
+start_coccd "$WORK/ast" --switch asterisk || exit 1
+wait_health 200
+
+# Asterisk dies (kill -9) in mid-call, then comes back.
 curl -s -d "EVENT=MAKECALL&targetdn=13800000001&targettype=exter&agentgroupid=1&$A" "$B/coccinterfaces" > /dev/null
 sleep 4
 check "on a call before the crash" "$(curl -s "$B/coccinterfaces?EVENT=AGENTSTATUS&$A")" '|Retuen|1|Retuen|BackMsg_43|Retuen|1-busy,2-logout,'

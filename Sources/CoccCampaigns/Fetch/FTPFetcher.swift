@@ -21,8 +21,11 @@ enum FTPFetcher {
         let split = FetchPolicy.splitUserinfo(url)
         let (user, password) = user.isEmpty && password.isEmpty ? (split.user, split.password) : (user, password)
         let deadline = Deadline(seconds: policy.timeout)
+        // Blocking sockets on a thread of its own: a hostile server may hold it until the
+        // deadline, and Dispatch's global queues (which the concurrency runtime's timers also
+        // use) must not be the ones kept waiting. One import runs at a time, so one thread.
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 do {
                     try download(host: host, port: url.port ?? 21, path: url.path, user: user.isEmpty ? "anonymous" : user,
                                  password: password.isEmpty && user.isEmpty ? "coccd@" : password, policy: policy, deadline: deadline, to: path)

@@ -43,13 +43,24 @@ public final class CallCenter: Sendable {
         self.logger = logger
         self.authenticator = Authenticator(clock: clock)
         self.snapshot = Mutex(try store.loadDirectory())
-        callSwitch.setNotificationHandler { [weak self] notification in
-            await self?.handle(notification)
+    }
+
+    /// Reads the switch's notifications and handles each in turn, until the stream ends or the
+    /// task is cancelled. The server runs it as a service (`SwitchNotificationService`); one
+    /// reader per switch: a second call returns at once.
+    ///
+    /// ```swift
+    /// let center = try CallCenter(store: store, switch: pbx)
+    /// Task { await center.consumeSwitchNotifications() }
+    /// ```
+    public func consumeSwitchNotifications() async {
+        for await notification in callSwitch.notifications {
+            await handle(notification)
         }
     }
 
-    /// Hands a switch notification to the team engine that owns the leg (a switch driver, or a
-    /// benchmark that times it, calls this; the switch given at init is wired to it already).
+    /// Hands one switch notification to the team engine that owns the leg
+    /// (``consumeSwitchNotifications()`` does, and a benchmark that times it).
     public func handle(_ notification: SwitchNotification) async {
         if case .incoming(let leg, let called, let tenant, let priority) = notification {
             guard let team = directory.team(identity: tenant) else {
@@ -134,6 +145,14 @@ public final class CallCenter: Sendable {
     public func hangUpAllCalls() async {
         let all = engines.withLock { Array($0.values) }
         for engine in all { await engine.hangUpAllCalls() }
+    }
+
+    /// How many calls are live in every loaded team.
+    public func liveCallCount() async -> Int {
+        let all = engines.withLock { Array($0.values) }
+        var count = 0
+        for engine in all { count += await engine.liveCallCount }
+        return count
     }
 
     /// The team and start of a live call, for getMonitor to find its finished recording segments

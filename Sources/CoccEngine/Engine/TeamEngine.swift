@@ -71,6 +71,8 @@ public actor TeamEngine {
         }
     }
 
+    var liveCallCount: Int { calls.count }
+
     /// The agent's session, or a fresh logged-out one.
     func session(of agent: Agent) -> AgentSession {
         sessions[agent.id] ?? AgentSession(agent: agent, now: clock())

@@ -59,6 +59,7 @@ struct Fixture {
         // Leg ids from 19866, as in the manual's outbound example.
         center = try CallCenter(store: store, switch: pbx, clock: { clock() }, legRegistry: LegRegistry(firstID: 19866), logger: Fixture.quiet,
                                 recordingsDirectory: directory.appendingPathComponent("recordings").path, offerRingTimeout: ringTimeout)
+        consumeNotifications(of: center)
     }
 
     /// The server exactly as `coccd serve` builds it, on an ephemeral port, for `.live` tests.
@@ -87,6 +88,12 @@ struct Fixture {
         await pbx.advance(by: .milliseconds(Int64(seconds * 1000)))
     }
 
+    /// Returns once the engine has handled every switch notification so far (a command's
+    /// hangups reach the engine after it returns, as with a real PBX).
+    func settle() async {
+        await pbx.notifications.settled()
+    }
+
     /// The team's event messages so far.
     func events(team: Int64 = 1) throws -> [String] {
         try store.events(teamID: team, after: 0, limit: 1000).map(\.message)
@@ -95,14 +102,18 @@ struct Fixture {
     /// A call center over the same file, as after a restart (a new process has a new switch).
     func restarted() throws -> CallCenter {
         let clock = self.clock
-        return try CallCenter(store: try SQLiteStore(path: directory.appendingPathComponent("coccd.sqlite").path),
-                              switch: SimulatedSwitch(rules: Fixture.rules, timing: .manual), clock: { clock() }, logger: Fixture.quiet)
+        let center = try CallCenter(store: try SQLiteStore(path: directory.appendingPathComponent("coccd.sqlite").path),
+                                    switch: SimulatedSwitch(rules: Fixture.rules, timing: .manual), clock: { clock() }, logger: Fixture.quiet)
+        consumeNotifications(of: center)
+        return center
     }
 
     func application(center: CallCenter? = nil) -> some ApplicationProtocol {
         var logger = Logger(label: "coccd-test")
         logger.logLevel = .warning
-        return Application(router: CoccApplication.router(configuration: configuration, center: center ?? self.center), logger: logger)
+        let center = center ?? self.center
+        let router = CoccApplication.router(configuration: configuration, center: center)
+        return Application(responder: SettlingResponder(base: router.buildResponder(), notifications: center.callSwitch.notifications), logger: logger)
     }
 
     static let agent8001 = ["orgidentity": "demo", "usertype": "agent", "user": "8001", "pwdtype": "plaintext", "password": "123456"]
@@ -114,6 +125,30 @@ struct Fixture {
 
 extension Dictionary where Key == String, Value == String {
     func with(_ extra: [String: String]) -> [String: String] { merging(extra) { _, new in new } }
+}
+
+/// Answers once the engine has handled the switch notifications a request caused (the reader
+/// is caught up), so a router test reads state afterwards as a client would after the events.
+/// The product answers at once; the Asterisk live suite checks that path.
+struct SettlingResponder<Base: HTTPResponder>: HTTPResponder {
+    let base: Base
+    let notifications: SwitchNotifications
+
+    func respond(to request: Request, context: Base.Context) async throws -> Response {
+        let response = try await base.respond(to: request, context: context)
+        await notifications.settled()
+        return response
+    }
+}
+
+/// Feeds the center its switch's notifications while it lives, as `SwitchNotificationService`
+/// does in the server (whichever reads first owns the stream; the other ends at once). Weak, so
+/// a finished test's center, switch and store go away (the switch's deinit ends the stream).
+func consumeNotifications(of center: CallCenter) {
+    let notifications = center.callSwitch.notifications
+    Task { [weak center] in
+        for await notification in notifications { await center?.handle(notification) }
+    }
 }
 
 /// Calls one operation over the given interface and decodes its answer.

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -43,11 +44,12 @@ final class RawConnection: @unchecked Sendable {
     /// Ends the connection from this side (the descriptor is released at deinit).
     func hangUp() { _ = shutdown(fd, Int32(SHUT_RDWR)) }
 
-    /// Runs blocking socket calls on a Dispatch thread: blocking the cooperative pool (two threads
-    /// here) would starve the server under test, whose handlers run there too.
+    /// Runs blocking socket calls on a thread of their own: blocking the cooperative pool (two
+    /// threads here) would starve the server under test, whose handlers run there too, and
+    /// Dispatch's global queues are as narrow (the runtime's timers fire there).
     func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: body()) }
+            Thread.detachNewThread { continuation.resume(returning: body()) }
         }
     }
 

@@ -1,0 +1,156 @@
+import Synchronization
+
+/// The one ordered stream of notifications from a switch driver to its consumer, the engine.
+///
+/// A driver ``yield(_:)``s and never waits: the buffer is unbounded, so a driver's event reader,
+/// or a command that makes a leg hang up, can't block on an engine that is itself waiting for
+/// that command's reply (the deadlock a handler called from inside a command invites). The
+/// engine reads it with `for await`, one notification at a time.
+///
+/// Asking for the next notification means the previous one is handled. That is what
+/// ``settled()`` waits for: every notification yielded so far handled, including those yielded
+/// while handling earlier ones. The simulator's manual clock uses it so that a test's
+/// `advance(by:)` returns with the engine caught up, as scenario tests need.
+///
+/// One consumer: the first iterator owns the stream; a later one ends at once (a second reader
+/// would handle notifications out of order).
+/// ```swift
+/// let notifications = SwitchNotifications()
+/// notifications.yield(.answered(uniqueid: 19866))     // a driver; returns at once
+/// for await notification in notifications { await center.handle(notification) }   // the engine
+/// ```
+public final class SwitchNotifications: AsyncSequence, Sendable {
+    public typealias Element = SwitchNotification
+
+    struct State {
+        var buffer: [SwitchNotification] = []
+        var head = 0
+        /// The consumer, when it waits for the next notification.
+        var waiting: CheckedContinuation<SwitchNotification?, Never>?
+        /// A notification was handed out and the consumer has not asked for the next yet.
+        var handling = false
+        var finished = false
+        var claimed = false
+        var settleWaiters: [CheckedContinuation<Void, Never>] = []
+
+        var isEmpty: Bool { head == buffer.count }
+        var isSettled: Bool { isEmpty && !handling }
+
+        mutating func pop() -> SwitchNotification {
+            let next = buffer[head]
+            head += 1
+            // Compact once the consumed part dominates, so a long run does not grow the array.
+            if head > 64 && head * 2 > buffer.count {
+                buffer.removeFirst(head)
+                head = 0
+            }
+            return next
+        }
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Queues a notification for the consumer; never waits. After ``finish()`` it is dropped.
+    public func yield(_ notification: SwitchNotification) {
+        let consumer: CheckedContinuation<SwitchNotification?, Never>? = state.withLock { state in
+            guard !state.finished else { return nil }
+            if let waiting = state.waiting {
+                state.waiting = nil
+                state.handling = true
+                return waiting
+            }
+            state.buffer.append(notification)
+            return nil
+        }
+        consumer?.resume(returning: notification)
+    }
+
+    /// Ends the stream: the consumer gets what is queued, then the end; waiters in
+    /// ``settled()`` return (nothing more will be handled).
+    public func finish() {
+        let (consumer, waiters) = state.withLock { state in
+            state.finished = true
+            let consumer = state.isEmpty ? state.waiting : nil
+            if consumer != nil { state.waiting = nil }
+            let waiters = state.settleWaiters
+            state.settleWaiters = []
+            return (consumer, waiters)
+        }
+        consumer?.resume(returning: nil)
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once every notification yielded so far has been handled (the consumer asked for
+    /// the next one with none queued), or the stream has ended.
+    public func settled() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state in
+                if state.isSettled || state.finished { return true }
+                state.settleWaiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// The next notification for the consumer; marks the one before it handled.
+    func next() async -> SwitchNotification? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<SwitchNotification?, Never>) in
+                enum Step {
+                    case deliver(SwitchNotification)
+                    case end
+                    case wait
+                }
+                var settledWaiters: [CheckedContinuation<Void, Never>] = []
+                let step: Step = state.withLock { state in
+                    state.handling = false
+                    if !state.isEmpty {
+                        state.handling = true
+                        return .deliver(state.pop())
+                    }
+                    settledWaiters = state.settleWaiters
+                    state.settleWaiters = []
+                    if state.finished || Task.isCancelled { return .end }
+                    state.waiting = continuation
+                    return .wait
+                }
+                for waiter in settledWaiters { waiter.resume() }
+                switch step {
+                case .deliver(let notification): continuation.resume(returning: notification)
+                case .end: continuation.resume(returning: nil)
+                case .wait: break
+                }
+            }
+        } onCancel: {
+            let consumer = state.withLock { state in
+                let waiting = state.waiting
+                state.waiting = nil
+                return waiting
+            }
+            consumer?.resume(returning: nil)
+        }
+    }
+
+    /// Whether this is the first consumer; later ones get an empty stream.
+    func claim() -> Bool {
+        state.withLock { state in
+            defer { state.claimed = true }
+            return !state.claimed
+        }
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let stream: SwitchNotifications?
+
+        public mutating func next() async -> SwitchNotification? {
+            await stream?.next()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(stream: claim() ? self : nil)
+    }
+}
