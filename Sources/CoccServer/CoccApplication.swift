@@ -1,6 +1,6 @@
 public import CoccCatalogue
 public import CoccEngine
-public import CoccSwitch
+import CoccSwitch
 public import CoccSimulator
 import HTTPTypes
 public import Hummingbird

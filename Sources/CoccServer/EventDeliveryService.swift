@@ -53,7 +53,9 @@ public final class EventDeliveryService: Service, Sendable {
     /// which hung a shutdown of this service mid-POST. Static, so it lives as long as the
     /// process and needs no shutdown.
     static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
+        // The read timeout bounds a receiver that stops talking mid-answer; the request's own
+        // timeout (`Settings.timeout`) bounds the wait for its answer.
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(30)))
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         configuration.httpVersion = .http1Only
         return configuration
@@ -141,9 +143,10 @@ public final class EventDeliveryService: Service, Sendable {
         request.headers.add(name: "X-Cocc-Signature", value: "sha256=" + Self.signature(body, secret: secret))
         let timeout = TimeAmount.milliseconds(Int64(settings.timeout * 1000))
         let response = try await Self.client.execute(request, timeout: timeout)
-        // Read (and drop) what the receiver says, so the connection can be used again; a
-        // receiver that talks at length is cut off.
-        _ = try await response.body.collect(upTo: 64 * 1024)
+        // Read (and drop) what the receiver says, so the connection can be used again; one
+        // that talks past the timeout is cut off (dropping the body closes the connection).
+        let deadline = ContinuousClock.now + .milliseconds(Int64(settings.timeout * 1000))
+        for try await _ in response.body where ContinuousClock.now > deadline { break }
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else { throw Rejected(status: status) }
     }
