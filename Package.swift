@@ -12,7 +12,7 @@ let package = Package(
     name: "coccd",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "coccd", targets: ["coccd"]),
+        .executable(name: "coccd", targets: ["coccd"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -117,7 +117,8 @@ let package = Package(
         .executableTarget(
             name: "coccd",
             dependencies: [
-                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccSimulator",
+                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch",
+                "CoccSimulator",
                 "CoccCampaigns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,7 +148,8 @@ let package = Package(
         .testTarget(
             name: "CoccdTests",
             dependencies: [
-                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccSimulator",
+                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch",
+                "CoccSimulator",
                 "CoccCampaigns",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

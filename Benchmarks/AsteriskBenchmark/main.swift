@@ -21,7 +21,12 @@ func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.
 final class Timings: Sendable {
     let samples = Mutex<[Double]>([])
     func add(_ s: Double) { samples.withLock { $0.append(s) } }
-    func drain() -> [Double] { samples.withLock { s in defer { s = [] }; return s } }
+    func drain() -> [Double] {
+        samples.withLock { s in
+            defer { s = [] }
+            return s
+        }
+    }
 }
 
 func p(_ q: Double, _ values: [Double]) -> Double {
@@ -52,11 +57,14 @@ func run(_ name: String, makeSwitch: (any LegIDSource) -> (any Switch, (@Sendabl
     defer { try? FileManager.default.removeItem(at: folder) }
     let store = try SQLiteStore(path: folder.appendingPathComponent("coccd.sqlite").path)
     let numbers = (0..<agentCount).map { String(100_000 + $0) }
-    try DirectoryAdmin(store: store, rounds: 1).load(DirectoryFile(teams: [.init(
-        identity: "bench", name: "Bench", id: 1,
-        agents: numbers.map { .init(number: $0, password: "pw", extension: $0) },
-        groups: [.init(id: 1, name: "Queue", queueNumber: "6001", members: numbers.map { .init(agent: $0, kind: .static) })]
-    )]))
+    try DirectoryAdmin(store: store, rounds: 1).load(
+        DirectoryFile(teams: [
+            .init(
+                identity: "bench", name: "Bench", id: 1,
+                agents: numbers.map { .init(number: $0, password: "pw", extension: $0) },
+                groups: [.init(id: 1, name: "Queue", queueNumber: "6001", members: numbers.map { .init(agent: $0, kind: .static) })]
+            )
+        ]))
     let ids = try PersistedLegIDs(store: store, logger: logger)
     let (pbx, serviceLoop) = makeSwitch(ids)
     let service = serviceLoop.map { loop in Task { try await loop() } }
@@ -91,14 +99,18 @@ func run(_ name: String, makeSwitch: (any LegIDSource) -> (any Switch, (@Sendabl
         await withTaskGroup(of: Void.self) { group in
             for agent in agents.prefix(batch) {
                 group.addTask {
-                    let request = OutboundCallRequest(target: .external("5550100"), groupID: "1", modeltype: "", modelID: "", userdata: "",
-                                                      agentExtension: "", callerID: "", trunk: "")
+                    let request = OutboundCallRequest(
+                        target: .external("5550100"), groupID: "1", modeltype: "", modelID: "", userdata: "",
+                        agentExtension: "", callerID: "", trunk: "")
                     _ = await engine.makeCall(agent: agent, request: request, directory: directory, logger: logger)
                 }
             }
         }
         while try count("&source=CALLEE&event=answer&", after: before) < batch {
-            guard ContinuousClock.now - start < .seconds(60) else { print("  timed out"); break }
+            guard ContinuousClock.now - start < .seconds(60) else {
+                print("  timed out")
+                break
+            }
             try await Task.sleep(for: .milliseconds(5))
         }
         let setup = seconds(ContinuousClock.now - start)

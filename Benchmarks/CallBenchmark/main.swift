@@ -7,17 +7,17 @@
 // time from a switch notification to its events being appended, and the process RSS. Then
 // signs in 10,000 agents and reports RSS again.
 import CoccEngine
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import Logging
 import Synchronization
 
 func rssMegabytes() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-          let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
     else { return -1 }
     return kb / 1024
 }
@@ -27,7 +27,12 @@ func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.
 final class Timings: Sendable {
     let samples = Mutex<[Double]>([])
     func add(_ s: Double) { samples.withLock { $0.append(s) } }
-    func drain() -> [Double] { samples.withLock { s in defer { s = [] }; return s } }
+    func drain() -> [Double] {
+        samples.withLock { s in
+            defer { s = [] }
+            return s
+        }
+    }
 }
 
 /// A team with `agents` agents (numbers from 100000), all static members of queue 6001.
@@ -36,11 +41,14 @@ func makeCenter(agents: Int, folder: URL) async throws -> (CallCenter, Simulated
     let store = try SQLiteStore(path: folder.appendingPathComponent("coccd.sqlite").path)
     let numbers = (0..<agents).map { String(100_000 + $0) }
     // Passwords are not what is measured: one PBKDF2 round each.
-    try DirectoryAdmin(store: store, rounds: 1).load(DirectoryFile(teams: [.init(
-        identity: "bench", name: "Bench", id: 1,
-        agents: numbers.map { .init(number: $0, password: "pw", extension: $0) },
-        groups: [.init(id: 1, name: "Queue", queueNumber: "6001", members: numbers.map { .init(agent: $0, kind: .static) })]
-    )]))
+    try DirectoryAdmin(store: store, rounds: 1).load(
+        DirectoryFile(teams: [
+            .init(
+                identity: "bench", name: "Bench", id: 1,
+                agents: numbers.map { .init(number: $0, password: "pw", extension: $0) },
+                groups: [.init(id: 1, name: "Queue", queueNumber: "6001", members: numbers.map { .init(agent: $0, kind: .static) })]
+            )
+        ]))
     var rules = SimulationRules()
     rules.extensionAnswerDelay = 1
     let pbx = SimulatedSwitch(rules: rules, timing: .manual)
@@ -61,7 +69,9 @@ defer { try? FileManager.default.removeItem(at: root) }
 
 let loginStart = ContinuousClock.now
 let (center, pbx, store, agents) = try await makeCenter(agents: agentCount, folder: root.appendingPathComponent("a"))
-print("signed in \(agents.count) agents in \(String(format: "%.2f", seconds(ContinuousClock.now - loginStart))) s; RSS \(String(format: "%.1f", rssMegabytes())) MB")
+print(
+    "signed in \(agents.count) agents in \(String(format: "%.2f", seconds(ContinuousClock.now - loginStart))) s; RSS \(String(format: "%.1f", rssMegabytes())) MB"
+)
 
 // Time every notification from the switch until the engine has appended its events.
 let timings = Timings()
@@ -86,8 +96,8 @@ for batch in [50, 100, 200, 400, min(800, agentCount)] where batch <= agentCount
         caller += 1
         legs.append(await pbx.placeInbound(from: String(13_900_000_000 + caller), to: "6001", tenant: "bench").uniqueid)
     }
-    await pbx.advance(by: .zero)          // offered: every agent's phone rings
-    await pbx.advance(by: .seconds(1))    // and answers: the calls are set up
+    await pbx.advance(by: .zero)  // offered: every agent's phone rings
+    await pbx.advance(by: .seconds(1))  // and answers: the calls are set up
     let setup = seconds(ContinuousClock.now - start)
     for leg in legs { try await pbx.farEndHangup(uniqueid: leg) }
     let total = seconds(ContinuousClock.now - start)
@@ -101,4 +111,6 @@ print("RSS after calls with \(agents.count) agents: \(String(format: "%.1f", rss
 let bigStart = ContinuousClock.now
 let (bigCenter, _, _, bigAgents) = try await makeCenter(agents: 10_000, folder: root.appendingPathComponent("b"))
 _ = bigCenter
-print("signed in \(bigAgents.count) agents in \(String(format: "%.1f", seconds(ContinuousClock.now - bigStart))) s; RSS \(String(format: "%.1f", rssMegabytes())) MB (both teams' state in this process)")
+print(
+    "signed in \(bigAgents.count) agents in \(String(format: "%.1f", seconds(ContinuousClock.now - bigStart))) s; RSS \(String(format: "%.1f", rssMegabytes())) MB (both teams' state in this process)"
+)

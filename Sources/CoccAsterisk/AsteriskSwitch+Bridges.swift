@@ -1,5 +1,5 @@
-import Logging
 public import CoccSwitch
+import Logging
 
 /// Bridges: every connection of legs is an ARI mixing bridge that coccd creates and deletes.
 /// `addChannel` moves a channel out of the bridge it was in (fixtures, 04), so a leg is in at
@@ -30,7 +30,8 @@ extension AsteriskSwitch {
         }
         let missing = zip(ids, channels).filter { legs[$0.0]?.bridge != target }
         guard !missing.isEmpty else { return }
-        let response = try await send(ARIRequest("POST", "/bridges/\(target)/addChannel", [("channel", missing.map(\.1).joined(separator: ","))]))
+        let response = try await send(
+            ARIRequest("POST", "/bridges/\(target)/addChannel", [("channel", missing.map(\.1).joined(separator: ","))]))
         guard response.isSuccess else {
             if bridges[target]?.isEmpty == true { await delete(bridge: target) }
             throw SwitchError.legNotUp(missing[0].0)
@@ -80,7 +81,8 @@ extension AsteriskSwitch {
         do {
             let created = try await send(ARIRequest("POST", "/bridges", [("type", "mixing"), ("bridgeId", bridge), ("name", bridge)]))
             guard created.isSuccess else { throw SwitchError.legNotUp(supervisor) }
-            let added = try await send(ARIRequest("POST", "/bridges/\(bridge)/addChannel", [("channel", "\(supervisorLeg.channelID),\(snoop)")]))
+            let added = try await send(
+                ARIRequest("POST", "/bridges/\(bridge)/addChannel", [("channel", "\(supervisorLeg.channelID),\(snoop)")]))
             guard added.isSuccess else { throw SwitchError.legNotUp(supervisor) }
         } catch {
             _ = try? await send(ARIRequest("DELETE", "/channels/\(snoop)"))

@@ -1,6 +1,6 @@
-import Logging
-import Foundation
 public import CoccSwitch
+import Foundation
+import Logging
 
 extension AsteriskSwitch {
     /// `POST /channels` with `channelId` `coccd-<uniqueid>` into the app: ringing, answer
@@ -9,10 +9,11 @@ extension AsteriskSwitch {
         guard isConnected else { throw SwitchError.unreachable("not connected to Asterisk") }
         guard legs[request.uniqueid] == nil else { throw SwitchError.duplicateLeg(request.uniqueid) }
         let channelID = "coccd-\(request.uniqueid)"
-        let endpoint: String = switch request.destination {
-        case .extension(let exten): configuration.endpoint(extension: exten)
-        case .external(let number): configuration.endpoint(number: number, trunk: request.trunk)
-        }
+        let endpoint: String =
+            switch request.destination {
+            case .extension(let exten): configuration.endpoint(extension: exten)
+            case .external(let number): configuration.endpoint(number: number, trunk: request.trunk)
+            }
         var query = [
             ("endpoint", endpoint), ("app", configuration.app), ("appArgs", "coccd,\(request.context)"),
             ("timeout", String(max(1, Int(request.ringTimeout.components.seconds)))), ("channelId", channelID),
@@ -21,8 +22,9 @@ extension AsteriskSwitch {
         if endpoint.hasPrefix("Local/") { query.append(("otherChannelId", channelID + "-2")) }
         if !request.callerID.isEmpty { query.append(("callerId", request.callerID)) }
         // Known before the request: its first events can arrive before the response.
-        legs[request.uniqueid] = Leg(channelID: channelID, info: LegInfo(uniqueid: request.uniqueid, channel: "", number: request.number),
-                                     originated: true)
+        legs[request.uniqueid] = Leg(
+            channelID: channelID, info: LegInfo(uniqueid: request.uniqueid, channel: "", number: request.number),
+            originated: true)
         byChannel[channelID] = request.uniqueid
         let response: ARIResponse
         do { response = try await send(ARIRequest("POST", "/channels", query)) } catch {
@@ -96,14 +98,19 @@ extension AsteriskSwitch {
     /// The dial plan sends it back with `Stasis(<app>,ivr-return,...)`.
     public func redirect(_ uniqueid: Int64, toIVR ivr: String, path: [String]) async throws {
         let leg = try up(uniqueid)
-        try await command(ARIRequest("POST", "/channels/\(leg.channelID)/variable", [("variable", "COCCD_IVR_PATH"), ("value", path.joined(separator: "-"))]),
-                          leg: uniqueid)
-        _ = try await send(ARIRequest("POST", "/applications/\(configuration.app)/subscription", [("eventSource", "channel:\(leg.channelID)")]))
+        try await command(
+            ARIRequest(
+                "POST", "/channels/\(leg.channelID)/variable", [("variable", "COCCD_IVR_PATH"), ("value", path.joined(separator: "-"))]),
+            leg: uniqueid)
+        _ = try await send(
+            ARIRequest("POST", "/applications/\(configuration.app)/subscription", [("eventSource", "channel:\(leg.channelID)")]))
         legs[uniqueid]?.inDialplan = true
         leave(uniqueid)
         do {
-            try await command(ARIRequest("POST", "/channels/\(leg.channelID)/continue",
-                                         [("context", configuration.ivrContext), ("extension", ivr), ("priority", "1")]), leg: uniqueid)
+            try await command(
+                ARIRequest(
+                    "POST", "/channels/\(leg.channelID)/continue",
+                    [("context", configuration.ivrContext), ("extension", ivr), ("priority", "1")]), leg: uniqueid)
         } catch {
             legs[uniqueid]?.inDialplan = false
             throw error
@@ -117,11 +124,15 @@ extension AsteriskSwitch {
         let leg = try up(uniqueid)
         let snoop = name("rec-snoop")
         let recording = name("rec")
-        try await command(ARIRequest("POST", "/channels/\(leg.channelID)/snoop",
-                                     [("spy", "both"), ("app", configuration.app), ("appArgs", "coccd,recorder"), ("snoopId", snoop)]), leg: uniqueid)
+        try await command(
+            ARIRequest(
+                "POST", "/channels/\(leg.channelID)/snoop",
+                [("spy", "both"), ("app", configuration.app), ("appArgs", "coccd,recorder"), ("snoopId", snoop)]), leg: uniqueid)
         recordings[recording] = Recording(uniqueid: uniqueid, path: path, snoop: snoop)
-        let response = try await send(ARIRequest("POST", "/channels/\(snoop)/record",
-                                                 [("name", recording), ("format", "wav"), ("ifExists", "overwrite")]))
+        let response = try await send(
+            ARIRequest(
+                "POST", "/channels/\(snoop)/record",
+                [("name", recording), ("format", "wav"), ("ifExists", "overwrite")]))
         guard response.isSuccess else {
             recordings[recording] = nil
             _ = try? await send(ARIRequest("DELETE", "/channels/\(snoop)"))
@@ -161,9 +172,12 @@ extension AsteriskSwitch {
             logger.debug("recording stored", metadata: ["path": "\(recording.path)", "bytes": "\(bytes)"])
         } catch {
             // getMonitor then answers that the file is missing (BackMsg_404).
-            logger.error("could not collect a recording", metadata: [
-                "name": "\(name)", "from": "\(configuration.recordingDirectory.isEmpty ? "ARI" : configuration.recordingDirectory)", "error": "\(error)",
-            ])
+            logger.error(
+                "could not collect a recording",
+                metadata: [
+                    "name": "\(name)", "from": "\(configuration.recordingDirectory.isEmpty ? "ARI" : configuration.recordingDirectory)",
+                    "error": "\(error)",
+                ])
         }
     }
 }

@@ -1,5 +1,5 @@
-import Logging
 public import CoccSwitch
+import Logging
 
 /// What the events WebSocket says, turned into the engine's notifications. Only channels coccd
 /// knows count: the second half of a Local pair, and channels outside the app, are ignored
@@ -83,7 +83,8 @@ extension AsteriskSwitch {
     /// It is answered into the app and handed to the engine as `incoming`.
     func acceptInbound(_ event: ARIEvent, channel: String) async {
         guard event.args.count >= 3 else {
-            logger.warning("inbound call without called number and tenant; hung up", metadata: ["channel": "\(channel)", "args": "\(event.args)"])
+            logger.warning(
+                "inbound call without called number and tenant; hung up", metadata: ["channel": "\(channel)", "args": "\(event.args)"])
             _ = try? await send(ARIRequest("DELETE", "/channels/\(channel)"))
             return
         }
@@ -127,7 +128,7 @@ extension AsteriskSwitch {
     /// up. Only on the first connection: later, every channel in the app is one coccd knows.
     func hangUpOrphans() async {
         guard let response = try? await send(ARIRequest("GET", "/applications/\(configuration.app)")), response.isSuccess,
-              let ids = response.json?["channel_ids"] as? [String]
+            let ids = response.json?["channel_ids"] as? [String]
         else { return }
         // A Local pair's second half goes with its first.
         let orphans = ids.filter { byChannel[$0] == nil && !$0.hasSuffix("-2") }

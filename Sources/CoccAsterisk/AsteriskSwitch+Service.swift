@@ -1,8 +1,8 @@
+import CoccSwitch
 import Foundation
 import Logging
 import Metrics
 public import ServiceLifecycle
-import CoccSwitch
 import WSClient
 
 /// The driver's life: connect the events WebSocket, reconcile, read events until the socket
@@ -34,9 +34,11 @@ extension AsteriskSwitch: Service {
                 let reason = configuration.password.isEmpty ? text : text.replacingOccurrences(of: configuration.password, with: "***")
                 // A refused upgrade is ARI saying no: wrong credentials or no such user (ari.conf).
                 let hint = reason.contains("upgrade") ? "check COCCD_ARI_USERNAME/COCCD_ARI_PASSWORD against ari.conf" : ""
-                logger.error("Asterisk unreachable", metadata: [
-                    "url": "\(configuration.url)", "error": "\(reason)", "retry_in_s": "\(delay)", "hint": "\(hint)",
-                ])
+                logger.error(
+                    "Asterisk unreachable",
+                    metadata: [
+                        "url": "\(configuration.url)", "error": "\(reason)", "retry_in_s": "\(delay)", "hint": "\(hint)",
+                    ])
             }
             setConnected(false)
             gauge.record(0)

@@ -1,6 +1,6 @@
+public import CoccSwitch
 import Foundation
 public import Logging
-public import CoccSwitch
 import Synchronization
 
 /// The ``Switch`` on a real Asterisk, over ARI: REST for commands, the events WebSocket for
@@ -123,7 +123,8 @@ public actor AsteriskSwitch: Switch {
     /// Registers a leg under a given channel id, as `originate` does (the fixtures' ids are
     /// their own); for tests that replay recorded events.
     func register(uniqueid: Int64, channelID: String, number: String = "", originated: Bool = true) {
-        legs[uniqueid] = Leg(channelID: channelID, info: LegInfo(uniqueid: uniqueid, channel: channelID, number: number), originated: originated)
+        legs[uniqueid] = Leg(
+            channelID: channelID, info: LegInfo(uniqueid: uniqueid, channel: channelID, number: number), originated: originated)
         byChannel[channelID] = uniqueid
     }
 

@@ -7,15 +7,20 @@ import Logging
 /// importWS / Import / importCJI (manual 3.23, 4.23, 5.23): customers into a campaign's package
 /// and, with `phone_field`, its pre-dial list.
 extension Catalogue {
-    static let importParameters = ["orgidentity", "usertype", "user", "pwdtype", "password", "modeltype", "model_id", "source", "context",
-                                   "source_user", "source_pwd", "exetime", "delrow", "phone_field", "priority_field", "dialtime_field",
-                                   "emptyagent", "resetstatus", "dupway", "dupdiallist", "changepackage"]
+    static let importParameters = [
+        "orgidentity", "usertype", "user", "pwdtype", "password", "modeltype", "model_id", "source", "context",
+        "source_user", "source_pwd", "exetime", "delrow", "phone_field", "priority_field", "dialtime_field",
+        "emptyagent", "resetstatus", "dupway", "dupdiallist", "changepackage",
+    ]
 
-    static let importData = Operation(OperationDescriptor(
-        name: "importWS", soapName: "importWS", httpEvents: ["Import"], cjiName: "importCJI",
-        soapParameters: importParameters, httpParameters: importParameters, cjiParameters: importParameters + ["callbackFuc"],
-        summary: "Import customers into a campaign's package (source=data: one record field=value||...; http/ftp: a CSV file, as a task whose id is answered)."
-    )) { request, context in
+    static let importData = Operation(
+        OperationDescriptor(
+            name: "importWS", soapName: "importWS", httpEvents: ["Import"], cjiName: "importCJI",
+            soapParameters: importParameters, httpParameters: importParameters, cjiParameters: importParameters + ["callbackFuc"],
+            summary:
+                "Import customers into a campaign's package (source=data: one record field=value||...; http/ftp: a CSV file, as a task whose id is answered)."
+        )
+    ) { request, context in
         switch context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
@@ -37,7 +42,9 @@ extension Catalogue {
                     return .failure(BackMessage("85"))
                 }
             }
-            guard request.trimmed("modeltype") == "Campaign", !request.trimmed("model_id").isEmpty else { return .failure(BackMessage("70")) }
+            guard request.trimmed("modeltype") == "Campaign", !request.trimmed("model_id").isEmpty else {
+                return .failure(BackMessage("70"))
+            }
             let campaign: Campaign
             do {
                 let modelID = request.trimmed("model_id")
@@ -75,8 +82,10 @@ extension Catalogue {
                 guard let at = ImportTime.parse(exetime) else { return .failure(.parameterError) }
                 runAt = at
             }
-            switch imports.submit(source: source, context: text, user: request["source_user"], password: request["source_pwd"], runAt: runAt,
-                                  into: campaign, options: options) {
+            switch imports.submit(
+                source: source, context: text, user: request["source_user"], password: request["source_pwd"], runAt: runAt,
+                into: campaign, options: options)
+            {
             case .success(let id): return .success(data: String(id))
             case .failure(let failure): return .failure(BackMessage(failure.code))
             }
@@ -93,7 +102,9 @@ extension Catalogue {
             options.delrow = n
         }
         guard let fields = try? imports.campaigns.fields(team: teamID) else { return .failure(ImportFailure(code: "85", reason: "fields")) }
-        for (parameter, keyPath) in [("phone_field", \ImportOptions.phoneField), ("priority_field", \.priorityField), ("dialtime_field", \.dialtimeField)] {
+        for (parameter, keyPath) in [
+            ("phone_field", \ImportOptions.phoneField), ("priority_field", \.priorityField), ("dialtime_field", \.dialtimeField),
+        ] {
             let label = request.trimmed(parameter)
             guard !label.isEmpty else { continue }
             guard let name = fields.resolve(label) else { return .failure(ImportFailure(code: "75", reason: "no field named \(label)")) }
@@ -106,15 +117,18 @@ extension Catalogue {
             default: return nil
             }
         }
-        guard let emptyAgent = yesNo("emptyagent"), let resetStatus = yesNo("resetstatus") else { return .failure(ImportFailure(code: "28", reason: "yes or no")) }
+        guard let emptyAgent = yesNo("emptyagent"), let resetStatus = yesNo("resetstatus") else {
+            return .failure(ImportFailure(code: "28", reason: "yes or no"))
+        }
         options.emptyAgent = emptyAgent
         options.resetStatus = resetStatus
         let dupway = request.trimmed("dupway")
         let dupdiallist = request.trimmed("dupdiallist")
         let changepackage = request.trimmed("changepackage")
         guard let d = dupway.isEmpty ? .skip : ImportOptions.DupWay(rawValue: dupway),
-              let l = dupdiallist.isEmpty ? .ignoreDuplicate : ImportOptions.DupDialList(rawValue: dupdiallist),
-              let c = changepackage.isEmpty ? .skip : ImportOptions.ChangePackage(rawValue: changepackage) else {
+            let l = dupdiallist.isEmpty ? .ignoreDuplicate : ImportOptions.DupDialList(rawValue: dupdiallist),
+            let c = changepackage.isEmpty ? .skip : ImportOptions.ChangePackage(rawValue: changepackage)
+        else {
             return .failure(ImportFailure(code: "28", reason: "dupway, dupdiallist or changepackage"))
         }
         options.dupway = d

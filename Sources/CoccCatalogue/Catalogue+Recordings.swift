@@ -13,13 +13,16 @@ extension Catalogue {
     /// whole-call recording: a segment monitorCtrl answered (`<sessionid>-<n>.wav`), found as
     /// soon as it is stopped, also while the call goes on. `mp3` is accepted and ignored: the
     /// recordings are WAV files.
-    static let getMonitor = Operation(OperationDescriptor(
-        name: "getMonitor", soapName: "getMonitor", httpEvents: ["GetMonitor"], cjiName: "getMonitorCJI",
-        soapParameters: ["sessionid", "calldate", "filename"], httpParameters: ["sessionid", "calldate", "filename"],
-        cjiParameters: ["sessionid", "calldate", "callbackFuc", "mp3", "filename"],
-        summary: "The recording's URL for a call's sessionid and date (YYYY-MM-DD); filename: one of its segments (monitorCtrl)."
-    )) { request, context in
-        let sessionid = request.trimmed("sessionid").lowercased(), calldate = request.trimmed("calldate")
+    static let getMonitor = Operation(
+        OperationDescriptor(
+            name: "getMonitor", soapName: "getMonitor", httpEvents: ["GetMonitor"], cjiName: "getMonitorCJI",
+            soapParameters: ["sessionid", "calldate", "filename"], httpParameters: ["sessionid", "calldate", "filename"],
+            cjiParameters: ["sessionid", "calldate", "callbackFuc", "mp3", "filename"],
+            summary: "The recording's URL for a call's sessionid and date (YYYY-MM-DD); filename: one of its segments (monitorCtrl)."
+        )
+    ) { request, context in
+        let sessionid = request.trimmed("sessionid").lowercased()
+        let calldate = request.trimmed("calldate")
         let filename = request.trimmed("filename").lowercased()
         guard !sessionid.isEmpty, !calldate.isEmpty else { return .failure(.parameterEmpty) }
         // Only names of this call's files: nothing else in the recordings folder can be reached.
@@ -37,12 +40,13 @@ extension Catalogue {
         } else {
             return .failure(.noMatchingData)
         }
-        let relative = filename.isEmpty
+        let relative =
+            filename.isEmpty
             ? record?.recording ?? "" : TeamEngine.recordingFolder(team: owner.teamID, startedAt: owner.startedAt) + "/" + filename
         let c = Calendar.current.dateComponents([.year, .month, .day], from: owner.startedAt)
         guard calldate == String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0) else { return .failure(.noMatchingData) }
         guard !relative.isEmpty, let folder = context.center.recordingsDirectory,
-              FileManager.default.fileExists(atPath: folder + "/" + relative)
+            FileManager.default.fileExists(atPath: folder + "/" + relative)
         else { return .failure(BackMessage("404")) }
         let url = context.webrootAddress + "getMonitor/" + relative
         guard let signer = context.recordingURLs else { return .success(data: url) }
@@ -64,12 +68,14 @@ extension Catalogue {
     /// Vendor extra (the vendor's astcc_CJI.js, not the manual): `action=start` records the
     /// agent's current conversation into a file of its own from now on, `stop` completes it.
     /// Both answer the segment's file name, for getMonitor's `filename`.
-    static let monitorCtrl = Operation(OperationDescriptor(
-        name: "monitorCtrl", soapName: "monitorCtrl", httpEvents: ["MonitorCtrl"], cjiName: "monitorCtrlCJI",
-        soapParameters: monitorCtrlParameters, httpParameters: monitorCtrlParameters,
-        cjiParameters: monitorCtrlParameters + ["callbackFuc"],
-        summary: "Vendor extra: start or stop (action) a separate recording segment of the agent's current call; answers its file name."
-    )) { request, context in
+    static let monitorCtrl = Operation(
+        OperationDescriptor(
+            name: "monitorCtrl", soapName: "monitorCtrl", httpEvents: ["MonitorCtrl"], cjiName: "monitorCtrlCJI",
+            soapParameters: monitorCtrlParameters, httpParameters: monitorCtrlParameters,
+            cjiParameters: monitorCtrlParameters + ["callbackFuc"],
+            summary: "Vendor extra: start or stop (action) a separate recording segment of the agent's current call; answers its file name."
+        )
+    ) { request, context in
         await context.authorizeAgent(request.credentials) { agent, auth in
             switch request.trimmed("action").lowercased() {
             case "start": return await auth.engine.startRecordingSegment(agent: agent, pushEvent: request.pushEvent, logger: auth.logger)

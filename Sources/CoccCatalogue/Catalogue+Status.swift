@@ -1,27 +1,32 @@
-import CoccOperations
 import CoccEngine
+import CoccOperations
 import Logging
 
 /// The status queries: one agent, a group, the team, counts per queue, today's real-time data.
 extension Catalogue {
-    static let agentStatus = Operation(OperationDescriptor(
-        name: "agentStatus", soapName: "agentStatus", httpEvents: ["AGENTSTATUS"], cjiName: "agentStatusCJI",
-        soapParameters: Params.credentials, httpParameters: Params.credentials,
-        cjiParameters: Params.credentials + ["callbackFuc"],
-        summary: "The agent's status in each of its groups: groupid-status, each ending with a comma."
-    )) { request, context in
+    static let agentStatus = Operation(
+        OperationDescriptor(
+            name: "agentStatus", soapName: "agentStatus", httpEvents: ["AGENTSTATUS"], cjiName: "agentStatusCJI",
+            soapParameters: Params.credentials, httpParameters: Params.credentials,
+            cjiParameters: Params.credentials + ["callbackFuc"],
+            summary: "The agent's status in each of its groups: groupid-status, each ending with a comma."
+        )
+    ) { request, context in
         await context.authorizeAgent(request.credentials) { agent, auth in
             await auth.engine.agentStatus(agent: agent, directory: auth.directory)
         }
     }
 
-    static let agentgroupStatus = Operation(OperationDescriptor(
-        name: "agentgroupStatus", soapName: "agentgroupStatus", httpEvents: ["AgentgroupStatus"], cjiName: "agentgroupStatusCJI",
-        soapParameters: Params.credentials + ["agent_group_id", "status"],
-        httpParameters: Params.credentials + ["agent_group_id", "status"],
-        cjiParameters: Params.credentials + ["agent_group_id", "status", "callbackFuc"],
-        summary: "For a group admin or an account: number:status of the group's agents in the listed statuses (all, idle, busy, ring, pause, acw, login, logout)."
-    )) { request, context in
+    static let agentgroupStatus = Operation(
+        OperationDescriptor(
+            name: "agentgroupStatus", soapName: "agentgroupStatus", httpEvents: ["AgentgroupStatus"], cjiName: "agentgroupStatusCJI",
+            soapParameters: Params.credentials + ["agent_group_id", "status"],
+            httpParameters: Params.credentials + ["agent_group_id", "status"],
+            cjiParameters: Params.credentials + ["agent_group_id", "status", "callbackFuc"],
+            summary:
+                "For a group admin or an account: number:status of the group's agents in the listed statuses (all, idle, busy, ring, pause, acw, login, logout)."
+        )
+    ) { request, context in
         switch context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
@@ -39,23 +44,28 @@ extension Catalogue {
     }
 
     /// No credentials, as the manual defines it; answers `1|...` or `0|BackMsg_NN`.
-    static let groupStatusNum = Operation(OperationDescriptor(
-        name: "groupStatusNum", soapName: "groupStatusNum", httpEvents: [], cjiName: nil,
-        soapParameters: ["orgidentity", "queuenumber", "type"], httpParameters: [], cjiParameters: [],
-        summary: "Agent counts of the queue's group: 1|n for one type (idle, ringing, pause, busy, acw), else 1|total|idle|ringing|pause|busy|acw."
-    )) { request, context in
+    static let groupStatusNum = Operation(
+        OperationDescriptor(
+            name: "groupStatusNum", soapName: "groupStatusNum", httpEvents: [], cjiName: nil,
+            soapParameters: ["orgidentity", "queuenumber", "type"], httpParameters: [], cjiParameters: [],
+            summary:
+                "Agent counts of the queue's group: 1|n for one type (idle, ringing, pause, busy, acw), else 1|total|idle|ringing|pause|busy|acw."
+        )
+    ) { request, context in
         await context.teamQueue(request, format: .pipe) { team, queue, directory, engine, fail in
             guard let group = directory.group(team: team.id, queueNumber: queue) else { return fail(.groupNotFound) }
             return await engine.groupStatusCounts(group: group, type: request["type"], directory: directory)
         }
     }
 
-    static let teamStatus = Operation(OperationDescriptor(
-        name: "teamStatus", soapName: "teamStatus", httpEvents: ["TeamStatus"], cjiName: "teamStatusCJI",
-        soapParameters: Params.credentials + ["status"], httpParameters: Params.credentials + ["status"],
-        cjiParameters: Params.credentials + ["status", "callbackFuc"],
-        summary: "number:status of the team's agents in the listed statuses."
-    )) { request, context in
+    static let teamStatus = Operation(
+        OperationDescriptor(
+            name: "teamStatus", soapName: "teamStatus", httpEvents: ["TeamStatus"], cjiName: "teamStatusCJI",
+            soapParameters: Params.credentials + ["status"], httpParameters: Params.credentials + ["status"],
+            cjiParameters: Params.credentials + ["status", "callbackFuc"],
+            summary: "number:status of the team's agents in the listed statuses."
+        )
+    ) { request, context in
         switch context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
@@ -65,12 +75,15 @@ extension Catalogue {
         }
     }
 
-    static let agentRealtime = Operation(OperationDescriptor(
-        name: "agentRealtime", soapName: "agentRealtime", httpEvents: ["AgentRealtime"], cjiName: "agentRealtimeCJI",
-        soapParameters: Params.credentials, httpParameters: Params.credentials,
-        cjiParameters: Params.credentials + ["callbackFuc"],
-        summary: "Today's 18 fields: name|number|status|seconds|pauses|rest|leave|meeting|training|lunch|other|pause seconds|... per reason."
-    )) { request, context in
+    static let agentRealtime = Operation(
+        OperationDescriptor(
+            name: "agentRealtime", soapName: "agentRealtime", httpEvents: ["AgentRealtime"], cjiName: "agentRealtimeCJI",
+            soapParameters: Params.credentials, httpParameters: Params.credentials,
+            cjiParameters: Params.credentials + ["callbackFuc"],
+            summary:
+                "Today's 18 fields: name|number|status|seconds|pauses|rest|leave|meeting|training|lunch|other|pause seconds|... per reason."
+        )
+    ) { request, context in
         await context.authorizeAgent(request.credentials) { agent, auth in
             await auth.engine.agentRealtime(agent: agent, directory: auth.directory, logger: auth.logger)
         }

@@ -1,12 +1,13 @@
-import CoccOperations
 import CoccEngine
+import CoccOperations
 import Logging
 
 /// The shared first steps of every handler: credentials, team, principal, engine.
 extension OperationRequest {
     var credentials: Credentials {
-        Credentials(orgidentity: trimmed("orgidentity"), usertype: trimmed("usertype"), user: trimmed("user"),
-                    pwdtype: trimmed("pwdtype"), password: self["password"])
+        Credentials(
+            orgidentity: trimmed("orgidentity"), usertype: trimmed("usertype"), user: trimmed("user"),
+            pwdtype: trimmed("pwdtype"), password: self["password"])
     }
 
     /// `pushevent=yes`: the operation also sends agent notification events (default `no`).
@@ -70,7 +71,9 @@ extension OperationContext {
 
     /// For agent operations: authenticates and requires an agent (BackMsg_12, or the operation's
     /// own code, for an account).
-    func authorizeAgent(_ credentials: Credentials, notAnAgent: BackMessage = .agentNotFound, _ body: (Agent, Authorized) async -> Reply) async -> Reply {
+    func authorizeAgent(_ credentials: Credentials, notAnAgent: BackMessage = .agentNotFound, _ body: (Agent, Authorized) async -> Reply)
+        async -> Reply
+    {
         switch authorize(credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):

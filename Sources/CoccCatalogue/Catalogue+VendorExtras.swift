@@ -15,12 +15,15 @@ extension Catalogue {
     /// importWS's duplicate rules. Code 1 when the number went into the list (BackMsg_83 new
     /// customer, 80 existing one); code 2 with the import code when it did not (81 duplicate
     /// customer, 82 number already pending, ...).
-    static let dialerList = Operation(OperationDescriptor(
-        name: "dialerList", soapName: "dialerList", httpEvents: ["DialerList"], cjiName: "dialerListCJI",
-        soapParameters: dialerListParameters + duplicateParameters, httpParameters: dialerListParameters + duplicateParameters,
-        cjiParameters: dialerListParameters + ["callbackFuc"],
-        summary: "Vendor extra: one number into a campaign's pre-dial list (priority; dialtime YYYY-MM-DD hh:mm:ss), importWS's duplicate rules."
-    )) { request, context in
+    static let dialerList = Operation(
+        OperationDescriptor(
+            name: "dialerList", soapName: "dialerList", httpEvents: ["DialerList"], cjiName: "dialerListCJI",
+            soapParameters: dialerListParameters + duplicateParameters, httpParameters: dialerListParameters + duplicateParameters,
+            cjiParameters: dialerListParameters + ["callbackFuc"],
+            summary:
+                "Vendor extra: one number into a campaign's pre-dial list (priority; dialtime YYYY-MM-DD hh:mm:ss), importWS's duplicate rules."
+        )
+    ) { request, context in
         switch context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
@@ -41,11 +44,13 @@ extension Catalogue {
                     return .failure(BackMessage("38"))
                 }
             }
-            let campaignID = request.trimmed("campaignid"), phone = request.trimmed("phonenum")
+            let campaignID = request.trimmed("campaignid")
+            let phone = request.trimmed("phonenum")
             guard !campaignID.isEmpty, !phone.isEmpty else { return .failure(.parameterEmpty) }
             // The number is dialled and goes into every event of the call: dial strings only (BackMsg_28).
             guard ParameterRules.isDialString(phone) else { return .failure(.parameterError) }
-            let priorityText = request.trimmed("priority"), dialtime = request.trimmed("dialtime")
+            let priorityText = request.trimmed("priority")
+            let dialtime = request.trimmed("dialtime")
             guard let priority = priorityText.isEmpty ? 0 : Int(priorityText) else { return .failure(.parameterError) }
             // Empty or 0000-00-00 00:00:00 is now, as importWS's exetime.
             var dialAt: Date?
@@ -88,25 +93,31 @@ extension Catalogue {
     /// backCall with a caller ID for each leg: `icallerid` is what `exten` (rung first) sees,
     /// `xcallerid` what `targetdn` sees; `userdata` goes into the events as makeCall's does.
     /// `user` is the billed account, as for backCall.
-    static let qbackCall = Operation(OperationDescriptor(
-        name: "qbackCall", soapName: "qbackCall", httpEvents: ["QBackCall"], cjiName: "qbackcallCJI",
-        soapParameters: qbackCallParameters, httpParameters: qbackCallParameters, cjiParameters: qbackCallParameters + ["callbackFuc"],
-        summary: "Vendor extra: backCall with a caller ID per leg (icallerid: exten's, xcallerid: targetdn's) and userdata in the events."
-    )) { request, context in
+    static let qbackCall = Operation(
+        OperationDescriptor(
+            name: "qbackCall", soapName: "qbackCall", httpEvents: ["QBackCall"], cjiName: "qbackcallCJI",
+            soapParameters: qbackCallParameters, httpParameters: qbackCallParameters, cjiParameters: qbackCallParameters + ["callbackFuc"],
+            summary:
+                "Vendor extra: backCall with a caller ID per leg (icallerid: exten's, xcallerid: targetdn's) and userdata in the events."
+        )
+    ) { request, context in
         var credentials = request.credentials
         credentials.usertype = "account"
         switch context.authorize(credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
-            let exten = request.trimmed("exten"), target = request.trimmed("targetdn")
-            let inner = request.trimmed("icallerid"), outer = request.trimmed("xcallerid")
+            let exten = request.trimmed("exten")
+            let target = request.trimmed("targetdn")
+            let inner = request.trimmed("icallerid")
+            let outer = request.trimmed("xcallerid")
             guard !exten.isEmpty, !target.isEmpty else { return .failure(.parameterEmpty) }
             // As backCall: every number is a dial string (BackMsg_28), the caller IDs may be empty.
             guard ParameterRules.isDialString(exten), ParameterRules.isDialString(target),
-                  [inner, outer].allSatisfy({ $0.isEmpty || ParameterRules.isDialString($0) })
+                [inner, outer].allSatisfy({ $0.isEmpty || ParameterRules.isDialString($0) })
             else { return .failure(.parameterError) }
-            return await auth.engine.backCall(exten: exten, target: target, callerID: outer, internalCallerID: inner,
-                                              userdata: request["userdata"], directory: auth.directory, logger: auth.logger)
+            return await auth.engine.backCall(
+                exten: exten, target: target, callerID: outer, internalCallerID: inner,
+                userdata: request["userdata"], directory: auth.directory, logger: auth.logger)
         }
     }
 }
@@ -116,15 +127,18 @@ extension Catalogue {
 
     /// The vendor plugin's setDefaultGroupCJI posts `EVENT=DefaultGroup`: the group the agent's
     /// makeCall dials out in when its `agentgroupid` is empty or 0.
-    static let setDefaultGroup = Operation(OperationDescriptor(
-        name: "setDefaultGroup", soapName: "setDefaultGroup", httpEvents: ["DefaultGroup"], cjiName: "setDefaultGroupCJI",
-        soapParameters: defaultGroupParameters, httpParameters: defaultGroupParameters,
-        cjiParameters: defaultGroupParameters + ["callbackFuc"],
-        summary: "Vendor extra: the agent's default group (agent_group_id), which makeCall uses when agentgroupid is empty or 0."
-    )) { request, context in
+    static let setDefaultGroup = Operation(
+        OperationDescriptor(
+            name: "setDefaultGroup", soapName: "setDefaultGroup", httpEvents: ["DefaultGroup"], cjiName: "setDefaultGroupCJI",
+            soapParameters: defaultGroupParameters, httpParameters: defaultGroupParameters,
+            cjiParameters: defaultGroupParameters + ["callbackFuc"],
+            summary: "Vendor extra: the agent's default group (agent_group_id), which makeCall uses when agentgroupid is empty or 0."
+        )
+    ) { request, context in
         await context.authorizeAgent(request.credentials) { agent, auth in
-            await auth.engine.setDefaultGroup(agent: agent, groupID: request["agent_group_id"], directory: auth.directory,
-                                              logger: auth.logger)
+            await auth.engine.setDefaultGroup(
+                agent: agent, groupID: request["agent_group_id"], directory: auth.directory,
+                logger: auth.logger)
         }
     }
 }

@@ -1,6 +1,6 @@
-public import CoccOperations
-public import CoccEngine
 public import CoccCampaigns
+public import CoccEngine
+public import CoccOperations
 public import Logging
 
 /// What a handler gets besides the request: the engine and a logger carrying the request id.
@@ -96,8 +96,10 @@ public struct Catalogue: Sendable {
 
     /// The operations this build provides, in the manual's order (its chapter 3), then the vendor extras.
     public static let standard = Catalogue([
-        login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction, makeCall, consult, transfer, callReturn, conference, hangup,
-        intrude, silentMonitor, agentStatus, whisper, agentgroupStatus, forcedRelease, hold, resume, groupStatusNum, queueCustomerNum, teamStatus, agentRealtime, sendDtmf, setVar, agentToIvr, backCall, setdevice, getMonitor,
+        login, logout, queueAction, queuePause, acwAction, acwOff, workwayAction, makeCall, consult, transfer, callReturn, conference,
+        hangup,
+        intrude, silentMonitor, agentStatus, whisper, agentgroupStatus, forcedRelease, hold, resume, groupStatusNum, queueCustomerNum,
+        teamStatus, agentRealtime, sendDtmf, setVar, agentToIvr, backCall, setdevice, getMonitor,
         importData,
         // The vendor plugin's extras, which the manual does not list.
         dialerList, monitorCtrl, qbackCall, setDefaultGroup,

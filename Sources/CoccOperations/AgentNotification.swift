@@ -20,7 +20,9 @@ public struct AgentNotification: Sendable, Equatable {
     public var time: Date
     public var reason: String?
 
-    public init(event: Event, agentNumber: String, extensionNumber: String, teamID: Int64, groupID: Int64, time: Date, reason: String? = nil) {
+    public init(
+        event: Event, agentNumber: String, extensionNumber: String, teamID: Int64, groupID: Int64, time: Date, reason: String? = nil
+    ) {
         self.event = event
         self.agentNumber = agentNumber
         self.extensionNumber = extensionNumber

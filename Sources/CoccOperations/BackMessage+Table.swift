@@ -20,7 +20,10 @@ extension BackMessage {
         "14": ("切换队列状态成功!", "Queue status switched successfully!"),
         "15": ("帐号不存在", "Account does not exist"),
         "16": ("呼叫失败,坐席未签入", "Call failed: agent is not checked in"),
-        "17": ("呼叫失败,坐席当前状态[状态]。若状态为空，参考 BackMsg_16", "Call failed: the agent's current status is [status]. If the status is empty, see BackMsg_16"),
+        "17": (
+            "呼叫失败,坐席当前状态[状态]。若状态为空，参考 BackMsg_16",
+            "Call failed: the agent's current status is [status]. If the status is empty, see BackMsg_16"
+        ),
         "18": ("呼叫失败,坐席当前外呼受限制", "Call failed: the agent is currently restricted from outbound calls"),
         "19": ("呼叫成功", "Call succeeded"),
         "20": ("呼叫失败", "Call failed"),
@@ -66,7 +69,10 @@ extension BackMessage {
         "60": ("坐席组未签入或组内不存在此坐席", "The agent group is not checked in, or the agent is not in this group"),
         "61": ("结束话后成功", "ACW ended successfully"),
         "62": ("工作模式切换成功", "Work mode switched successfully"),
-        "63": ("用 usertype=account方式调用接口,但帐号不存在或密码错误", "The interface was called with usertype=account, but the account does not exist or the password is wrong"),
+        "63": (
+            "用 usertype=account方式调用接口,但帐号不存在或密码错误",
+            "The interface was called with usertype=account, but the account does not exist or the password is wrong"
+        ),
         "64": ("通话 channel不存在。", "The call channel does not exist."),
         "65": ("该坐席不是坐席组长", "This agent is not an agent-group leader"),
         "66": ("坐席已经处于暂停状态", "The agent is already paused"),
@@ -86,7 +92,10 @@ extension BackMessage {
         "80": ("插入预拨号列表成功", "Inserted into the pre-dial list successfully"),
         "81": ("数据重复", "Duplicate data"),
         "82": ("电话号码重复", "Duplicate phone number"),
-        "83": ("新数据导入客户包成功，并且插入预拨号列表成功", "New data imported into the customer package successfully, and inserted into the pre-dial list successfully"),
+        "83": (
+            "新数据导入客户包成功，并且插入预拨号列表成功",
+            "New data imported into the customer package successfully, and inserted into the pre-dial list successfully"
+        ),
         "84": ("新数据导入客户包成功", "New data imported into the customer package successfully"),
         "85": ("数据存储错误", "Data storage error"),
         "86": ("仅支持 csv文件导入", "Only CSV files can be imported"),
@@ -95,7 +104,10 @@ extension BackMessage {
         "89": ("远程数据文件获取失败", "Failed to fetch the remote data file"),
         "404": ("目标文件不存在", "The target file does not exist"),
         "90": ("坐席未处于话后状态,无需结束话后", "The agent is not in ACW, so there is no ACW to end"),
-        "91": ("工作模式切换失败，坐席组未签入或不存在此坐席组或坐席不属于此坐席组。", "Work mode switch failed: the agent group is not checked in, or it does not exist, or the agent does not belong to it."),
+        "91": (
+            "工作模式切换失败，坐席组未签入或不存在此坐席组或坐席不属于此坐席组。",
+            "Work mode switch failed: the agent group is not checked in, or it does not exist, or the agent does not belong to it."
+        ),
         "92": ("无相关通话", "No related call"),
         "93": ("坐席组或团队内无任何坐席", "There are no agents in the agent group or team"),
         "94": ("无相关状态的坐席", "No agents are in the requested status"),
@@ -105,7 +117,10 @@ extension BackMessage {
         "98": ("发送 DTMF操作失败", "Send DTMF failed"),
         "99": ("发送 DTMF操作成功", "Send DTMF succeeded"),
         "100": ("内核连接失败", "Connection to the core (telephony engine) failed"),
-        "101": ("varname只允许大写字母,数字,-,_,并且只能以大写字母或数字开头", "varname allows only upper-case letters, digits, -, _, and must start with an upper-case letter or a digit"),
+        "101": (
+            "varname只允许大写字母,数字,-,_,并且只能以大写字母或数字开头",
+            "varname allows only upper-case letters, digits, -, _, and must start with an upper-case letter or a digit"
+        ),
         "102": ("设置随路数据成功", "Call-associated data set successfully"),
         "103": ("设置随路数据失败", "Failed to set call-associated data"),
         "104": ("咨询中不允许转 IVR操作", "Transfer to IVR is not allowed during a consult"),

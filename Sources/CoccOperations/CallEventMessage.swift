@@ -15,7 +15,11 @@ public import Foundation
 /// `decodeURIComponent(event.userdata)` gives back what makeCall was sent.
 public struct CallEventMessage: Sendable, Equatable {
     public enum Source: String, Sendable {
-        case agent = "AGENT", caller = "CALLER", callee = "CALLEE", conversation = "CONVERSATION", consult = "CONSULT"
+        case agent = "AGENT"
+        case caller = "CALLER"
+        case callee = "CALLEE"
+        case conversation = "CONVERSATION"
+        case consult = "CONSULT"
     }
 
     public enum Event: String, Sendable {
@@ -71,8 +75,11 @@ public struct CallEventMessage: Sendable, Equatable {
     public func render(eventid: Int64, calendar: Calendar = .current) -> String {
         let extras = [("eventid", String(eventid)), ("userdata", userdata)]
         if event == .incoming {
-            let fields = [("source", source.rawValue), ("event", event.rawValue), ("modeltype", modeltype), ("uniqueid", String(uniqueid)),
-                          ("model_id", modelID), ("from", direction.rawValue), ("sessionid", sessionid), ("channel", channel)] + extras
+            let fields =
+                [
+                    ("source", source.rawValue), ("event", event.rawValue), ("modeltype", modeltype), ("uniqueid", String(uniqueid)),
+                    ("model_id", modelID), ("from", direction.rawValue), ("sessionid", sessionid), ("channel", channel),
+                ] + extras
             return EventLine.render(fields, trailingSeparator: false)
         }
         let inboundConversation = direction == .dialin && source == .conversation
@@ -97,7 +104,10 @@ public struct CallEventMessage: Sendable, Equatable {
     /// `YYYY-MM-DD hh:mm:ss` in the server's time zone, as the manual's examples write it.
     static func eventTime(_ date: Date, calendar: Calendar) -> String {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        func two(_ n: Int?) -> String {
+            let v = n ?? 0
+            return v < 10 ? "0\(v)" : "\(v)"
+        }
         return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
     }
 }

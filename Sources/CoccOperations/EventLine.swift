@@ -95,11 +95,20 @@ public enum EventLine {
         var utf8 = text.utf8.makeIterator()
         var pending: [UInt8] = []
         while let byte = utf8.next() {
-            guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
             pending = [byte]
-            guard let high = utf8.next() else { bytes += pending; break }
+            guard let high = utf8.next() else {
+                bytes += pending
+                break
+            }
             pending.append(high)
-            guard let low = utf8.next() else { bytes += pending; break }
+            guard let low = utf8.next() else {
+                bytes += pending
+                break
+            }
             pending.append(low)
             if let h = hexValue(high), let l = hexValue(low) { bytes.append(h << 4 | l) } else { bytes += pending }
         }

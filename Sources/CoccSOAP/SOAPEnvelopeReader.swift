@@ -57,11 +57,13 @@ public final class SOAPEnvelopeReader: Sendable {
 
         parseCount.add(1, ordering: .relaxed)
         onParse()
-        guard let doc = body.withUnsafeBufferPointer({ buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                xmlReadMemory($0, Int32(buffer.count), "request.xml", nil, Self.options)
-            }
-        }) else {
+        guard
+            let doc = body.withUnsafeBufferPointer({ buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                    xmlReadMemory($0, Int32(buffer.count), "request.xml", nil, Self.options)
+                }
+            })
+        else {
             throw SOAPFault(.client, "Bad Request: the body is not well-formed XML")
         }
         defer { xmlFreeDoc(doc) }
@@ -73,7 +75,11 @@ public final class SOAPEnvelopeReader: Sendable {
         guard let version = SOAPVersion(namespace: Self.namespace(root) ?? "") else {
             throw SOAPFault(.versionMismatch, "Wrong Version: the Envelope is not in a SOAP 1.1 or 1.2 namespace")
         }
-        guard let bodyElement = Self.elementChildren(root).first(where: { Self.localName($0) == "Body" && Self.namespace($0) == version.namespace }) else {
+        guard
+            let bodyElement = Self.elementChildren(root).first(where: {
+                Self.localName($0) == "Body" && Self.namespace($0) == version.namespace
+            })
+        else {
             throw SOAPFault(.client, "Bad Request: no SOAP Body", version: version)
         }
         guard let call = Self.elementChildren(bodyElement).first else {

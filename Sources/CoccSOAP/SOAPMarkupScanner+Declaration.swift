@@ -27,7 +27,7 @@ extension MarkupCursor {
         if upcoming("encoding") {
             let name = try pseudoAttribute("encoding")
             guard let first = name.utf8.first, Ascii.isLetter(UInt32(first)),
-                  name.utf8.allSatisfy({ Ascii.isNameChar(UInt32($0)) && $0 != 0x3A && $0 < 0x80 })
+                name.utf8.allSatisfy({ Ascii.isNameChar(UInt32($0)) && $0 != 0x3A && $0 < 0x80 })
             else { throw SOAPMarkupScanner.malformed("an invalid encoding name") }
             encoding = name
         }

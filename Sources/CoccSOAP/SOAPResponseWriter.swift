@@ -17,11 +17,12 @@ public enum SOAPResponseWriter {
         let message = XMLText.escape(fault.message)
         switch fault.version {
         case .v11:
-            let code = switch fault.code {
-            case .client: "SOAP-ENV:Client"
-            case .server: "SOAP-ENV:Server"
-            case .versionMismatch: "SOAP-ENV:VersionMismatch"
-            }
+            let code =
+                switch fault.code {
+                case .client: "SOAP-ENV:Client"
+                case .server: "SOAP-ENV:Server"
+                case .versionMismatch: "SOAP-ENV:VersionMismatch"
+                }
             return """
                 <?xml version="1.0" encoding="UTF-8"?>\n\
                 <SOAP-ENV:Envelope xmlns:SOAP-ENV="\(SOAPVersion.namespace11)"><SOAP-ENV:Body><SOAP-ENV:Fault>\
@@ -29,11 +30,12 @@ public enum SOAPResponseWriter {
                 </SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>\n
                 """
         case .v12:
-            let code = switch fault.code {
-            case .client: "env:Sender"
-            case .server: "env:Receiver"
-            case .versionMismatch: "env:VersionMismatch"
-            }
+            let code =
+                switch fault.code {
+                case .client: "env:Sender"
+                case .server: "env:Receiver"
+                case .versionMismatch: "env:VersionMismatch"
+                }
             return """
                 <?xml version="1.0" encoding="UTF-8"?>\n\
                 <env:Envelope xmlns:env="\(SOAPVersion.namespace12)"><env:Body><env:Fault>\

@@ -65,17 +65,19 @@ public struct WSDLGenerator: Sendable {
         }
         out += "  <portType name=\"\(serviceName)PortType\">\n"
         for (name, op) in ops {
-            out += "    <operation name=\"\(name)\"\(style == .documentLiteral ? "" : " parameterOrder=\"\(op.soapParameters.joined(separator: " "))\"")>"
+            out +=
+                "    <operation name=\"\(name)\"\(style == .documentLiteral ? "" : " parameterOrder=\"\(op.soapParameters.joined(separator: " "))\"")>"
             out += "<documentation>\(XMLText.escape(op.summary))</documentation>"
             out += "<input message=\"tns:\(name)Request\"/><output message=\"tns:\(name)Response\"/></operation>\n"
         }
         out += "  </portType>\n"
         let bindingStyle = style == .documentLiteral ? "document" : "rpc"
-        let body: String = switch style {
-        case .rpcLiteral: "<soap:body use=\"literal\" namespace=\"\(ns)\"/>"
-        case .rpcEncoded: "<soap:body use=\"encoded\" namespace=\"\(ns)\" encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"/>"
-        case .documentLiteral: "<soap:body use=\"literal\"/>"
-        }
+        let body: String =
+            switch style {
+            case .rpcLiteral: "<soap:body use=\"literal\" namespace=\"\(ns)\"/>"
+            case .rpcEncoded: "<soap:body use=\"encoded\" namespace=\"\(ns)\" encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"/>"
+            case .documentLiteral: "<soap:body use=\"literal\"/>"
+            }
         out += "  <binding name=\"\(serviceName)Binding\" type=\"tns:\(serviceName)PortType\">\n"
         out += "    <soap:binding style=\"\(bindingStyle)\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n"
         for (name, _) in ops {

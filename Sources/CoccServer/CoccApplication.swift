@@ -1,18 +1,18 @@
+public import CoccCampaigns
 public import CoccCatalogue
 public import CoccEngine
-import CoccSwitch
 public import CoccSimulator
+import CoccStore
+import CoccSwitch
+import Crypto
+import Foundation
 import HTTPTypes
 public import Hummingbird
-public import Logging
-import NIOCore
-import CoccStore
-import Crypto
-public import CoccCampaigns
-import Foundation
-public import ServiceLifecycle
 public import HummingbirdCore
 import HummingbirdTLS
+public import Logging
+import NIOCore
+public import ServiceLifecycle
 
 /// Builds the coccd HTTP application: SOAP, HTTP form and CJI adapters over one catalogue,
 /// plus `/metrics`.
@@ -24,15 +24,17 @@ import HummingbirdTLS
 public enum CoccApplication {
     /// `simulator`, when given, adds the simulated switch's control surface under `/simulator/`.
     public static func router(
-        configuration: ServerConfiguration, center: CallCenter, catalogue: Catalogue = .standard, metrics: OperationMetrics = OperationMetrics(),
+        configuration: ServerConfiguration, center: CallCenter, catalogue: Catalogue = .standard,
+        metrics: OperationMetrics = OperationMetrics(),
         simulator: SimulatedSwitch? = nil, imports: ImportService? = nil, logger: Logger = Logger(label: "coccd")
     ) -> Router<CoccRequestContext> {
         let router = Router(context: CoccRequestContext.self)
         router.add(middleware: OriginCORSMiddleware(origins: Set(configuration.demo ? ["*"] : configuration.corsOrigins)))
         let imports = imports ?? importService(configuration: configuration, center: center, logger: logger)
         let recordingURLs = recordingURLSigner(configuration: configuration, center: center, logger: logger)
-        let dispatcher = OperationDispatcher(catalogue: catalogue, center: center, configuration: configuration, metrics: metrics, imports: imports,
-                                             recordingURLs: recordingURLs)
+        let dispatcher = OperationDispatcher(
+            catalogue: catalogue, center: center, configuration: configuration, metrics: metrics, imports: imports,
+            recordingURLs: recordingURLs)
         SOAPAdapter(dispatcher: dispatcher).register(on: router)
         HTTPFormAdapter(dispatcher: dispatcher).register(on: router)
         CJIAdapter(dispatcher: dispatcher).register(on: router)
@@ -50,21 +52,30 @@ public enum CoccApplication {
         // with their operations' failure codes then; everything else keeps working).
         router.get("/health") { _, _ in
             let connected = center.callSwitch.isConnected
-            return Response(status: connected ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"status":"\#(connected ? "ok" : "degraded")","switch":"\#(connected ? "connected" : "disconnected")"}"#)))
+            return Response(
+                status: connected ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: #"{"status":"\#(connected ? "ok" : "degraded")","switch":"\#(connected ? "connected" : "disconnected")"}"#))
+            )
         }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
         router.get("/") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: """
-                coccd: COCC CTI server
-                SOAP:  POST /coccwi.php   (WSDL: GET /coccwi.php?wsdl)
-                HTTP:  GET|POST /coccinterfaces?EVENT=...
-                CJI:   /coccinterface/astcc_CJI.js, /coccinterface/test_CJI.html
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: """
+                            coccd: COCC CTI server
+                            SOAP:  POST /coccwi.php   (WSDL: GET /coccwi.php?wsdl)
+                            HTTP:  GET|POST /coccinterfaces?EVENT=...
+                            CJI:   /coccinterface/astcc_CJI.js, /coccinterface/test_CJI.html
 
-                """)))
+                            """)))
         }
         return router
     }
@@ -87,8 +98,11 @@ public enum CoccApplication {
     public static func server(
         configuration: ServerConfiguration, tls: TLSSettings? = nil, limiter: ConnectionLimiter? = nil
     ) -> HTTPServerBuilder {
-        let limiter = limiter ?? ConnectionLimiter(maxConnections: configuration.maxConnections,
-                                                   maxPerAddress: configuration.maxConnectionsPerAddress)
+        let limiter =
+            limiter
+            ?? ConnectionLimiter(
+                maxConnections: configuration.maxConnections,
+                maxPerAddress: configuration.maxConnectionsPerAddress)
         let limits = ConnectionGuardHandler.Limits(
             requestTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)),
             keepAliveTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
@@ -96,7 +110,8 @@ public enum CoccApplication {
         var http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [ConnectionGuardHandler(limits: limits, limiter: limiter)],
             idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
-        http1.httpDecoder = .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes, maxHeaderFieldCount: 100)
+        http1.httpDecoder = .init(
+            maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes, maxHeaderFieldCount: 100)
         let channel = http1
         return HTTPServerBuilder { responder in
             let plain = HTTP1Channel(responder: responder, configuration: channel)
@@ -106,22 +121,29 @@ public enum CoccApplication {
     }
 
     public static func make(
-        configuration: ServerConfiguration, center: CallCenter, metrics: OperationMetrics = OperationMetrics(), simulator: SimulatedSwitch? = nil,
+        configuration: ServerConfiguration, center: CallCenter, metrics: OperationMetrics = OperationMetrics(),
+        simulator: SimulatedSwitch? = nil,
         tls: TLSSettings? = nil, services extra: [any Service] = [], logger: Logger
     ) -> some ApplicationProtocol {
         var sharedImports: ImportService?
         // The switch driver (if it is a service) starts first, so it is connecting while the rest
         // starts, and stops last, after the notification reader has ended the live calls.
-        var services: [any Service] = extra + [SwitchNotificationService(center: center, logger: logger), DirectoryWatcher(
-            center: center, interval: .seconds(configuration.directoryPollSeconds),
-            afterCallWorkLimit: configuration.afterCallWorkLimitSeconds > 0 ? configuration.afterCallWorkLimitSeconds : nil, logger: logger)]
+        var services: [any Service] =
+            extra + [
+                SwitchNotificationService(center: center, logger: logger),
+                DirectoryWatcher(
+                    center: center, interval: .seconds(configuration.directoryPollSeconds),
+                    afterCallWorkLimit: configuration.afterCallWorkLimitSeconds > 0 ? configuration.afterCallWorkLimitSeconds : nil,
+                    logger: logger),
+            ]
         if let store = center.store as? SQLiteStore {
             var settings = EventDeliveryService.Settings()
             settings.maxAttempts = configuration.eventDeliveryMaxAttempts
             settings.timeout = configuration.eventDeliveryTimeoutSeconds
             settings.concurrency = configuration.eventDeliveryConcurrency
             services.append(EventDeliveryService(center: center, store: store, metrics: metrics, settings: settings, logger: logger))
-            services.append(EventRetentionService(center: center, store: store, retention: configuration.eventRetentionHours * 3600, logger: logger))
+            services.append(
+                EventRetentionService(center: center, store: store, retention: configuration.eventRetentionHours * 3600, logger: logger))
             if let imports = importService(configuration: configuration, center: center, startAtOnce: true, logger: logger) {
                 sharedImports = imports
                 services.append(imports)
@@ -132,7 +154,9 @@ public enum CoccApplication {
             }
         }
         return Application(
-            router: router(configuration: configuration, center: center, metrics: metrics, simulator: simulator, imports: sharedImports, logger: logger),
+            router: router(
+                configuration: configuration, center: center, metrics: metrics, simulator: simulator, imports: sharedImports, logger: logger
+            ),
             server: server(configuration: configuration, tls: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd"),
             services: services,
@@ -143,11 +167,14 @@ public enum CoccApplication {
     /// importWS over the embedded store, with the configured fetch policy and caps.
     /// `startAtOnce`: a file import for now wakes the worker when it is submitted (the served
     /// instance); otherwise the worker finds it at its next poll.
-    public static func importService(configuration: ServerConfiguration, center: CallCenter, startAtOnce: Bool = false, logger: Logger) -> ImportService? {
+    public static func importService(configuration: ServerConfiguration, center: CallCenter, startAtOnce: Bool = false, logger: Logger)
+        -> ImportService?
+    {
         guard let store = center.store as? SQLiteStore else { return nil }
         var settings = ImportService.Settings()
-        settings.policy = FetchPolicy(allowedHosts: configuration.importAllowedHosts, maxBytes: configuration.importMaxBytes,
-                                      timeout: configuration.importTimeoutSeconds)
+        settings.policy = FetchPolicy(
+            allowedHosts: configuration.importAllowedHosts, maxBytes: configuration.importMaxBytes,
+            timeout: configuration.importTimeoutSeconds)
         settings.maxRows = configuration.importMaxRows
         settings.csvLimits.maxFieldsPerRow = configuration.importMaxFieldsPerRow
         settings.csvLimits.maxRowBytes = configuration.importMaxRowBytes

@@ -34,7 +34,10 @@ final class DeliveryPermits: Sendable {
     var available: Int { state.withLock { $0.available } }
 
     func acquire() async throws {
-        let id = state.withLock { s -> Int in s.nextID += 1; return s.nextID }
+        let id = state.withLock { s -> Int in
+            s.nextID += 1
+            return s.nextID
+        }
         let granted = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let now = state.withLock { s -> Bool? in

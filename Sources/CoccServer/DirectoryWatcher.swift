@@ -1,5 +1,5 @@
-public import Foundation
 public import CoccEngine
+public import Foundation
 public import Logging
 public import ServiceLifecycle
 

@@ -1,8 +1,8 @@
+import AsyncHTTPClient
 public import CoccEngine
 import CoccOperations
 public import CoccStore
 import Crypto
-import AsyncHTTPClient
 public import Foundation
 public import Logging
 import NIOCore
@@ -52,14 +52,17 @@ public final class EventDeliveryService: Service, Sendable {
     /// runtime (its cancel handler waits on URLSession's queue under the task's status lock),
     /// which hung a shutdown of this service mid-POST. Static, so it lives as long as the
     /// process and needs no shutdown.
-    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: {
-        // The read timeout bounds a receiver that stops talking mid-answer; the request's own
-        // timeout (`Settings.timeout`) bounds the wait for its answer.
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(30)))
-        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
-        configuration.httpVersion = .http1Only
-        return configuration
-    }())
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: {
+            // The read timeout bounds a receiver that stops talking mid-answer; the request's own
+            // timeout (`Settings.timeout`) bounds the wait for its answer.
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(30)))
+            configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+            configuration.httpVersion = .http1Only
+            return configuration
+        }())
 
     public init(center: CallCenter, store: SQLiteStore, metrics: OperationMetrics, settings: Settings = Settings(), logger: Logger) {
         self.center = center
@@ -111,13 +114,19 @@ public final class EventDeliveryService: Service, Sendable {
                 metrics.eventDeliveryFailed(team: team.identity)
                 if state.attempts >= settings.maxAttempts {
                     state.dead = true
-                    logger.error("event delivery dead-lettered", metadata: [
-                        "team": "\(team.identity)", "eventid": "\(event.eventid)", "attempts": "\(state.attempts)", "error": "\(error)"])
+                    logger.error(
+                        "event delivery dead-lettered",
+                        metadata: [
+                            "team": "\(team.identity)", "eventid": "\(event.eventid)", "attempts": "\(state.attempts)", "error": "\(error)",
+                        ])
                 } else {
                     let delay = min(settings.maxBackoff, settings.baseBackoff * (1 << min(state.attempts - 1, 20)))
                     retryAt.withLock { $0[team.id] = ContinuousClock.now + delay }
-                    logger.warning("event delivery failed, will retry", metadata: [
-                        "team": "\(team.identity)", "eventid": "\(event.eventid)", "attempt": "\(state.attempts)", "error": "\(error)"])
+                    logger.warning(
+                        "event delivery failed, will retry",
+                        metadata: [
+                            "team": "\(team.identity)", "eventid": "\(event.eventid)", "attempt": "\(state.attempts)", "error": "\(error)",
+                        ])
                 }
                 try? store.saveDelivery(state)
                 metrics.eventDeliveryDead(team: team.identity, dead: state.dead)

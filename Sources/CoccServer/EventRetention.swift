@@ -29,7 +29,7 @@ public struct EventRetentionService: Service {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            prune(now: center.clock())   // the clock events are stamped with
+            prune(now: center.clock())  // the clock events are stamped with
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) } } catch { return }
         }
     }
@@ -68,6 +68,7 @@ public enum EventRetention {
     /// continue from (the team's newest event): after reloading state (agentStatus, ...) the
     /// page receives what happens next.
     public static func resyncMessage(eventid: Int64) -> String {
-        EventLine.render([("source", "SYSTEM"), ("event", "resync"), ("reason", "retention"), ("eventid", String(eventid))], trailingSeparator: true)
+        EventLine.render(
+            [("source", "SYSTEM"), ("event", "resync"), ("reason", "retention"), ("eventid", String(eventid))], trailingSeparator: true)
     }
 }

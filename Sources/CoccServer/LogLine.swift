@@ -18,7 +18,8 @@ public enum LogLine {
     public static func render(
         time: String, level: Logger.Level, label: String, metadata: Logger.Metadata, source: String, message: String
     ) -> String {
-        let fields = metadata.sorted { $0.key < $1.key }.map { "\(value($0.key, quoting: false))=\(value("\($0.value)"))" }.joined(separator: " ")
+        let fields = metadata.sorted { $0.key < $1.key }.map { "\(value($0.key, quoting: false))=\(value("\($0.value)"))" }.joined(
+            separator: " ")
         return "\(time) \(level) \(label):\(fields.isEmpty ? "" : " " + fields) [\(source)] \(value(message, quoting: false))"
     }
 
@@ -32,7 +33,8 @@ public enum LogLine {
             text = text.prefix(maxValueLength)
         }
         let plain = text.unicodeScalars.allSatisfy { scalar in
-            scalar.value >= 0x20 && scalar.value != 0x7F && !(0x80..<0xA0).contains(scalar.value) && scalar != "\u{2028}" && scalar != "\u{2029}"
+            scalar.value >= 0x20 && scalar.value != 0x7F && !(0x80..<0xA0).contains(scalar.value) && scalar != "\u{2028}"
+                && scalar != "\u{2029}"
                 && !(quoting && (scalar == " " || scalar == "\"" || scalar == "\\" || scalar == "="))
         }
         if plain { return text + suffix }
@@ -44,7 +46,9 @@ public enum LogLine {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}":
+            case _
+            where scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) || scalar == "\u{2028}"
+                || scalar == "\u{2029}":
                 out += "\\u{" + String(scalar.value, radix: 16) + "}"
             default: out.unicodeScalars.append(scalar)
             }

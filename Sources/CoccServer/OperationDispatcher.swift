@@ -1,6 +1,6 @@
+public import CoccCampaigns
 public import CoccCatalogue
 public import CoccEngine
-public import CoccCampaigns
 public import CoccOperations
 public import Logging
 
@@ -19,7 +19,8 @@ public struct OperationDispatcher: Sendable {
     public let recordingURLs: RecordingURLSigner?
 
     public init(
-        catalogue: Catalogue, center: CallCenter, configuration: ServerConfiguration, metrics: OperationMetrics, imports: ImportService? = nil,
+        catalogue: Catalogue, center: CallCenter, configuration: ServerConfiguration, metrics: OperationMetrics,
+        imports: ImportService? = nil,
         recordingURLs: RecordingURLSigner? = nil
     ) {
         self.catalogue = catalogue
@@ -36,9 +37,11 @@ public struct OperationDispatcher: Sendable {
         var logger = logger
         logger[metadataKey: "operation"] = "\(operation.descriptor.name)"
         logger[metadataKey: "interface"] = "\(request.interface.rawValue)"
-        let reply = await operation(request, OperationContext(
-            center: center, logger: logger, webrootAddress: webroot, imports: imports, clientAddress: request.clientAddress,
-            recordingURLs: recordingURLs))
+        let reply = await operation(
+            request,
+            OperationContext(
+                center: center, logger: logger, webrootAddress: webroot, imports: imports, clientAddress: request.clientAddress,
+                recordingURLs: recordingURLs))
         let elapsed = ContinuousClock.now - start
         metrics.record(operation: operation.descriptor.name, interface: request.interface.rawValue, code: reply.code, duration: elapsed)
         logger.debug("operation done", metadata: ["code": "\(reply.code)", "message": "\(reply.message.render(.code))"])

@@ -13,11 +13,14 @@ public struct OperationMetrics: Sendable {
 
     // MetricNameDescriptor holds only `let` strings but is not declared Sendable upstream.
     nonisolated(unsafe) static let requests = MetricNameDescriptor(
-        namespace: "coccd", metricName: "requests", unitName: "total", helpText: "Operations answered, by operation, interface and reply code.")
+        namespace: "coccd", metricName: "requests", unitName: "total",
+        helpText: "Operations answered, by operation, interface and reply code.")
     nonisolated(unsafe) static let duration = MetricNameDescriptor(
-        namespace: "coccd", metricName: "request_duration", unitName: "seconds", helpText: "Time to answer an operation, by operation and interface.")
+        namespace: "coccd", metricName: "request_duration", unitName: "seconds",
+        helpText: "Time to answer an operation, by operation and interface.")
     nonisolated(unsafe) static let rejected = MetricNameDescriptor(
-        namespace: "coccd", metricName: "rejected_requests", unitName: "total", helpText: "Requests refused before an operation ran, by reason.")
+        namespace: "coccd", metricName: "rejected_requests", unitName: "total",
+        helpText: "Requests refused before an operation ran, by reason.")
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -42,7 +45,8 @@ public struct OperationMetrics: Sendable {
     nonisolated(unsafe) static let deliveryFailures = MetricNameDescriptor(
         namespace: "coccd", metricName: "event_delivery_failures", unitName: "total", helpText: "Failed POSTs to a team's backend.")
     nonisolated(unsafe) static let deliveryDead = MetricNameDescriptor(
-        namespace: "coccd", metricName: "event_delivery_dead", unitName: "state", helpText: "1 while a team's event delivery is dead-lettered.")
+        namespace: "coccd", metricName: "event_delivery_dead", unitName: "state",
+        helpText: "1 while a team's event delivery is dead-lettered.")
 
     func eventDelivered(team: String) {
         registry.makeCounter(descriptor: Self.delivered, labels: [("team", team)]).increment()

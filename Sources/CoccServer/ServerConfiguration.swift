@@ -1,7 +1,7 @@
-public import CoccOperations
 public import CoccEngine
-public import CoccSwitch
+public import CoccOperations
 public import CoccSimulator
+public import CoccSwitch
 
 /// Everything `coccd serve` can be told: file, then environment, then flags.
 public struct ServerConfiguration: Sendable, Codable, Equatable {
@@ -140,14 +140,16 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, port, dataDirectory, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
-        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation, afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds, eventDeliveryMaxAttempts, eventDeliveryTimeoutSeconds
+        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation,
+            afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds, eventDeliveryMaxAttempts, eventDeliveryTimeoutSeconds
         case eventRetentionHours, pushLineFormat, importAllowedHosts, importMaxBytes, importMaxRows, importTimeoutSeconds
         case dialerMaxAttempts, dialerRetrySeconds
         case recordingURLsSigned, recordingURLLifetimeSeconds
         case importMaxFieldsPerRow, importMaxRowBytes
         case soapMaxBodyBytes, soapMaxAttributesPerElement, soapMaxNamespaceDeclarationsPerElement, soapMaxDepth, soapParseThreads
         case eventDeliveryConcurrency, maxConnections, maxConnectionsPerAddress, pressureIdleTimeoutSeconds, tlsCertificate, tlsKey
-        case switchKind = "switch", asterisk
+        case switchKind = "switch"
+        case asterisk
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -184,9 +186,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         dialerMaxAttempts = try c.decodeIfPresent(Int.self, forKey: .dialerMaxAttempts) ?? dialerMaxAttempts
         dialerRetrySeconds = try c.decodeIfPresent(Double.self, forKey: .dialerRetrySeconds) ?? dialerRetrySeconds
         eventDeliveryMaxAttempts = try c.decodeIfPresent(Int.self, forKey: .eventDeliveryMaxAttempts) ?? eventDeliveryMaxAttempts
-        eventDeliveryTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .eventDeliveryTimeoutSeconds) ?? eventDeliveryTimeoutSeconds
+        eventDeliveryTimeoutSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .eventDeliveryTimeoutSeconds) ?? eventDeliveryTimeoutSeconds
         recordingURLsSigned = try c.decodeIfPresent(Bool.self, forKey: .recordingURLsSigned) ?? recordingURLsSigned
-        recordingURLLifetimeSeconds = try c.decodeIfPresent(Double.self, forKey: .recordingURLLifetimeSeconds) ?? recordingURLLifetimeSeconds
+        recordingURLLifetimeSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .recordingURLLifetimeSeconds) ?? recordingURLLifetimeSeconds
         importMaxFieldsPerRow = try c.decodeIfPresent(Int.self, forKey: .importMaxFieldsPerRow) ?? importMaxFieldsPerRow
         importMaxRowBytes = try c.decodeIfPresent(Int.self, forKey: .importMaxRowBytes) ?? importMaxRowBytes
         soapMaxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .soapMaxBodyBytes) ?? soapMaxBodyBytes

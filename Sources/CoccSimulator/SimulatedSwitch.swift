@@ -91,7 +91,8 @@ public actor SimulatedSwitch: Switch {
         if case .extension = request.destination { isExtension = true } else { isExtension = false }
         // Channel names in the form the manual's events show: Local/<number>@hosted-dialout-408a;1
         let tag = String(UInt16(truncatingIfNeeded: uniqueid &* 40503), radix: 16)
-        let info = LegInfo(uniqueid: uniqueid, channel: "Local/\(request.number)@hosted-\(request.context)-\(tag);1", number: request.number)
+        let info = LegInfo(
+            uniqueid: uniqueid, channel: "Local/\(request.number)@hosted-\(request.context)-\(tag);1", number: request.number)
         legs[uniqueid] = Leg(info: info, isExtension: isExtension, state: .ringing, callerID: request.callerID)
         schedule(.zero, .ring(uniqueid))
         schedule(request.ringTimeout, .ringTimeout(uniqueid))
@@ -251,7 +252,9 @@ public actor SimulatedSwitch: Switch {
         let uniqueid: Int64
         // Should the shared source fail (its store does), a counted id is better than no caller
         // in a simulation; a real driver refuses the call instead.
-        if let id = legIDs?.nextLegID() { uniqueid = id } else {
+        if let id = legIDs?.nextLegID() {
+            uniqueid = id
+        } else {
             uniqueid = nextInboundID
             nextInboundID += 1
         }
@@ -296,7 +299,8 @@ public actor SimulatedSwitch: Switch {
             sequence += 1
             let item = (at: now + delay, sequence: sequence, action: action)
             // Binary search for the place that keeps the array sorted by (at, sequence), descending.
-            var low = 0, high = scheduled.count
+            var low = 0
+            var high = scheduled.count
             while low < high {
                 let mid = (low + high) / 2
                 if (scheduled[mid].at, scheduled[mid].sequence) > (item.at, item.sequence) { low = mid + 1 } else { high = mid }

@@ -1,4 +1,5 @@
 public import CoccSwitch
+
 /// How the simulated far ends behave.
 ///
 /// Agent extensions answer by themselves after `extensionAnswerDelay` seconds (unless

@@ -1,5 +1,5 @@
-import GRDB
 import CoccEngine
+import GRDB
 
 extension DirectoryAdmin {
     /// The demo directory's credentials, for logs and the README.
@@ -13,24 +13,31 @@ extension DirectoryAdmin {
     public func seedDemoIfEmpty() throws -> Bool {
         let empty = try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM teams") == 0 }
         guard empty else { return false }
-        try load(DirectoryFile(teams: [
-            .init(
-                identity: "demo", name: "Demo team", id: 1,
-                accounts: [.init(username: "admin", password: "admin123", surname: "Admin")],
-                agents: (8001...8005).map { .init(number: "\($0)", name: "Agent \($0)", password: "123456", extension: "\($0)", account: "admin") },
-                extensions: (8001...8010).map(String.init),
-                groups: [
-                    .init(id: 1, name: "Sales", queueNumber: "6001", members: [
-                        .init(agent: "8001", kind: .static, admin: true),
-                        .init(agent: "8002", kind: .static), .init(agent: "8003", kind: .static),
-                    ]),
-                    .init(id: 2, name: "Support", queueNumber: "6002", members: [
-                        .init(agent: "8001", kind: .dynamic, admin: true), .init(agent: "8003", kind: .dynamic),
-                        .init(agent: "8004", kind: .static), .init(agent: "8005", kind: .static),
-                    ]),
-                ]
-            ),
-        ]))
+        try load(
+            DirectoryFile(teams: [
+                .init(
+                    identity: "demo", name: "Demo team", id: 1,
+                    accounts: [.init(username: "admin", password: "admin123", surname: "Admin")],
+                    agents: (8001...8005).map {
+                        .init(number: "\($0)", name: "Agent \($0)", password: "123456", extension: "\($0)", account: "admin")
+                    },
+                    extensions: (8001...8010).map(String.init),
+                    groups: [
+                        .init(
+                            id: 1, name: "Sales", queueNumber: "6001",
+                            members: [
+                                .init(agent: "8001", kind: .static, admin: true),
+                                .init(agent: "8002", kind: .static), .init(agent: "8003", kind: .static),
+                            ]),
+                        .init(
+                            id: 2, name: "Support", queueNumber: "6002",
+                            members: [
+                                .init(agent: "8001", kind: .dynamic, admin: true), .init(agent: "8003", kind: .dynamic),
+                                .init(agent: "8004", kind: .static), .init(agent: "8005", kind: .static),
+                            ]),
+                    ]
+                )
+            ]))
         return true
     }
 }

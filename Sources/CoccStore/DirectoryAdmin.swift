@@ -1,6 +1,6 @@
+public import CoccEngine
 import Foundation
 import GRDB
-public import CoccEngine
 
 /// Provisioning: adds, changes and removes teams, accounts, agents, groups, memberships and
 /// extensions. Passwords are hashed here and never stored in clear.
@@ -49,7 +49,8 @@ public struct DirectoryAdmin: Sendable {
     }
 
     func agentID(_ db: Database, team: Int64, _ number: String) throws -> Int64 {
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM agents WHERE team_id = ? AND number = ?", arguments: [team, number]) else {
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM agents WHERE team_id = ? AND number = ?", arguments: [team, number])
+        else {
             throw AdminError.notFound("agent \(number)")
         }
         return id
@@ -108,8 +109,9 @@ public struct DirectoryAdmin: Sendable {
 
     func insertAccount(_ db: Database, team: String, username: String, hash: String, surname: String) throws -> Int64 {
         guard !username.isEmpty else { throw AdminError.invalid("empty account name") }
-        try db.execute(sql: "INSERT INTO accounts (team_id, username, password_hash, surname) VALUES (?, ?, ?, ?)",
-                       arguments: [try teamID(db, team), username, hash, surname])
+        try db.execute(
+            sql: "INSERT INTO accounts (team_id, username, password_hash, surname) VALUES (?, ?, ?, ?)",
+            arguments: [try teamID(db, team), username, hash, surname])
         return db.lastInsertedRowID
     }
 
@@ -117,7 +119,10 @@ public struct DirectoryAdmin: Sendable {
         let hash = password.map { PasswordHash.make(password: $0, rounds: rounds) }
         try write { db in
             let tid = try teamID(db, team)
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM accounts WHERE team_id = ? AND username = ?", arguments: [tid, username]) else {
+            guard
+                let id = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM accounts WHERE team_id = ? AND username = ?", arguments: [tid, username])
+            else {
                 throw AdminError.notFound("account \(username)")
             }
             if let hash { try db.execute(sql: "UPDATE accounts SET password_hash = ? WHERE id = ?", arguments: [hash, id]) }
@@ -136,28 +141,39 @@ public struct DirectoryAdmin: Sendable {
     // MARK: Agents
 
     @discardableResult
-    public func addAgent(team: String, number: String, name: String = "", password: String, extension exten: String, account: String? = nil) throws -> Int64 {
+    public func addAgent(team: String, number: String, name: String = "", password: String, extension exten: String, account: String? = nil)
+        throws -> Int64
+    {
         let hash = PasswordHash.make(password: password, rounds: rounds)
-        return try write { db in try insertAgent(db, team: team, number: number, name: name, hash: hash, extension: exten, account: account) }
+        return try write { db in try insertAgent(db, team: team, number: number, name: name, hash: hash, extension: exten, account: account)
+        }
     }
 
-    func insertAgent(_ db: Database, team: String, number: String, name: String, hash: String, extension exten: String, account: String?) throws -> Int64 {
+    func insertAgent(_ db: Database, team: String, number: String, name: String, hash: String, extension exten: String, account: String?)
+        throws -> Int64
+    {
         guard !number.isEmpty else { throw AdminError.invalid("empty agent number") }
         let tid = try teamID(db, team)
         var accountID: Int64?
         if let account {
-            accountID = try Int64.fetchOne(db, sql: "SELECT id FROM accounts WHERE team_id = ? AND username = ?", arguments: [tid, account])
+            accountID = try Int64.fetchOne(
+                db, sql: "SELECT id FROM accounts WHERE team_id = ? AND username = ?", arguments: [tid, account])
             if accountID == nil { throw AdminError.notFound("account \(account)") }
         }
-        try db.execute(sql: "INSERT INTO agents (team_id, number, name, password_hash, extension, account_id) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [tid, number, name, hash, exten, accountID])
+        try db.execute(
+            sql: "INSERT INTO agents (team_id, number, name, password_hash, extension, account_id) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [tid, number, name, hash, exten, accountID])
         let id = db.lastInsertedRowID
-        if !exten.isEmpty { try db.execute(sql: "INSERT OR IGNORE INTO extensions (team_id, number) VALUES (?, ?)", arguments: [tid, exten]) }
+        if !exten.isEmpty {
+            try db.execute(sql: "INSERT OR IGNORE INTO extensions (team_id, number) VALUES (?, ?)", arguments: [tid, exten])
+        }
         return id
     }
 
-    public func setAgent(team: String, number: String, name: String? = nil, password: String? = nil, extension exten: String? = nil,
-                         outboundRestricted: Bool? = nil) throws {
+    public func setAgent(
+        team: String, number: String, name: String? = nil, password: String? = nil, extension exten: String? = nil,
+        outboundRestricted: Bool? = nil
+    ) throws {
         let hash = password.map { PasswordHash.make(password: $0, rounds: rounds) }
         try write { db in
             let tid = try teamID(db, team)
@@ -190,8 +206,9 @@ public struct DirectoryAdmin: Sendable {
 
     func insertGroup(_ db: Database, team: String, name: String, queueNumber: String, id: Int64?) throws -> Int64 {
         guard !queueNumber.isEmpty else { throw AdminError.invalid("empty queue number") }
-        try db.execute(sql: "INSERT INTO agent_groups (id, team_id, name, queue_number) VALUES (?, ?, ?, ?)",
-                       arguments: [id, try teamID(db, team), name, queueNumber])
+        try db.execute(
+            sql: "INSERT INTO agent_groups (id, team_id, name, queue_number) VALUES (?, ?, ?, ?)",
+            arguments: [id, try teamID(db, team), name, queueNumber])
         return db.lastInsertedRowID
     }
 
@@ -208,17 +225,19 @@ public struct DirectoryAdmin: Sendable {
 
     func insertMember(_ db: Database, team: String, group: Int64, agent: String, kind: MembershipKind, admin: Bool) throws {
         let tid = try teamID(db, team)
-        try db.execute(sql: """
-            INSERT INTO memberships (agent_id, group_id, kind, is_admin) VALUES (?, ?, ?, ?)
-            ON CONFLICT(agent_id, group_id) DO UPDATE SET kind = excluded.kind, is_admin = excluded.is_admin
-            """, arguments: [try agentID(db, team: tid, agent), try groupID(db, team: tid, group), kind.rawValue, admin])
+        try db.execute(
+            sql: """
+                INSERT INTO memberships (agent_id, group_id, kind, is_admin) VALUES (?, ?, ?, ?)
+                ON CONFLICT(agent_id, group_id) DO UPDATE SET kind = excluded.kind, is_admin = excluded.is_admin
+                """, arguments: [try agentID(db, team: tid, agent), try groupID(db, team: tid, group), kind.rawValue, admin])
     }
 
     public func removeMember(team: String, group: Int64, agent: String) throws {
         try write { db in
             let tid = try teamID(db, team)
-            try db.execute(sql: "DELETE FROM memberships WHERE agent_id = ? AND group_id = ?",
-                           arguments: [try agentID(db, team: tid, agent), try groupID(db, team: tid, group)])
+            try db.execute(
+                sql: "DELETE FROM memberships WHERE agent_id = ? AND group_id = ?",
+                arguments: [try agentID(db, team: tid, agent), try groupID(db, team: tid, group)])
             try expectOneChange(db, "membership of \(agent) in \(group)")
         }
     }

@@ -1,5 +1,5 @@
-public import Foundation
 public import CoccEngine
+public import Foundation
 
 /// A whole directory as a JSON file, for `coccd directory load FILE`.
 ///
@@ -20,8 +20,10 @@ public struct DirectoryFile: Codable, Sendable {
         public var agents: [AgentEntry]?
         public var extensions: [String]?
         public var groups: [GroupEntry]?
-        public init(identity: String, name: String, id: Int64? = nil, accounts: [AccountEntry] = [], agents: [AgentEntry] = [],
-                    extensions: [String] = [], groups: [GroupEntry] = []) {
+        public init(
+            identity: String, name: String, id: Int64? = nil, accounts: [AccountEntry] = [], agents: [AgentEntry] = [],
+            extensions: [String] = [], groups: [GroupEntry] = []
+        ) {
             self.identity = identity
             self.name = name
             self.id = id
@@ -101,17 +103,20 @@ extension DirectoryAdmin {
                     try changeTeam(db, identity: team.identity, name: nil, eventURL: team.eventURL, language: team.language)
                 }
                 for (a, account) in (team.accounts ?? []).enumerated() {
-                    _ = try insertAccount(db, team: team.identity, username: account.username, hash: accountHashes[t][a], surname: account.surname ?? "")
+                    _ = try insertAccount(
+                        db, team: team.identity, username: account.username, hash: accountHashes[t][a], surname: account.surname ?? "")
                 }
                 for number in team.extensions ?? [] { try insertExtension(db, team: team.identity, number: number) }
                 for (a, agent) in (team.agents ?? []).enumerated() {
-                    _ = try insertAgent(db, team: team.identity, number: agent.number, name: agent.name ?? "", hash: agentHashes[t][a],
-                                        extension: agent.extension ?? agent.number, account: agent.account)
+                    _ = try insertAgent(
+                        db, team: team.identity, number: agent.number, name: agent.name ?? "", hash: agentHashes[t][a],
+                        extension: agent.extension ?? agent.number, account: agent.account)
                 }
                 for group in team.groups ?? [] {
                     let gid = try insertGroup(db, team: team.identity, name: group.name, queueNumber: group.queueNumber, id: group.id)
                     for m in group.members ?? [] {
-                        try insertMember(db, team: team.identity, group: gid, agent: m.agent, kind: m.kind ?? .static, admin: m.admin ?? false)
+                        try insertMember(
+                            db, team: team.identity, group: gid, agent: m.agent, kind: m.kind ?? .static, admin: m.admin ?? false)
                     }
                 }
             }

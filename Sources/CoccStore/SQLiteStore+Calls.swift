@@ -1,15 +1,17 @@
+public import CoccEngine
 public import Foundation
 import GRDB
-public import CoccEngine
 
 extension SQLiteStore {
-    public func appendEvent(teamID: Int64, at: Date, agentIDs: [Int64], teamChannel: Bool, render: (Int64) -> String) throws -> StoredEvent {
+    public func appendEvent(teamID: Int64, at: Date, agentIDs: [Int64], teamChannel: Bool, render: (Int64) -> String) throws -> StoredEvent
+    {
         let agents = agentIDs.isEmpty ? "" : "," + agentIDs.map(String.init).joined(separator: ",") + ","
         return try database.write { db in
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ?", arguments: [teamID]) ?? 0
             let event = StoredEvent(teamID: teamID, eventid: last + 1, at: at, message: render(last + 1))
-            try db.execute(sql: "INSERT INTO call_events (team_id, eventid, created_at, message, agents, team_channel) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [teamID, event.eventid, at.timeIntervalSince1970, event.message, agents, teamChannel ? 1 : 0])
+            try db.execute(
+                sql: "INSERT INTO call_events (team_id, eventid, created_at, message, agents, team_channel) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [teamID, event.eventid, at.timeIntervalSince1970, event.message, agents, teamChannel ? 1 : 0])
             return event
         }
     }
@@ -22,15 +24,20 @@ extension SQLiteStore {
         try database.read { db in
             let rows: [Row]
             if let agentID {
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT * FROM call_events WHERE team_id = ? AND eventid > ? AND instr(agents, ?) > 0 ORDER BY eventid LIMIT ?
-                    """, arguments: [teamID, eventid, ",\(agentID),", limit])
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM call_events WHERE team_id = ? AND eventid > ? AND instr(agents, ?) > 0 ORDER BY eventid LIMIT ?
+                        """, arguments: [teamID, eventid, ",\(agentID),", limit])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM call_events WHERE team_id = ? AND eventid > ? AND team_channel = 1 ORDER BY eventid LIMIT ?",
-                                        arguments: [teamID, eventid, limit])
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM call_events WHERE team_id = ? AND eventid > ? AND team_channel = 1 ORDER BY eventid LIMIT ?",
+                    arguments: [teamID, eventid, limit])
             }
             return rows.map {
-                StoredEvent(teamID: $0["team_id"], eventid: $0["eventid"], at: Date(timeIntervalSince1970: $0["created_at"]), message: $0["message"])
+                StoredEvent(
+                    teamID: $0["team_id"], eventid: $0["eventid"], at: Date(timeIntervalSince1970: $0["created_at"]), message: $0["message"]
+                )
             }
         }
     }
@@ -42,20 +49,25 @@ extension SQLiteStore {
             if date == .distantFuture {
                 return try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ?", arguments: [teamID]) ?? 0
             }
-            return try Int64.fetchOne(db, sql: "SELECT eventid FROM call_events WHERE team_id = ? AND created_at <= ? ORDER BY eventid DESC LIMIT 1",
-                                      arguments: [teamID, date.timeIntervalSince1970]) ?? 0
+            return try Int64.fetchOne(
+                db, sql: "SELECT eventid FROM call_events WHERE team_id = ? AND created_at <= ? ORDER BY eventid DESC LIMIT 1",
+                arguments: [teamID, date.timeIntervalSince1970]) ?? 0
         }
     }
 
     public func saveCallRecord(_ r: CallRecord) throws {
         try database.write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO call_records (sessionid, team_id, direction, agent, customer, did, group_id, started_at,
-                    answered_at, ended_at, disposition, recording, userdata, modeltype, model_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [r.sessionid, r.teamID, r.direction, r.agentNumber, r.customerNumber, r.didNumber, r.groupID,
-                                 r.startedAt.timeIntervalSince1970, r.answeredAt?.timeIntervalSince1970, r.endedAt.timeIntervalSince1970,
-                                 r.disposition, r.recording, r.userdata, r.modeltype, r.modelID])
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO call_records (sessionid, team_id, direction, agent, customer, did, group_id, started_at,
+                        answered_at, ended_at, disposition, recording, userdata, modeltype, model_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    r.sessionid, r.teamID, r.direction, r.agentNumber, r.customerNumber, r.didNumber, r.groupID,
+                    r.startedAt.timeIntervalSince1970, r.answeredAt?.timeIntervalSince1970, r.endedAt.timeIntervalSince1970,
+                    r.disposition, r.recording, r.userdata, r.modeltype, r.modelID,
+                ])
         }
     }
 
@@ -88,8 +100,10 @@ extension SQLiteStore {
     public func saveLiveCall(_ record: LiveCallRecord) throws {
         let data = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         try database.write { db in
-            try db.execute(sql: "INSERT INTO live_calls (sessionid, team_id, data) VALUES (?, ?, ?) ON CONFLICT(sessionid) DO UPDATE SET data = excluded.data",
-                           arguments: [record.sessionid, record.teamID, data])
+            try db.execute(
+                sql:
+                    "INSERT INTO live_calls (sessionid, team_id, data) VALUES (?, ?, ?) ON CONFLICT(sessionid) DO UPDATE SET data = excluded.data",
+                arguments: [record.sessionid, record.teamID, data])
         }
     }
 

@@ -20,17 +20,21 @@ extension SQLiteStore {
         for team in teams {
             while true {
                 let count = try database.write { db -> Int in
-                    let newest = try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ?", arguments: [team]) ?? 0
+                    let newest =
+                        try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ?", arguments: [team]) ?? 0
                     // Clocks may step back, so times are not strictly ordered by id: remove only
                     // the prefix before the first event inside the window. The log stays one
                     // unbroken run of ids, which is what tells a reader that it missed some.
-                    let firstKept = try Int64.fetchOne(db, sql: "SELECT eventid FROM call_events WHERE team_id = ? AND created_at >= ? ORDER BY eventid LIMIT 1",
-                                                       arguments: [team, cutoff.timeIntervalSince1970]) ?? newest
+                    let firstKept =
+                        try Int64.fetchOne(
+                            db, sql: "SELECT eventid FROM call_events WHERE team_id = ? AND created_at >= ? ORDER BY eventid LIMIT 1",
+                            arguments: [team, cutoff.timeIntervalSince1970]) ?? newest
                     let bound = min(firstKept - 1, newest - 1, heldFrom[team] ?? Int64.max)
-                    try db.execute(sql: """
-                        DELETE FROM call_events WHERE team_id = ? AND eventid IN (
-                            SELECT eventid FROM call_events WHERE team_id = ? AND eventid <= ? ORDER BY eventid LIMIT ?)
-                        """, arguments: [team, team, bound, batch])
+                    try db.execute(
+                        sql: """
+                            DELETE FROM call_events WHERE team_id = ? AND eventid IN (
+                                SELECT eventid FROM call_events WHERE team_id = ? AND eventid <= ? ORDER BY eventid LIMIT ?)
+                            """, arguments: [team, team, bound, batch])
                     return db.changesCount
                 }
                 removed += count

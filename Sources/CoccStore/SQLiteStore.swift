@@ -1,6 +1,6 @@
+public import CoccEngine
 public import Foundation
 public import GRDB
-public import CoccEngine
 
 /// The embedded store: one SQLite file (WAL) under the data directory, through GRDB.
 ///
@@ -45,26 +45,30 @@ public final class SQLiteStore: EngineStore, Sendable {
                 Team(id: $0["id"], identity: $0["identity"], name: $0["name"], eventURL: $0["event_url"], language: $0["language"])
             }
             let accounts = try Row.fetchAll(db, sql: "SELECT * FROM accounts").map {
-                Account(id: $0["id"], teamID: $0["team_id"], username: $0["username"], passwordHash: $0["password_hash"],
-                        surname: $0["surname"], enabled: $0["enabled"])
+                Account(
+                    id: $0["id"], teamID: $0["team_id"], username: $0["username"], passwordHash: $0["password_hash"],
+                    surname: $0["surname"], enabled: $0["enabled"])
             }
             let agents = try Row.fetchAll(db, sql: "SELECT * FROM agents").map {
-                Agent(id: $0["id"], teamID: $0["team_id"], number: $0["number"], name: $0["name"],
-                      passwordHash: $0["password_hash"], extensionNumber: $0["extension"], accountID: $0["account_id"],
-                      outboundRestricted: $0["outbound_restricted"])
+                Agent(
+                    id: $0["id"], teamID: $0["team_id"], number: $0["number"], name: $0["name"],
+                    passwordHash: $0["password_hash"], extensionNumber: $0["extension"], accountID: $0["account_id"],
+                    outboundRestricted: $0["outbound_restricted"])
             }
             let groups = try Row.fetchAll(db, sql: "SELECT * FROM agent_groups").map {
                 AgentGroup(id: $0["id"], teamID: $0["team_id"], name: $0["name"], queueNumber: $0["queue_number"])
             }
             let memberships = try Row.fetchAll(db, sql: "SELECT * FROM memberships").map {
-                Membership(agentID: $0["agent_id"], groupID: $0["group_id"],
-                           kind: MembershipKind(rawValue: $0["kind"]) ?? .static, isGroupAdmin: $0["is_admin"])
+                Membership(
+                    agentID: $0["agent_id"], groupID: $0["group_id"],
+                    kind: MembershipKind(rawValue: $0["kind"]) ?? .static, isGroupAdmin: $0["is_admin"])
             }
             let extensions = try Row.fetchAll(db, sql: "SELECT * FROM extensions").map {
                 PhoneExtension(teamID: $0["team_id"], number: $0["number"])
             }
-            return Directory(revision: revision, teams: teams, agents: agents, accounts: accounts, groups: groups,
-                             memberships: memberships, extensions: extensions)
+            return Directory(
+                revision: revision, teams: teams, agents: agents, accounts: accounts, groups: groups,
+                memberships: memberships, extensions: extensions)
         }
     }
 
@@ -80,34 +84,41 @@ public final class SQLiteStore: EngineStore, Sendable {
         let data = String(decoding: try JSONEncoder().encode(session), as: UTF8.self)
         try database.write { db in
             try db.execute(
-                sql: "INSERT INTO agent_sessions (agent_id, team_id, data) VALUES (?, ?, ?) ON CONFLICT(agent_id) DO UPDATE SET data = excluded.data",
+                sql:
+                    "INSERT INTO agent_sessions (agent_id, team_id, data) VALUES (?, ?, ?) ON CONFLICT(agent_id) DO UPDATE SET data = excluded.data",
                 arguments: [session.agentID, session.teamID, data])
         }
     }
 
     public func startPause(teamID: Int64, agentID: Int64, reason: String, at: Date) throws -> Int64 {
         try database.write { db in
-            try db.execute(sql: "INSERT INTO pause_log (team_id, agent_id, reason, started_at) VALUES (?, ?, ?, ?)",
-                           arguments: [teamID, agentID, reason, at.timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT INTO pause_log (team_id, agent_id, reason, started_at) VALUES (?, ?, ?, ?)",
+                arguments: [teamID, agentID, reason, at.timeIntervalSince1970])
             return db.lastInsertedRowID
         }
     }
 
     public func endPause(id: Int64, at: Date) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE pause_log SET ended_at = ? WHERE id = ? AND ended_at IS NULL", arguments: [at.timeIntervalSince1970, id])
+            try db.execute(
+                sql: "UPDATE pause_log SET ended_at = ? WHERE id = ? AND ended_at IS NULL", arguments: [at.timeIntervalSince1970, id])
         }
     }
 
     public func pauses(agentID: Int64, overlapping since: Date) throws -> [PauseRecord] {
         try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM pause_log WHERE agent_id = ?1 AND (started_at >= ?2 OR ended_at IS NULL OR ended_at > ?2)
-                ORDER BY started_at
-                """, arguments: [agentID, since.timeIntervalSince1970]).map { row in
-                PauseRecord(id: row["id"], agentID: row["agent_id"], reason: row["reason"],
-                            startedAt: Date(timeIntervalSince1970: row["started_at"]),
-                            endedAt: (row["ended_at"] as Double?).map { Date(timeIntervalSince1970: $0) })
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM pause_log WHERE agent_id = ?1 AND (started_at >= ?2 OR ended_at IS NULL OR ended_at > ?2)
+                    ORDER BY started_at
+                    """, arguments: [agentID, since.timeIntervalSince1970]
+            ).map { row in
+                PauseRecord(
+                    id: row["id"], agentID: row["agent_id"], reason: row["reason"],
+                    startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                    endedAt: (row["ended_at"] as Double?).map { Date(timeIntervalSince1970: $0) })
             }
         }
     }

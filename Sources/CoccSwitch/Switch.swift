@@ -61,8 +61,10 @@ public struct OriginateRequest: Sendable, Equatable {
     /// How long the leg may ring before it fails with `noAnswer`.
     public var ringTimeout: Duration
 
-    public init(uniqueid: Int64, destination: Destination, callerID: String = "", trunk: String = "", context: String = "dialout",
-                ringTimeout: Duration = .seconds(45)) {
+    public init(
+        uniqueid: Int64, destination: Destination, callerID: String = "", trunk: String = "", context: String = "dialout",
+        ringTimeout: Duration = .seconds(45)
+    ) {
         self.uniqueid = uniqueid
         self.destination = destination
         self.callerID = callerID

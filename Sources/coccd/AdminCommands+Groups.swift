@@ -5,8 +5,9 @@ import Foundation
 
 /// `coccd group add|list|remove`
 struct GroupCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "group", abstract: "Manage agent groups (queues).",
-                                                    subcommands: [Add.self, List.self, Remove.self])
+    static let configuration = CommandConfiguration(
+        commandName: "group", abstract: "Manage agent groups (queues).",
+        subcommands: [Add.self, List.self, Remove.self])
     struct Add: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option var team: String
@@ -21,7 +22,9 @@ struct GroupCommand: ParsableCommand {
         func run() throws {
             let (d, t) = try data.directory(team: team)
             for g in d.groups.values.filter({ $0.teamID == t.id }).sorted(by: { $0.id < $1.id }) {
-                let members = d.memberships(ofGroup: g.id).compactMap { m in d.agents[m.agentID].map { "\($0.number):\(m.kind.rawValue)\(m.isGroupAdmin ? ":admin" : "")" } }
+                let members = d.memberships(ofGroup: g.id).compactMap { m in
+                    d.agents[m.agentID].map { "\($0.number):\(m.kind.rawValue)\(m.isGroupAdmin ? ":admin" : "")" }
+                }
                 print("\(g.id)\t\(g.name)\tqueue=\(g.queueNumber)\tmembers=\(members.joined(separator: ","))")
             }
         }
@@ -36,8 +39,9 @@ struct GroupCommand: ParsableCommand {
 
 /// `coccd member add|remove`
 struct MemberCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "member", abstract: "Manage group memberships.",
-                                                    subcommands: [Add.self, Remove.self])
+    static let configuration = CommandConfiguration(
+        commandName: "member", abstract: "Manage group memberships.",
+        subcommands: [Add.self, Remove.self])
     struct Add: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option var team: String
@@ -45,7 +49,9 @@ struct MemberCommand: ParsableCommand {
         @Option var agent: String
         @Flag(help: "A dynamic member checks in with queueAction; static members are signed in at login.") var dynamic = false
         @Flag(help: "Group admin (leader).") var admin = false
-        func run() throws { try data.admin().addMember(team: team, group: group, agent: agent, kind: dynamic ? .dynamic : .static, admin: admin) }
+        func run() throws {
+            try data.admin().addMember(team: team, group: group, agent: agent, kind: dynamic ? .dynamic : .static, admin: admin)
+        }
     }
     struct Remove: ParsableCommand {
         @OptionGroup var data: DataOptions
@@ -58,8 +64,9 @@ struct MemberCommand: ParsableCommand {
 
 /// `coccd extension add|remove`
 struct ExtensionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "extension", abstract: "Manage a team's extensions.",
-                                                    subcommands: [Add.self, Remove.self])
+    static let configuration = CommandConfiguration(
+        commandName: "extension", abstract: "Manage a team's extensions.",
+        subcommands: [Add.self, Remove.self])
     struct Add: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option var team: String
@@ -96,10 +103,12 @@ struct PasswordCommand: ParsableCommand {
 
 /// `coccd directory load FILE`
 struct DirectoryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "directory", abstract: "Load a whole directory from a JSON file.",
-                                                    subcommands: [Load.self])
+    static let configuration = CommandConfiguration(
+        commandName: "directory", abstract: "Load a whole directory from a JSON file.",
+        subcommands: [Load.self])
     struct Load: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add the teams, accounts, agents, groups and members of a JSON file (see Config/directory.example.json).")
+        static let configuration = CommandConfiguration(
+            abstract: "Add the teams, accounts, agents, groups and members of a JSON file (see Config/directory.example.json).")
         @OptionGroup var data: DataOptions
         @Argument var file: String
         func run() throws { try data.admin().load(contentsOf: URL(fileURLWithPath: file)) }

@@ -5,8 +5,9 @@ import Foundation
 
 /// `coccd team add|list|update|remove`
 struct TeamCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "team", abstract: "Manage teams (orgidentity).",
-                                                    subcommands: [Add.self, List.self, Update.self, Remove.self])
+    static let configuration = CommandConfiguration(
+        commandName: "team", abstract: "Manage teams (orgidentity).",
+        subcommands: [Add.self, List.self, Update.self, Remove.self])
     struct Add: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Argument(help: "The team's orgidentity.") var identity: String
@@ -18,8 +19,9 @@ struct TeamCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         func run() throws {
             for t in try data.openStore().loadDirectory().teams.values.sorted(by: { $0.id < $1.id }) {
-                print("\(t.id)\t\(t.identity)\t\(t.name)\tevent_url=\(t.eventURL)\tlanguage=\(t.language)"
-                      + "\tagent_import=\(try data.agentImports(team: t.identity) ? "yes" : "no")")
+                print(
+                    "\(t.id)\t\(t.identity)\t\(t.name)\tevent_url=\(t.eventURL)\tlanguage=\(t.language)"
+                        + "\tagent_import=\(try data.agentImports(team: t.identity) ? "yes" : "no")")
             }
         }
     }
@@ -29,7 +31,8 @@ struct TeamCommand: ParsableCommand {
         @Option var name: String?
         @Option(name: .customLong("event-url"), help: "Where team events are POSTed.") var eventURL: String?
         @Option(help: "Reply message language for the team: cn, en, or empty for the server's setting.") var language: String?
-        @Option(name: .customLong("allow-agent-import"), help: "yes: the team's agents may call importWS too; no (the default): accounts only.")
+        @Option(
+            name: .customLong("allow-agent-import"), help: "yes: the team's agents may call importWS too; no (the default): accounts only.")
         var allowAgentImport: String?
         func run() throws {
             try data.admin().updateTeam(identity: identity, name: name, eventURL: eventURL, language: language)
@@ -45,8 +48,9 @@ struct TeamCommand: ParsableCommand {
 
 /// `coccd account add|list|update|remove`
 struct AccountCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "account", abstract: "Manage accounts (usertype=account).",
-                                                    subcommands: [Add.self, List.self, Update.self, Remove.self])
+    static let configuration = CommandConfiguration(
+        commandName: "account", abstract: "Manage accounts (usertype=account).",
+        subcommands: [Add.self, List.self, Update.self, Remove.self])
     struct Add: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option var team: String
@@ -83,8 +87,9 @@ struct AccountCommand: ParsableCommand {
 
 /// `coccd agent add|list|update|remove`
 struct AgentCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "agent", abstract: "Manage agents.",
-                                                    subcommands: [Add.self, List.self, Update.self, Remove.self])
+    static let configuration = CommandConfiguration(
+        commandName: "agent", abstract: "Manage agents.",
+        subcommands: [Add.self, List.self, Update.self, Remove.self])
     struct Add: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option var team: String
@@ -94,7 +99,8 @@ struct AgentCommand: ParsableCommand {
         @Option(name: .customLong("extension"), help: "Default extension (default: the agent number).") var exten: String?
         @Option(help: "The account the agent belongs to.") var account: String?
         func run() throws {
-            try data.admin().addAgent(team: team, number: number, name: name, password: password, extension: exten ?? number, account: account)
+            try data.admin().addAgent(
+                team: team, number: number, name: name, password: password, extension: exten ?? number, account: account)
         }
     }
     struct List: ParsableCommand {

@@ -14,7 +14,9 @@ extension DataOptions {
 
     /// `coccd team update <team> --allow-agent-import yes|no`.
     func setAgentImports(team: String, _ value: String) throws {
-        guard let allowed = ["yes": true, "no": false][value.lowercased()] else { throw ValidationError("--allow-agent-import is yes or no") }
+        guard let allowed = ["yes": true, "no": false][value.lowercased()] else {
+            throw ValidationError("--allow-agent-import is yes or no")
+        }
         let (c, id) = try campaigns(team: team)
         try c.setAllowsAgentImports(team: id, allowed)
     }
@@ -27,8 +29,9 @@ extension DataOptions {
 
 /// `coccd package add|list|customers`
 struct PackageCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "package", abstract: "Customer packages (what importWS fills).",
-                                                    subcommands: [Add.self, List.self, Customers.self])
+    static let configuration = CommandConfiguration(
+        commandName: "package", abstract: "Customer packages (what importWS fills).",
+        subcommands: [Add.self, List.self, Customers.self])
     struct Add: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option var team: String
@@ -67,8 +70,9 @@ struct PackageCommand: ParsableCommand {
 
 /// `coccd field add|list`
 struct FieldCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "field", abstract: "Custom customer fields (import columns).",
-                                                    subcommands: [Add.self, List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "field", abstract: "Custom customer fields (import columns).",
+        subcommands: [Add.self, List.self])
     struct Add: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option var team: String
@@ -94,8 +98,9 @@ struct FieldCommand: ParsableCommand {
 
 /// `coccd campaign add|list|start|pause|stop|predial`
 struct CampaignCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "campaign", abstract: "Outbound campaigns and their pre-dial lists.",
-                                                    subcommands: [Add.self, List.self, Start.self, Pause.self, Stop.self, Predial.self])
+    static let configuration = CommandConfiguration(
+        commandName: "campaign", abstract: "Outbound campaigns and their pre-dial lists.",
+        subcommands: [Add.self, List.self, Start.self, Pause.self, Stop.self, Predial.self])
     struct Add: ParsableCommand {
         @OptionGroup var data: DataOptions
         @Option var team: String
@@ -155,7 +160,9 @@ struct CampaignCommand: ParsableCommand {
             let (c, team) = try data.campaigns(team: team)
             guard let x = try c.campaign(team: team, id: campaign) else { throw ValidationError("no campaign \(campaign)") }
             for e in try c.predial(campaign: x.id, limit: limit) {
-                print("\(e.id)\tcustomer=\(e.customerID)\tphone=\(e.phone)\tpriority=\(e.priority)\tstatus=\(e.status)\tattempts=\(e.attempts)\tresult=\(e.lastResult)\tagent=\(e.agent)")
+                print(
+                    "\(e.id)\tcustomer=\(e.customerID)\tphone=\(e.phone)\tpriority=\(e.priority)\tstatus=\(e.status)\tattempts=\(e.attempts)\tresult=\(e.lastResult)\tagent=\(e.agent)"
+                )
             }
         }
     }
@@ -172,8 +179,10 @@ struct ImportCommand: ParsableCommand {
             let (c, team) = try data.campaigns(team: team)
             let tasks = try task.map { id in try c.task(id: id).map { [$0] } ?? [] } ?? c.tasks(team: team)
             for t in tasks where t.teamID == team {
-                print("\(t.id)\t\(t.state.rawValue)\tcampaign=\(t.campaignID)\trows=\(t.rowsRead)\timported=\(t.imported)\tupdated=\(t.updated)"
-                      + "\tduplicates=\(t.duplicates)\trejected=\(t.rejected)\tpredialed=\(t.predialed)\t\(t.url)\(t.error.isEmpty ? "" : "\t" + t.error)")
+                print(
+                    "\(t.id)\t\(t.state.rawValue)\tcampaign=\(t.campaignID)\trows=\(t.rowsRead)\timported=\(t.imported)\tupdated=\(t.updated)"
+                        + "\tduplicates=\(t.duplicates)\trejected=\(t.rejected)\tpredialed=\(t.predialed)\t\(t.url)\(t.error.isEmpty ? "" : "\t" + t.error)"
+                )
                 if task != nil { for p in t.problems { print("  row \(p.row): BackMsg_\(p.code) \(p.reason)") } }
             }
         }

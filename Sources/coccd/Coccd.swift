@@ -14,7 +14,8 @@ struct Coccd: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, TeamCommand.self, AccountCommand.self, AgentCommand.self, GroupCommand.self,
-            MemberCommand.self, ExtensionCommand.self, PasswordCommand.self, DirectoryCommand.self, WSDLCommand.self, EventsCommand.self, SimulateCommand.self,
+            MemberCommand.self, ExtensionCommand.self, PasswordCommand.self, DirectoryCommand.self, WSDLCommand.self, EventsCommand.self,
+            SimulateCommand.self,
             PackageCommand.self, FieldCommand.self, CampaignCommand.self, ImportCommand.self,
         ],
         defaultSubcommand: Serve.self

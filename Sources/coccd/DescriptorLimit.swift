@@ -1,9 +1,10 @@
 import CoccServer
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The process's file descriptor limit, made to fit the connection cap: the soft limit is raised
@@ -24,18 +25,24 @@ enum DescriptorLimit {
         }
         let usable = limit.rlim_cur > reserve * 2 ? limit.rlim_cur - reserve : limit.rlim_cur / 2
         if rlim_t(configuration.maxConnections) > usable {
-            logger.warning("maxConnections lowered to fit the descriptor limit", metadata: [
-                "maxConnections": "\(configuration.maxConnections)", "lowered": "\(usable)", "RLIMIT_NOFILE": "\(limit.rlim_cur)"])
+            logger.warning(
+                "maxConnections lowered to fit the descriptor limit",
+                metadata: [
+                    "maxConnections": "\(configuration.maxConnections)", "lowered": "\(usable)", "RLIMIT_NOFILE": "\(limit.rlim_cur)",
+                ])
             configuration.maxConnections = Int(usable)
         }
-        logger.info("connection caps", metadata: [
-            "maxConnections": "\(configuration.maxConnections)", "perAddress": "\(configuration.maxConnectionsPerAddress)",
-            "RLIMIT_NOFILE": "\(limit.rlim_cur)"])
+        logger.info(
+            "connection caps",
+            metadata: [
+                "maxConnections": "\(configuration.maxConnections)", "perAddress": "\(configuration.maxConnectionsPerAddress)",
+                "RLIMIT_NOFILE": "\(limit.rlim_cur)",
+            ])
     }
 
     #if canImport(Glibc)
-    static var resourceNoFile: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
+        static var resourceNoFile: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
     #else
-    static var resourceNoFile: Int32 { RLIMIT_NOFILE }
+        static var resourceNoFile: Int32 { RLIMIT_NOFILE }
     #endif
 }

@@ -1,12 +1,13 @@
-import Foundation
 import ArgumentParser
 import CoccEngine
 import CoccStore
+import Foundation
 
 /// `coccd events list --team T [--since EVENTID]`: the team's durable call-event log.
 struct EventsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "Read a team's call-event log.",
-                                                    subcommands: [List.self, Status.self, Resume.self, Replay.self, Secret.self])
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "Read a team's call-event log.",
+        subcommands: [List.self, Status.self, Resume.self, Replay.self, Secret.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print events after an event id, one `eventid<TAB>message` per line.")
@@ -32,7 +33,9 @@ struct EventsCommand: ParsableCommand {
             let store = try data.openStore()
             let state = try store.deliveryState(teamID: t.id)
             let latest = try store.lastEventID(teamID: t.id, atOrBefore: .distantFuture)
-            print("url=\(t.eventURL)\tdelivered=\(state.cursor)\tlatest=\(latest)\tattempts=\(state.attempts)\t\(state.dead ? "DEAD" : "ok")\t\(state.lastError)")
+            print(
+                "url=\(t.eventURL)\tdelivered=\(state.cursor)\tlatest=\(latest)\tattempts=\(state.attempts)\t\(state.dead ? "DEAD" : "ok")\t\(state.lastError)"
+            )
         }
     }
 

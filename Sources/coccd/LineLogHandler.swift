@@ -32,8 +32,10 @@ struct LineLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
         if let explicit = event.metadata { all.merge(explicit) { _, new in new } }
         // LogLine quotes, escapes and cuts every value: they come from clients.
-        let line = LogLine.render(time: Date().formatted(.iso8601), level: event.level, label: label, metadata: all, source: event.source,
-                                  message: "\(event.message)") + "\n"
+        let line =
+            LogLine.render(
+                time: Date().formatted(.iso8601), level: event.level, label: label, metadata: all, source: event.source,
+                message: "\(event.message)") + "\n"
         Self.output.withLock { _ in
             FileHandle.standardOutput.write(Data(line.utf8))
         }

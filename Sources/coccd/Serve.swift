@@ -2,9 +2,9 @@ import ArgumentParser
 import CoccAsterisk
 import CoccEngine
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import Hummingbird
 import Logging
@@ -48,8 +48,12 @@ struct Serve: AsyncParsableCommand {
         var config = ServerConfiguration()
         if let file = self.config {
             var path = file
-            if !FileManager.default.fileExists(atPath: path), FileManager.default.fileExists(atPath: "Config/\(file)") { path = "Config/\(file)" }
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read configuration file \(file)") }
+            if !FileManager.default.fileExists(atPath: path), FileManager.default.fileExists(atPath: "Config/\(file)") {
+                path = "Config/\(file)"
+            }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read configuration file \(file)")
+            }
             config = try JSONDecoder().decode(ServerConfiguration.self, from: data)
         }
         config.apply(environment: ProcessEnvironment.all)
@@ -109,24 +113,29 @@ struct Serve: AsyncParsableCommand {
             let asterisk = AsteriskSwitch(configuration: configuration.asterisk.driverConfiguration, legIDs: legIDs, logger: logger)
             callSwitch = asterisk
             switchServices.append(asterisk)
-            logger.notice("switch: Asterisk over ARI", metadata: ["url": "\(configuration.asterisk.url)", "app": "\(configuration.asterisk.app)"])
+            logger.notice(
+                "switch: Asterisk over ARI", metadata: ["url": "\(configuration.asterisk.url)", "app": "\(configuration.asterisk.app)"])
         }
-        let center = try CallCenter(store: store, switch: callSwitch, legRegistry: LegRegistry(ids: legIDs), logger: logger,
-                                    recordingsDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("recordings"),
-                                    ivrMenus: configuration.ivrs, offerRingTimeout: .milliseconds(Int64(configuration.ringTimeoutSeconds * 1000)))
-        logger.notice("coccd starting", metadata: [
-            "address": "\(scheme)://\(configuration.host):\(configuration.port)",
-            "wsdl": "\(scheme)://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",
-            "data": "\(configuration.dataDirectory)", "teams": "\(center.directory.teams.count)",
-        ])
+        let center = try CallCenter(
+            store: store, switch: callSwitch, legRegistry: LegRegistry(ids: legIDs), logger: logger,
+            recordingsDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("recordings"),
+            ivrMenus: configuration.ivrs, offerRingTimeout: .milliseconds(Int64(configuration.ringTimeoutSeconds * 1000)))
+        logger.notice(
+            "coccd starting",
+            metadata: [
+                "address": "\(scheme)://\(configuration.host):\(configuration.port)",
+                "wsdl": "\(scheme)://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",
+                "data": "\(configuration.dataDirectory)", "teams": "\(center.directory.teams.count)",
+            ])
         // The simulator's control surface only when the simulator carries the calls.
         let surface = (configuration.demo || configuration.simulate) && configuration.switchKind == "simulated" ? simulator : nil
         // Calls a crash of the previous run left behind end now, with their events (see
         // TeamEngine+Recovery: the policy is to end them, not to adopt them).
         let interrupted = await center.recoverInterruptedCalls()
         if interrupted > 0 { logger.notice("interrupted calls ended", metadata: ["calls": "\(interrupted)"]) }
-        let app = CoccApplication.make(configuration: configuration, center: center, metrics: metrics,
-                                       simulator: surface, tls: tls, services: switchServices, logger: logger)
+        let app = CoccApplication.make(
+            configuration: configuration, center: center, metrics: metrics,
+            simulator: surface, tls: tls, services: switchServices, logger: logger)
         // Live calls end with their hangup events before the store closes: the notification
         // reader does it at shutdown (SwitchNotificationService).
         try await app.runService()

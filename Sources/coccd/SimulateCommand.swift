@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `coccd simulate ...`: drives the simulated switch of a server running with --demo or --simulate.
@@ -14,7 +15,8 @@ struct SimulateCommand: AsyncParsableCommand {
         @Option(help: "The running server (started with --demo or --simulate).") var url = "http://127.0.0.1:4580"
         @Option(help: "The team's orgidentity: the switch shows and moves only its legs.") var team = "demo"
         @Option(help: "An account of the team.") var user = "admin"
-        @Option(help: "The account's password (plaintext; prefer COCCD_SIMULATE_PASSWORD).") var password = ProcessInfo.processInfo.environment["COCCD_SIMULATE_PASSWORD"] ?? "admin123"
+        @Option(help: "The account's password (plaintext; prefer COCCD_SIMULATE_PASSWORD).") var password =
+            ProcessInfo.processInfo.environment["COCCD_SIMULATE_PASSWORD"] ?? "admin123"
 
         func send(_ method: String, _ path: String) async throws {
             var allowed = CharacterSet.alphanumerics

@@ -14,7 +14,8 @@ struct WSDLCommand: ParsableCommand {
         guard let style = WSDLGenerator.Style(rawValue: style) else { throw ValidationError("unknown style \(style)") }
         var base = publicURL
         while base.hasSuffix("/") { base.removeLast() }
-        print(WSDLGenerator(namespace: soapNamespace, location: base + "/coccwi.php")
-            .generate(operations: Catalogue.standard.descriptors, style: style), terminator: "")
+        print(
+            WSDLGenerator(namespace: soapNamespace, location: base + "/coccwi.php")
+                .generate(operations: Catalogue.standard.descriptors, style: style), terminator: "")
     }
 }

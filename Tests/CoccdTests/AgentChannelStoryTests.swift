@@ -1,9 +1,9 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -45,10 +45,11 @@ struct AgentChannelStoryTests {
             await f.advance(1)
             try await f.pbx.farEndHangup(uniqueid: 1555)
         }
-        #expect(try story(f, "8001") == [
-            "CALLER incoming 1555 -", "AGENT ringing 19866 8001", "AGENT answer 19866 8001", "CALLER hangup 1555 8001",
-            "AGENT hangup 19866 8001", "CONVERSATION hangup 0 8001",
-        ])
+        #expect(
+            try story(f, "8001") == [
+                "CALLER incoming 1555 -", "AGENT ringing 19866 8001", "AGENT answer 19866 8001", "CALLER hangup 1555 8001",
+                "AGENT hangup 19866 8001", "CONVERSATION hangup 0 8001",
+            ])
         // The agent's incoming is the team's, but for its event id.
         let agent = try #require(f.center.directory.agent(team: 1, number: "8001"))
         let mine = try #require(try f.center.events(team: 1, after: 0, agent: agent.id, limit: 1).first?.message)
@@ -68,15 +69,16 @@ struct AgentChannelStoryTests {
             f.clock.advance(1)
             _ = try await call(client, .http, "login", Fixture.agent("8002"))
             await f.pbx.placeInbound(from: "0138888888888", to: "6001", tenant: "demo")
-            await f.advance(6)   // 8001 lets it ring out; 8002 rings
+            await f.advance(6)  // 8001 lets it ring out; 8002 rings
             try await f.pbx.answer(uniqueid: 19867)
             try await f.pbx.farEndHangup(uniqueid: 1555)
         }
         #expect(try story(f, "8001") == ["CALLER incoming 1555 -", "AGENT ringing 19866 8001", "AGENT hangup 19866 8001"])
-        #expect(try story(f, "8002") == [
-            "CALLER incoming 1555 -", "AGENT ringing 19867 8002", "AGENT answer 19867 8002", "CALLER hangup 1555 8002",
-            "AGENT hangup 19867 8002", "CONVERSATION hangup 0 8002",
-        ])
+        #expect(
+            try story(f, "8002") == [
+                "CALLER incoming 1555 -", "AGENT ringing 19867 8002", "AGENT answer 19867 8002", "CALLER hangup 1555 8002",
+                "AGENT hangup 19867 8002", "CONVERSATION hangup 0 8002",
+            ])
     }
 
     /// After a transfer the receiving agent sees its own leg as AGENT and never the
@@ -90,21 +92,24 @@ struct AgentChannelStoryTests {
             await f.advance(30)
             try await f.pbx.farEndHangup(uniqueid: 19867)
         }
-        #expect(try story(f, "8001") == [
-            "AGENT ringing 19866 8001", "AGENT answer 19866 8001", "CALLEE ringing 19867 8001", "CALLEE answer 19867 8001",
-            "CALLEE onhold 19867 8001", "CONSULT ringing 19868 8001", "CONSULT answer 19868 8001",
-            // Handed over: the customer's resume is the receiving agent's; this agent's story ends.
-            "AGENT hangup 19866 8001",
-        ])
-        #expect(try story(f, "8002") == [
-            "AGENT ringing 19868 8002", "AGENT answer 19868 8002", "CALLEE resume 19867 8001", "CALLEE hangup 19867 8001",
-            "AGENT hangup 19868 8002", "CONVERSATION hangup 0 8001",
-        ])
+        #expect(
+            try story(f, "8001") == [
+                "AGENT ringing 19866 8001", "AGENT answer 19866 8001", "CALLEE ringing 19867 8001", "CALLEE answer 19867 8001",
+                "CALLEE onhold 19867 8001", "CONSULT ringing 19868 8001", "CONSULT answer 19868 8001",
+                // Handed over: the customer's resume is the receiving agent's; this agent's story ends.
+                "AGENT hangup 19866 8001",
+            ])
+        #expect(
+            try story(f, "8002") == [
+                "AGENT ringing 19868 8002", "AGENT answer 19868 8002", "CALLEE resume 19867 8001", "CALLEE hangup 19867 8001",
+                "AGENT hangup 19868 8002", "CONVERSATION hangup 0 8001",
+            ])
         // The team log is unchanged: every event once, the consulted leg as CONSULT.
-        #expect(try kinds(f).dropFirst(4) == [
-            "CALLEE onhold 19867", "CONSULT ringing 19868", "CONSULT answer 19868", "CALLEE resume 19867", "AGENT hangup 19866",
-            "CALLEE hangup 19867", "CONSULT hangup 19868", "CONVERSATION hangup 0",
-        ])
+        #expect(
+            try kinds(f).dropFirst(4) == [
+                "CALLEE onhold 19867", "CONSULT ringing 19868", "CONSULT answer 19868", "CALLEE resume 19867", "AGENT hangup 19866",
+                "CALLEE hangup 19867", "CONSULT hangup 19868", "CONVERSATION hangup 0",
+            ])
     }
 
     /// An inner call: the called agent's own leg is AGENT in its channel (CALLEE in the caller's).
@@ -114,14 +119,19 @@ struct AgentChannelStoryTests {
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .soap, "login", Fixture.agent8001)
             _ = try await call(client, .soap, "login", Fixture.agent("8002"))
-            _ = try await call(client, .soap, "makeCall", Fixture.agent8001.with(["targetdn": "8002", "targettype": "inner", "agentgroupid": "1"]))
+            _ = try await call(
+                client, .soap, "makeCall", Fixture.agent8001.with(["targetdn": "8002", "targettype": "inner", "agentgroupid": "1"]))
             await f.advance(3)
             try await f.pbx.farEndHangup(uniqueid: 19867)
         }
-        #expect(try story(f, "8002") == [
-            "AGENT ringing 19867 8002", "AGENT answer 19867 8002", "AGENT hangup 19867 8002", "CONVERSATION hangup 0 8001",
-        ])
-        #expect(try story(f, "8001").prefix(4) == ["AGENT ringing 19866 8001", "AGENT answer 19866 8001", "CALLEE ringing 19867 8001", "CALLEE answer 19867 8001"])
+        #expect(
+            try story(f, "8002") == [
+                "AGENT ringing 19867 8002", "AGENT answer 19867 8002", "AGENT hangup 19867 8002", "CONVERSATION hangup 0 8001",
+            ])
+        #expect(
+            try story(f, "8001").prefix(4) == [
+                "AGENT ringing 19866 8001", "AGENT answer 19866 8001", "CALLEE ringing 19867 8001", "CALLEE answer 19867 8001",
+            ])
     }
 
     /// silentMonitor is silent: nothing in the monitored agent's channel; whisper and intrude
@@ -140,9 +150,15 @@ struct AgentChannelStoryTests {
             try await f.pbx.farEndHangup(uniqueid: 19867)
         }
         let start = ["AGENT ringing 19866 8002", "AGENT answer 19866 8002", "CALLEE ringing 19867 8002", "CALLEE answer 19867 8002"]
-        #expect(try story(f, "8002") == start + (shows ? ["CONSULT join 19868 8002"] : []) + ["CALLEE hangup 19867 8002", "AGENT hangup 19866 8002"]
-            + (shows ? ["CONSULT hangup 19868 8002"] : []) + ["CONVERSATION hangup 0 8002"])
-        #expect(try story(f, "8001") == ["AGENT join 19868 8009", "CALLEE hangup 19867 8002", "AGENT hangup 19868 8009", "CONVERSATION hangup 0 8002"])
+        #expect(
+            try story(f, "8002") == start + (shows ? ["CONSULT join 19868 8002"] : []) + [
+                "CALLEE hangup 19867 8002", "AGENT hangup 19866 8002",
+            ]
+                + (shows ? ["CONSULT hangup 19868 8002"] : []) + ["CONVERSATION hangup 0 8002"])
+        #expect(
+            try story(f, "8001") == [
+                "AGENT join 19868 8009", "CALLEE hangup 19867 8002", "AGENT hangup 19868 8009", "CONVERSATION hangup 0 8002",
+            ])
         // The team log still shows the supervisor's leg, for the team's own records.
         #expect(try kinds(f).contains("CONSULT join 19868"))
     }
@@ -155,7 +171,8 @@ struct AgentChannelStoryTests {
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, .http)
             _ = try await call(client, .http, "transfer", Fixture.agent8001)
-            #expect(try await call(client, .http, "hangup", Fixture.agent("8002").with(["target": "agent", "targetagent": "8002"])).code == 1)
+            #expect(
+                try await call(client, .http, "hangup", Fixture.agent("8002").with(["target": "agent", "targetagent": "8002"])).code == 1)
             #expect(await f.pbx.liveLegs().isEmpty)
         }
         #expect(try story(f, "8002").suffix(3) == ["AGENT hangup 19868 8002", "CALLEE hangup 19867 8001", "CONVERSATION hangup 0 8001"])

@@ -1,11 +1,12 @@
-@testable import CoccAsterisk
 import CoccEngine
-import CoccSwitch
 import CoccSimulator
+import CoccSwitch
 import Foundation
 import Logging
 import Synchronization
 import Testing
+
+@testable import CoccAsterisk
 
 /// The ARI driver against what a real Asterisk 22.10.1 did (`../shared/fixtures/asterisk-ari`):
 /// the REST calls it makes for each operation, and the notifications it draws from the recorded
@@ -28,15 +29,17 @@ struct AsteriskFixtureTests {
         var sent: [ARIRequest] { requests.withLock { $0 } }
     }
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("../shared/fixtures/asterisk-ari").standardizedFileURL
 
     /// The recorded WebSocket events of a scenario, in order.
     static func events(_ scenario: String) throws -> [ARIEvent] {
         let text = try String(contentsOf: fixtures.appendingPathComponent(scenario + ".jsonl"), encoding: .utf8)
         return text.split(separator: "\n").compactMap { line in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], object["dir"] as? String == "event",
-                  object["type"] != nil
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                object["dir"] as? String == "event",
+                object["type"] != nil
             else { return nil }
             return ARIEvent(json: Data(line.utf8))
         }
@@ -48,7 +51,8 @@ struct AsteriskFixtureTests {
         configuration.externalEndpoint = "Local/{number}@outside"
         configuration.mohClass = "tone"
         configuration.ivrContext = "ivr"
-        let pbx = AsteriskSwitch(configuration: configuration, transport: transport, legIDs: CountingLegIDs(first: 1555), logger: Logger(label: "test"))
+        let pbx = AsteriskSwitch(
+            configuration: configuration, transport: transport, legIDs: CountingLegIDs(first: 1555), logger: Logger(label: "test"))
         pbx.setConnected(true)
         return (pbx, transport)
     }
@@ -65,12 +69,20 @@ struct AsteriskFixtureTests {
     @Test
     func originateAsksForTheChannelByItsUniqueid() async throws {
         let (pbx, transport) = makeSwitch()
-        let leg = try await pbx.originate(OriginateRequest(uniqueid: 1000, destination: .external("5550100"), callerID: "0800100123",
-                                                           context: "dialout", ringTimeout: .seconds(15)))
-        #expect(transport.sent == [ARIRequest("POST", "/channels", [
-            ("endpoint", "Local/5550100@outside"), ("app", "coccd"), ("appArgs", "coccd,dialout"), ("timeout", "15"), ("channelId", "coccd-1000"),
-            ("otherChannelId", "coccd-1000-2"), ("callerId", "0800100123"),
-        ])])
+        let leg = try await pbx.originate(
+            OriginateRequest(
+                uniqueid: 1000, destination: .external("5550100"), callerID: "0800100123",
+                context: "dialout", ringTimeout: .seconds(15)))
+        #expect(
+            transport.sent == [
+                ARIRequest(
+                    "POST", "/channels",
+                    [
+                        ("endpoint", "Local/5550100@outside"), ("app", "coccd"), ("appArgs", "coccd,dialout"), ("timeout", "15"),
+                        ("channelId", "coccd-1000"),
+                        ("otherChannelId", "coccd-1000-2"), ("callerId", "0800100123"),
+                    ])
+            ])
         #expect(leg == LegInfo(uniqueid: 1000, channel: "Local/5550100@outside-00000001;1", number: "5550100"))
         await #expect(throws: SwitchError.duplicateLeg(1000)) {
             try await pbx.originate(OriginateRequest(uniqueid: 1000, destination: .extension("1001")))
@@ -100,7 +112,7 @@ struct AsteriskFixtureTests {
     func originateOutcomes(_ channel: String, _ expected: [String]) async throws {
         let (pbx, _) = makeSwitch()
         await pbx.register(uniqueid: 7, channelID: channel)
-        if channel == "a1-answer" { await pbx.markHangupRequested(7) }   // the app hung it up (DELETE)
+        if channel == "a1-answer" { await pbx.markHangupRequested(7) }  // the app hung it up (DELETE)
         let seen = await notifications(pbx, replaying: try Self.events("02-originate-outcomes"))
         #expect(seen.map(Self.describe) == expected)
     }
@@ -142,20 +154,21 @@ struct AsteriskFixtureTests {
         try await pbx.spy(3, on: 2, mode: .whisper)
         try await pbx.redirect(1, toIVR: "7000", path: ["1", "2"])
         let sent = transport.sent.map(\.description)
-        #expect(sent == [
-            "POST /bridges?type=mixing&bridgeId=coccd-bridge-1&name=coccd-bridge-1",
-            "POST /bridges/coccd-bridge-1/addChannel?channel=c-in,c-ag1",
-            "POST /channels/c-in/moh?mohClass=tone", "POST /channels/c-in/mute?direction=in",
-            "DELETE /channels/c-in/moh", "DELETE /channels/c-in/mute?direction=in",
-            "POST /channels/c-in/silence", "POST /channels/c-in/mute?direction=in",
-            "DELETE /channels/c-in/silence", "DELETE /channels/c-in/mute?direction=in",
-            "POST /channels/c-ag1/snoop?spy=both&app=coccd&appArgs=coccd,spy&snoopId=coccd-snoop-2&whisper=out",
-            "POST /bridges?type=mixing&bridgeId=coccd-spy-3&name=coccd-spy-3",
-            "POST /bridges/coccd-spy-3/addChannel?channel=sup,coccd-snoop-2",
-            "POST /channels/c-in/variable?variable=COCCD_IVR_PATH&value=1-2",
-            "POST /applications/coccd/subscription?eventSource=channel:c-in",
-            "POST /channels/c-in/continue?context=ivr&extension=7000&priority=1",
-        ])
+        #expect(
+            sent == [
+                "POST /bridges?type=mixing&bridgeId=coccd-bridge-1&name=coccd-bridge-1",
+                "POST /bridges/coccd-bridge-1/addChannel?channel=c-in,c-ag1",
+                "POST /channels/c-in/moh?mohClass=tone", "POST /channels/c-in/mute?direction=in",
+                "DELETE /channels/c-in/moh", "DELETE /channels/c-in/mute?direction=in",
+                "POST /channels/c-in/silence", "POST /channels/c-in/mute?direction=in",
+                "DELETE /channels/c-in/silence", "DELETE /channels/c-in/mute?direction=in",
+                "POST /channels/c-ag1/snoop?spy=both&app=coccd&appArgs=coccd,spy&snoopId=coccd-snoop-2&whisper=out",
+                "POST /bridges?type=mixing&bridgeId=coccd-spy-3&name=coccd-spy-3",
+                "POST /bridges/coccd-spy-3/addChannel?channel=sup,coccd-snoop-2",
+                "POST /channels/c-in/variable?variable=COCCD_IVR_PATH&value=1-2",
+                "POST /applications/coccd/subscription?eventSource=channel:c-in",
+                "POST /channels/c-in/continue?context=ivr&extension=7000&priority=1",
+            ])
         // Continued into the IVR: its StasisEnd is not a hangup; back with ivr-return.
         var end = ARIEvent(type: "StasisEnd", channelID: "c-in")
         await pbx.receive(end)
@@ -195,7 +208,8 @@ struct AsteriskFixtureTests {
         let transport = RecordingTransport()
         var configuration = AsteriskConfiguration(url: "http://127.0.0.1:8088", username: "coccd", password: "pw")
         if shared { configuration.recordingDirectory = folder.appendingPathComponent("spool").path }
-        let pbx = AsteriskSwitch(configuration: configuration, transport: transport, legIDs: CountingLegIDs(first: 1555), logger: Logger(label: "test"))
+        let pbx = AsteriskSwitch(
+            configuration: configuration, transport: transport, legIDs: CountingLegIDs(first: 1555), logger: Logger(label: "test"))
         pbx.setConnected(true)
         await pbx.register(uniqueid: 7, channelID: "coccd-7")
         await pbx.answered(7)
@@ -208,7 +222,8 @@ struct AsteriskFixtureTests {
         } else {
             transport.answers.withLock { $0["GET /recordings/stored/\(name)/file"] = ARIResponse(status: 200, body: audio) }
         }
-        await pbx.receive(try #require(ARIEvent(json: Data(#"{"type":"RecordingFinished","recording":{"name":"\#(name)","state":"done"}}"#.utf8))))
+        await pbx.receive(
+            try #require(ARIEvent(json: Data(#"{"type":"RecordingFinished","recording":{"name":"\#(name)","state":"done"}}"#.utf8))))
         #expect(FileManager.default.contents(atPath: target) == audio)
         let paths = transport.sent.map { "\($0.method) \($0.path)" }
         #expect(paths.contains("GET /recordings/stored/\(name)/file") == !shared)

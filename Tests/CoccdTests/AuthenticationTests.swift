@@ -28,7 +28,9 @@ struct AuthenticationTests {
     @Test
     func nothingInTheStoreIsClear() throws {
         let f = try Fixture()
-        let dump = try f.store.database.read { db in try String.fetchAll(db, sql: "SELECT password_hash FROM agents UNION ALL SELECT password_hash FROM accounts") }
+        let dump = try f.store.database.read { db in
+            try String.fetchAll(db, sql: "SELECT password_hash FROM agents UNION ALL SELECT password_hash FROM accounts")
+        }
         #expect(dump.count == 8)  // 6 agents, 2 accounts across both teams
         #expect(dump.allSatisfy { $0.hasPrefix("pbkdf2-sha256$") && !$0.contains("123456") && !$0.contains("e10adc39") })
     }
@@ -40,7 +42,8 @@ struct AuthenticationTests {
         let auth = f.center.authenticator
         #expect(auth.cache.count == 0)
         guard case .success(.agent(let agent)) = auth.authenticate(creds, in: f.center.directory, logger: logger) else {
-            Issue.record("expected success"); return
+            Issue.record("expected success")
+            return
         }
         #expect(agent.number == "8001")
         #expect(auth.cache.count == 1)
@@ -68,7 +71,8 @@ struct AuthenticationTests {
         let f = try Fixture()
         let clock = f.clock
         let auth = Authenticator(cache: CredentialCache(lifetime: 60), clock: { clock() })
-        let creds = Credentials(orgidentity: "demo", usertype: "account", user: "admin", pwdtype: "md5", password: PasswordHash.md5Hex("admin123"))
+        let creds = Credentials(
+            orgidentity: "demo", usertype: "account", user: "admin", pwdtype: "md5", password: PasswordHash.md5Hex("admin123"))
         #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
         f.clock.advance(61)
         try f.admin.setAccount(team: "demo", username: "admin", password: "changed")
@@ -102,8 +106,9 @@ struct AuthenticationTests {
         let known = usertype == "agent" ? "8001" : "admin"
         let wrong: BackMessage = usertype == "agent" ? .agentOrPasswordWrong : .accountOrPasswordWrong
         let attempt = { (user: String) in
-            auth.authenticate(Credentials(orgidentity: "demo", usertype: usertype, user: user, pwdtype: "plaintext", password: "guess"),
-                              from: "192.0.2.1", in: f.center.directory, logger: logger)
+            auth.authenticate(
+                Credentials(orgidentity: "demo", usertype: usertype, user: user, pwdtype: "plaintext", password: "guess"),
+                from: "192.0.2.1", in: f.center.directory, logger: logger)
         }
         #expect(attempt(known) == .failure(.message(wrong)))
         #expect(auth.slowHashVerifications == 1)
@@ -120,14 +125,21 @@ struct AuthenticationTests {
         let f = try Fixture()
         let auth = Authenticator()
         let md5 = PasswordHash.md5Hex("123456")
-        let variants = [md5, md5.uppercased(), "E10adc3949BA59abbe56E057F20F883E", String(md5.enumerated().map { $0.offset % 2 == 0 ? Character($0.element.uppercased()) : $0.element })]
+        let variants = [
+            md5, md5.uppercased(), "E10adc3949BA59abbe56E057F20F883E",
+            String(md5.enumerated().map { $0.offset % 2 == 0 ? Character($0.element.uppercased()) : $0.element }),
+        ]
         for (i, variant) in variants.enumerated() {
-            let creds = Credentials(orgidentity: "demo", usertype: "agent", user: "8001", pwdtype: i % 2 == 0 ? "md5" : "MD5", password: variant)
+            let creds = Credentials(
+                orgidentity: "demo", usertype: "agent", user: "8001", pwdtype: i % 2 == 0 ? "md5" : "MD5", password: variant)
             #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
         }
         // The clear-text form of the same password is the same entry too.
-        #expect(auth.authenticate(Credentials(orgidentity: "demo", usertype: "agent", user: "8001", pwdtype: "plaintext", password: "123456"),
-                                  in: f.center.directory, logger: logger).isSuccess)
+        #expect(
+            auth.authenticate(
+                Credentials(orgidentity: "demo", usertype: "agent", user: "8001", pwdtype: "plaintext", password: "123456"),
+                in: f.center.directory, logger: logger
+            ).isSuccess)
         #expect(auth.slowHashVerifications == 1)
         #expect(auth.cache.count == 1)
     }

@@ -21,15 +21,22 @@ struct CJITests {
                 #expect(r.status == .ok)
                 #expect(r.headers[.contentType] == "application/javascript; charset=utf-8")
                 let js = String(buffer: r.body)
-                #expect(js.contains(#""queuePauseCJI": ["type", "usertype", "user", "orgidentity", "pwdtype", "password", "pause_reason", "pushevent", "callbackFuc", "dnd"]"#))
-                #expect(js.contains(#""acwOffCJI": ["usertype", "user", "orgidentity", "pwdtype", "password", "pushevent", "callbackFuc"]"#))
+                #expect(
+                    js.contains(
+                        #""queuePauseCJI": ["type", "usertype", "user", "orgidentity", "pwdtype", "password", "pause_reason", "pushevent", "callbackFuc", "dnd"]"#
+                    ))
+                #expect(
+                    js.contains(#""acwOffCJI": ["usertype", "user", "orgidentity", "pwdtype", "password", "pushevent", "callbackFuc"]"#))
                 #expect(js.contains(#""setdeviceCJI": ["orgidentity", "exten", "user", "pwdtype", "password", "callbackFuc"]"#))
                 for d in Catalogue.standard.descriptors {
                     if let name = d.cjiName { #expect(js.contains("\"\(name)\": [")) }
                 }
                 #expect(!js.contains("groupStatusNum"))
                 // importCJI keeps the manual's order, callbackFuc last.
-                #expect(js.contains(#""importCJI": ["orgidentity", "usertype", "user", "pwdtype", "password", "modeltype", "model_id", "source", "context", "source_user", "source_pwd", "exetime", "delrow", "phone_field", "priority_field", "dialtime_field", "emptyagent", "resetstatus", "dupway", "dupdiallist", "changepackage", "callbackFuc"]"#))
+                #expect(
+                    js.contains(
+                        #""importCJI": ["orgidentity", "usertype", "user", "pwdtype", "password", "modeltype", "model_id", "source", "context", "source_user", "source_pwd", "exetime", "delrow", "phone_field", "priority_field", "dialtime_field", "emptyagent", "resetstatus", "dupway", "dupdiallist", "changepackage", "callbackFuc"]"#
+                    ))
             }
             try await client.execute(uri: "/coccinterface/test_CJI.html", method: .get) { r in
                 #expect(r.headers[.contentType] == "text/html; charset=utf-8")

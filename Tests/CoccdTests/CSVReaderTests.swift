@@ -22,7 +22,8 @@ struct CSVReaderTests {
         let text = "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\n1,,3\r4,5,6\n\n\"\",e,\"\"\r\n"
         let path = try file(Array(text.utf8))
         #expect(try CSVReader(path: path).encoding == .utf8)
-        #expect(try rows(path) == [["a", "b", "c"], ["x, y", "say \"hi\"", "two\nlines"], ["1", "", "3"], ["4", "5", "6"], ["", "e", ""]])
+        #expect(
+            try rows(path) == [["a", "b", "c"], ["x, y", "say \"hi\"", "two\nlines"], ["1", "", "3"], ["4", "5", "6"], ["", "e", ""]])
     }
 
     @Test
@@ -31,8 +32,11 @@ struct CSVReaderTests {
         #expect(try CSVReader(path: bom).encoding == .utf8BOM)
         #expect(try rows(bom) == [["姓名", "phone1"], ["张三", "138"]])
         // 姓名,电话号码一 / 张三,13800000001 as Excel saves it on Chinese Windows (GBK ⊂ GB18030).
-        let gbk: [UInt8] = [0xD0, 0xD5, 0xC3, 0xFB, 0x2C, 0xB5, 0xE7, 0xBB, 0xB0, 0xBA, 0xC5, 0xC2, 0xEB, 0xD2, 0xBB, 0x0D, 0x0A,
-                            0xD5, 0xC5, 0xC8, 0xFD] + Array(",13800000001\r\n".utf8)
+        let gbk: [UInt8] =
+            [
+                0xD0, 0xD5, 0xC3, 0xFB, 0x2C, 0xB5, 0xE7, 0xBB, 0xB0, 0xBA, 0xC5, 0xC2, 0xEB, 0xD2, 0xBB, 0x0D, 0x0A,
+                0xD5, 0xC5, 0xC8, 0xFD,
+            ] + Array(",13800000001\r\n".utf8)
         let gb = try file(gbk)
         #expect(try CSVReader(path: gb).encoding == .gb18030)
         #expect(try rows(gb) == [["姓名", "电话号码一"], ["张三", "13800000001"]])

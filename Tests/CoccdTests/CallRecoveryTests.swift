@@ -1,9 +1,9 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -46,7 +46,7 @@ struct CallRecoveryTests {
     @Test
     func aCallerWaitingInTheQueueEndsToo() async throws {
         let f = try Fixture()
-        await f.pbx.placeInbound(from: "0138888888888", to: "6001", tenant: "demo")   // nobody logged in
+        await f.pbx.placeInbound(from: "0138888888888", to: "6001", tenant: "demo")  // nobody logged in
         let restarted = try f.restarted()
         #expect(await restarted.recoverInterruptedCalls() == 1)
         #expect(try kinds(f) == ["CALLER incoming 1555", "CALLER hangup 1555", "CONVERSATION hangup 0"])

@@ -32,9 +32,11 @@ extension Fixture {
 }
 
 /// Every parameter of importWS with all its values, by name; `context` and `source` vary.
-func importParameters(_ context: String, source: String = "data", model: String = "1", _ extra: [String: String] = [:]) -> [String: String] {
+func importParameters(_ context: String, source: String = "data", model: String = "1", _ extra: [String: String] = [:]) -> [String: String]
+{
     Fixture.account.with([
-        "modeltype": "Campaign", "model_id": model, "source": source, "context": context, "source_user": "", "source_pwd": "", "exetime": "",
+        "modeltype": "Campaign", "model_id": model, "source": source, "context": context, "source_user": "", "source_pwd": "",
+        "exetime": "",
         "delrow": "", "phone_field": "phone1", "priority_field": "", "dialtime_field": "", "emptyagent": "no", "resetstatus": "no",
         "dupway": "skip", "dupdiallist": "ignoreDuplicate", "changepackage": "skip",
     ]).with(extra)
@@ -49,21 +51,32 @@ struct CampaignImportTests {
         let (campaigns, campaign) = try f.campaign()
         try await f.application().test(.router) { client async throws in
             // The manual's example: a Chinese display name and a column name.
-            #expect(try await call(client, interface, "importWS", importParameters("姓名=客户 A||phone1=13800000001")) == Outcome(code: 1, message: "BackMsg_83"))
+            #expect(
+                try await call(client, interface, "importWS", importParameters("姓名=客户 A||phone1=13800000001"))
+                    == Outcome(code: 1, message: "BackMsg_83"))
             // English display names, no pre-dial list.
-            #expect(try await call(client, interface, "importWS", importParameters("Name=B||Phone number 1=13800000009", ["phone_field": ""]))
+            #expect(
+                try await call(client, interface, "importWS", importParameters("Name=B||Phone number 1=13800000009", ["phone_field": ""]))
                     == Outcome(code: 1, message: "BackMsg_84"))
             // Again: a duplicate, skipped.
-            #expect(try await call(client, interface, "importWS", importParameters("姓名=客户 A||phone1=13800000001")) == Outcome(code: 1, message: "BackMsg_81"))
+            #expect(
+                try await call(client, interface, "importWS", importParameters("姓名=客户 A||phone1=13800000001"))
+                    == Outcome(code: 1, message: "BackMsg_81"))
             // The manual's refusals.
-            #expect(try await call(client, interface, "importWS", importParameters("phone1=1", ["modeltype": "BusinessApp"])).message == "BackMsg_70")
+            #expect(
+                try await call(client, interface, "importWS", importParameters("phone1=1", ["modeltype": "BusinessApp"])).message
+                    == "BackMsg_70")
             #expect(try await call(client, interface, "importWS", importParameters("phone1=1", model: "99")).message == "BackMsg_73")
             #expect(try await call(client, interface, "importWS", importParameters("phone1=1", model: "no such")).message == "BackMsg_67")
-            #expect(try await call(client, interface, "importWS", importParameters("phone1=13800000007", model: "Spring")).message == "BackMsg_83")
+            #expect(
+                try await call(client, interface, "importWS", importParameters("phone1=13800000007", model: "Spring")).message
+                    == "BackMsg_83")
             #expect(try await call(client, interface, "importWS", importParameters("")).message == "BackMsg_71")
             #expect(try await call(client, interface, "importWS", importParameters("phone1=1", source: "mail")).message == "BackMsg_72")
             #expect(try await call(client, interface, "importWS", importParameters("nosuchfield=1||phone1=2")).message == "BackMsg_75")
-            #expect(try await call(client, interface, "importWS", importParameters("姓名=C")) == Outcome(code: 2, message: "BackMsg_76[电话号码一(phone1)]"))
+            #expect(
+                try await call(client, interface, "importWS", importParameters("姓名=C"))
+                    == Outcome(code: 2, message: "BackMsg_76[电话号码一(phone1)]"))
             // Another team's campaign does not exist for this one.
             let other = ["orgidentity": "other", "usertype": "account", "user": "boss", "pwdtype": "plaintext", "password": "bosspw"]
             #expect(try await call(client, interface, "importWS", importParameters("phone1=5").with(other)).message == "BackMsg_73")
@@ -130,8 +143,12 @@ struct CampaignImportTests {
         let service = try f.importService()
         // Customer 13800000001 is held by another master-table package; 13800000002 by none.
         let other = try campaigns.createPackage(team: 1, name: "Autumn leads", master: true)
-        let otherCampaign = try #require(try campaigns.campaign(team: 1, id: String(try campaigns.createCampaign(
-            team: 1, name: "Autumn", groupID: 1, packageID: other, mode: .preview))))
+        let otherCampaign = try #require(
+            try campaigns.campaign(
+                team: 1,
+                id: String(
+                    try campaigns.createCampaign(
+                        team: 1, name: "Autumn", groupID: 1, packageID: other, mode: .preview))))
         _ = service.importRecord(context: "phone1=13800000001", into: otherCampaign, options: ImportOptions())
         _ = service.importRecord(context: "phone1=13800000002", into: otherCampaign, options: ImportOptions())
         try f.store.database.write { db in try db.execute(sql: "UPDATE customers SET package_id = NULL WHERE phone1 = '13800000002'") }
@@ -167,8 +184,11 @@ struct CampaignImportTests {
         options.phoneField = "phone1"
         options.dialtimeField = "calltime"
         options.priorityField = "note"
-        #expect(try service.importRecord(context: "phone1=1||拨打时间=2030-01-02 08:30:00||note=7", into: campaign, options: options).get().code == "83")
-        #expect(service.importRecord(context: "phone1=2||Call time=tomorrow", into: campaign, options: options)
+        #expect(
+            try service.importRecord(context: "phone1=1||拨打时间=2030-01-02 08:30:00||note=7", into: campaign, options: options).get().code
+                == "83")
+        #expect(
+            service.importRecord(context: "phone1=2||Call time=tomorrow", into: campaign, options: options)
                 == .failure(ImportFailure(code: "75", reason: "dial time is not YYYY-MM-DD hh:mm:ss: tomorrow")))
         let entry = try #require(try campaigns.predial(campaign: campaign.id).first)
         let expected = Calendar.current.date(from: DateComponents(year: 2030, month: 1, day: 2, hour: 8, minute: 30))

@@ -1,9 +1,9 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -42,18 +42,21 @@ struct ConferenceConsultTests {
     /// From the conference, 8001 consults 8003 (leg 19869), who answers.
     func consultFromConference(_ f: Fixture, _ client: some TestClientProtocol, _ interface: Interface) async throws {
         try await conference(f, client, interface)
-        #expect(try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"])) == Outcome(code: 2, message: "BackMsg_96"))
+        #expect(
+            try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"])) == Outcome(code: 2, message: "BackMsg_96"))
         #expect(await !f.pbx.isHeld(uniqueid: 19867))
         #expect(try await call(client, interface, "consult", Self.consult8003) == Outcome(code: 1, message: "BackMsg_27"))
         // One consult at a time, from a conference too.
-        #expect(try await call(client, interface, "consult", Self.consult8003.with(["targetdn": "13912345678", "consulttype": "external"]))
-            == Outcome(code: 2, message: "BackMsg_95"))
+        #expect(
+            try await call(client, interface, "consult", Self.consult8003.with(["targetdn": "13912345678", "consulttype": "external"]))
+                == Outcome(code: 2, message: "BackMsg_95"))
         await f.advance(1)
         // The conference talks on without the agent, who talks with 8003; nobody is on hold.
         #expect(await f.pbx.bridgedWith(uniqueid: 19866) == 19869)
         #expect(await f.pbx.conferencedWith(uniqueid: 19867) == [19868])
         #expect(await !f.pbx.isHeld(uniqueid: 19867))
-        #expect(try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"])) == Outcome(code: 2, message: "BackMsg_96"))
+        #expect(
+            try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"])) == Outcome(code: 2, message: "BackMsg_96"))
         #expect(try await call(client, interface, "resume", Fixture.agent8001) == Outcome(code: 2, message: "BackMsg_96"))
     }
 
@@ -71,14 +74,17 @@ struct ConferenceConsultTests {
             #expect(await f.pbx.liveLegs().map(\.uniqueid) == [19866, 19867, 19868])
             #expect(try await call(client, interface, "agentStatus", Fixture.agent("8003")).extra == "1-idle,2-logout,")
             // In the conference again: a further consult is allowed, hold is not.
-            #expect(try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"])) == Outcome(code: 2, message: "BackMsg_96"))
+            #expect(
+                try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"]))
+                    == Outcome(code: 2, message: "BackMsg_96"))
         }
         // The agent rejoins at once; the consulted leg's hangup is the switch's report of it.
         let seen = try kinds(f).dropFirst(4)
-        #expect(seen == [
-            "CALLEE onhold 19867", "CONSULT ringing 19868", "CONSULT answer 19868", "CALLEE join 19867", "CONSULT join 19868",
-            "CONSULT ringing 19869", "CONSULT answer 19869", "AGENT join 19866", "CONSULT hangup 19869",
-        ], "\(seen)")
+        #expect(
+            seen == [
+                "CALLEE onhold 19867", "CONSULT ringing 19868", "CONSULT answer 19868", "CALLEE join 19867", "CONSULT join 19868",
+                "CONSULT ringing 19869", "CONSULT answer 19869", "AGENT join 19866", "CONSULT hangup 19869",
+            ], "\(seen)")
     }
 
     @Test(arguments: Interface.allCases)
@@ -89,8 +95,9 @@ struct ConferenceConsultTests {
             #expect(try await call(client, interface, "conference", Fixture.agent8001) == Outcome(code: 1, message: "BackMsg_34"))
             #expect(await f.pbx.conferencedWith(uniqueid: 19866) == [19867, 19868, 19869])
             // hangup target=consult: every consulted party, oldest first; agent and customer stay.
-            #expect(try await call(client, interface, "hangup", Fixture.agent8001.with(["target": "consult", "targetagent": "8001"]))
-                == Outcome(code: 1, message: "BackMsg_37"))
+            #expect(
+                try await call(client, interface, "hangup", Fixture.agent8001.with(["target": "consult", "targetagent": "8001"]))
+                    == Outcome(code: 1, message: "BackMsg_37"))
             #expect(await f.pbx.liveLegs().map(\.uniqueid) == [19866, 19867])
             #expect(await f.pbx.bridgedWith(uniqueid: 19866) == 19867)
         }
@@ -107,17 +114,19 @@ struct ConferenceConsultTests {
             #expect(await f.pbx.liveLegs().map(\.uniqueid) == [19867, 19868, 19869])
             #expect(try await call(client, interface, "agentStatus", Fixture.agent8001).extra == "1-idle,2-logout,")
             // One of the two consulted agents leaves: customer and the other talk on.
-            #expect(try await call(client, interface, "hangup", Fixture.agent("8002").with(["target": "agent", "targetagent": "8002"]))
-                == Outcome(code: 1, message: "BackMsg_37"))
+            #expect(
+                try await call(client, interface, "hangup", Fixture.agent("8002").with(["target": "agent", "targetagent": "8002"]))
+                    == Outcome(code: 1, message: "BackMsg_37"))
             #expect(await f.pbx.bridgedWith(uniqueid: 19867) == 19869)
             try await f.pbx.farEndHangup(uniqueid: 19867)
             #expect(await f.pbx.liveLegs().isEmpty)
             #expect(try await call(client, interface, "agentStatus", Fixture.agent("8003")).extra == "1-idle,2-logout,")
         }
-        #expect(try kinds(f).dropFirst(9) == [
-            "CONSULT ringing 19869", "CONSULT answer 19869", "CONSULT join 19869", "AGENT hangup 19866", "CONSULT hangup 19868",
-            "CALLEE hangup 19867", "CONSULT hangup 19869", "CONVERSATION hangup 0",
-        ])
+        #expect(
+            try kinds(f).dropFirst(9) == [
+                "CONSULT ringing 19869", "CONSULT answer 19869", "CONSULT join 19869", "AGENT hangup 19866", "CONSULT hangup 19868",
+                "CALLEE hangup 19867", "CONSULT hangup 19869", "CONVERSATION hangup 0",
+            ])
     }
 
     /// 3.20: during a plain consult the customer is held by the consult: hold and resume are
@@ -127,14 +136,20 @@ struct ConferenceConsultTests {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, interface, answered: false)
-            #expect(try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"])) == Outcome(code: 2, message: "BackMsg_96"))
+            #expect(
+                try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"]))
+                    == Outcome(code: 2, message: "BackMsg_96"))
             await f.advance(1)
-            #expect(try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "1"])) == Outcome(code: 2, message: "BackMsg_96"))
+            #expect(
+                try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "1"]))
+                    == Outcome(code: 2, message: "BackMsg_96"))
             #expect(try await call(client, interface, "resume", Fixture.agent8001) == Outcome(code: 2, message: "BackMsg_96"))
             #expect(await f.pbx.isHeld(uniqueid: 19867))
             // Back to two parties: hold works again.
             _ = try await call(client, interface, "callReturn", Fixture.agent8001)
-            #expect(try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"])) == Outcome(code: 1, message: "BackMsg_52"))
+            #expect(
+                try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"]))
+                    == Outcome(code: 1, message: "BackMsg_52"))
         }
     }
 
@@ -145,7 +160,9 @@ struct ConferenceConsultTests {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
             try await conference(f, client, .http)
-            let request = operation == "hangup" ? Fixture.agent8001.with(["target": "all", "targetagent": "8001"])
+            let request =
+                operation == "hangup"
+                ? Fixture.agent8001.with(["target": "all", "targetagent": "8001"])
                 : Fixture.account.with(["target": "8001"])
             #expect(try await call(client, .http, operation, request).code == 1)
             #expect(await f.pbx.liveLegs().isEmpty)
@@ -154,7 +171,9 @@ struct ConferenceConsultTests {
         #expect(!kinds.contains("CALLEE resume 19867"))
         #expect(kinds.suffix(4) == ["AGENT hangup 19866", "CALLEE hangup 19867", "CONSULT hangup 19868", "CONVERSATION hangup 0"])
         let agent = try #require(f.center.directory.agent(team: 1, number: "8001"))
-        #expect(try f.center.events(team: 1, after: 0, agent: agent.id, limit: 100).last.flatMap { field($0.message, "source") } == "CONVERSATION")
+        #expect(
+            try f.center.events(team: 1, after: 0, agent: agent.id, limit: 100).last.flatMap { field($0.message, "source") }
+                == "CONVERSATION")
     }
 
     /// While the next party still rings, the agent is in the conference: if the last party

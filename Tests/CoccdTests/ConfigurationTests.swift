@@ -1,8 +1,8 @@
-import CoccOperations
 import CoccEngine
+import CoccOperations
 import CoccServer
-import CoccSwitch
 import CoccSimulator
+import CoccSwitch
 import Foundation
 import Testing
 
@@ -26,7 +26,8 @@ struct ConfigurationTests {
         #expect(config.port == 6000 && config.corsOrigins == ["a", "b"] && config.webrootAddress == "http://rec/")
         // The shipped example file decodes.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let shipped = try JSONDecoder().decode(ServerConfiguration.self, from: Data(contentsOf: root.appendingPathComponent("Config/coccd.json")))
+        let shipped = try JSONDecoder().decode(
+            ServerConfiguration.self, from: Data(contentsOf: root.appendingPathComponent("Config/coccd.json")))
         #expect(shipped.port == 4580 && shipped.ivrs == IVRMenu.sample && shipped.simulation == .demo)
     }
 
@@ -40,7 +41,11 @@ struct ConfigurationTests {
         var config = try JSONDecoder().decode(ServerConfiguration.self, from: Data(json.utf8))
         #expect(config.switchKind == "asterisk" && config.asterisk.url == "http://pbx:8088" && config.asterisk.defaultTrunk == "carrier")
         #expect(config.asterisk.recordingDirectory == "/var/spool/asterisk/recording" && config.asterisk.agentEndpoint == "PJSIP/{exten}")
-        config.apply(environment: ["COCCD_ARI_RECORDING_DIR": "/mnt/recordings", "COCCD_ARI_MOH_CLASS": "tone", "COCCD_SWITCH": "simulated"])
-        #expect(config.asterisk.recordingDirectory == "/mnt/recordings" && config.asterisk.mohClass == "tone" && config.switchKind == "simulated")
+        config.apply(environment: [
+            "COCCD_ARI_RECORDING_DIR": "/mnt/recordings", "COCCD_ARI_MOH_CLASS": "tone", "COCCD_SWITCH": "simulated",
+        ])
+        #expect(
+            config.asterisk.recordingDirectory == "/mnt/recordings" && config.asterisk.mohClass == "tone"
+                && config.switchKind == "simulated")
     }
 }

@@ -65,7 +65,7 @@ struct ConnectionLimitTests {
     func theGlobalCapRefusesEveryAddress() async throws {
         var f = try Fixture()
         f.configuration.maxConnections = 4
-        f.configuration.pressureIdleTimeoutSeconds = 60   // this test is about the cap, not about pressure
+        f.configuration.pressureIdleTimeoutSeconds = 60  // this test is about the cap, not about pressure
         try await f.liveApplication().test(.live) { client async throws in
             let port = try #require(client.port)
             // The test client's own keep-alive connection is one of the four.
@@ -86,11 +86,11 @@ struct ConnectionLimitTests {
     @Test
     func idleConnectionsAreClosedSoonerUnderPressure() async throws {
         var f = try Fixture()
-        f.configuration.maxConnections = 8   // pressure above 6 open
+        f.configuration.maxConnections = 8  // pressure above 6 open
         f.configuration.pressureIdleTimeoutSeconds = 1
         try await f.liveApplication(requestTimeout: 60).test(.live) { client async throws in
             let port = try #require(client.port)
-            _ = try await client.execute(uri: "/", method: .get) { #expect($0.status == .ok) }   // one open: the test client's
+            _ = try await client.execute(uri: "/", method: .get) { #expect($0.status == .ok) }  // one open: the test client's
             var idle: [RawConnection] = []
             for _ in 0..<4 {
                 let connection = try RawConnection(port: port, from: "127.0.0.2")
@@ -120,8 +120,9 @@ struct ConnectionLimitTests {
             let port = try #require(client.port)
             for path in ["/coccinterfaces", "/coccwi.php"] {
                 let connection = try RawConnection(port: port)
-                connection.send("POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                                + "Content-Length: 10000000\r\nExpect: 100-continue\r\n\r\n")
+                connection.send(
+                    "POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                        + "Content-Length: 10000000\r\nExpect: 100-continue\r\n\r\n")
                 let answer = await connection.receive(timeout: 30, until: "bytes") ?? ""
                 #expect(answer.hasPrefix("HTTP/1.1 413 "), "\(path): \(answer)")
                 #expect(!answer.contains("100 Continue"))

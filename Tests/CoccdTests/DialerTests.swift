@@ -21,7 +21,7 @@ struct DialerTests {
         for (phone, priority) in [("13800000003", 1), ("13800000002", 5), ("13800000004", 9)] {
             var options = ImportOptions()
             options.phoneField = "phone1"
-            options.priorityField = "note"    // any field may carry the priority
+            options.priorityField = "note"  // any field may carry the priority
             _ = try imports.importRecord(context: "phone1=\(phone)||note=\(priority)", into: campaign, options: options).get()
         }
         var settings = ProgressiveDialer.Settings()
@@ -48,29 +48,39 @@ struct DialerTests {
             // Highest priority first: answered, then the customer hangs up.
             #expect(await dialer.pass() == 1)
             #expect(try status("13800000004") == "dialing 1 ")
-            #expect(await dialer.pass() == 0)   // the agent is busy now
-            await f.advance(0); await f.advance(1); await f.advance(2); await f.advance(5)
-            #expect(await dialer.pass() == 1)   // settles it, dials the next
+            #expect(await dialer.pass() == 0)  // the agent is busy now
+            await f.advance(0)
+            await f.advance(1)
+            await f.advance(2)
+            await f.advance(5)
+            #expect(await dialer.pass() == 1)  // settles it, dials the next
             #expect(try status("13800000004") == "answered 1 answered")
             // Busy (after a second of ringing): back in the list for a retry after 60 s.
-            await f.advance(0); await f.advance(1); await f.advance(1)
+            await f.advance(0)
+            await f.advance(1)
+            await f.advance(1)
             #expect(await dialer.pass() == 1)
             #expect(try status("13800000002") == "pending 1 busy")
             // No answer after the customer's ring timeout.
-            await f.advance(0); await f.advance(1); await f.advance(46)
-            #expect(await dialer.pass() == 0)   // nothing due: both wait for their retry
+            await f.advance(0)
+            await f.advance(1)
+            await f.advance(46)
+            #expect(await dialer.pass() == 0)  // nothing due: both wait for their retry
             #expect(try status("13800000003") == "pending 1 noanswer")
             // The retries: busy again is the last attempt.
             await f.advance(60)
             #expect(await dialer.pass() == 1)
-            await f.advance(0); await f.advance(1); await f.advance(1)
-            #expect(await dialer.pass() == 1)   // the other retry starts
+            await f.advance(0)
+            await f.advance(1)
+            await f.advance(1)
+            #expect(await dialer.pass() == 1)  // the other retry starts
             #expect(try status("13800000002") == "failed 2 busy")
             #expect(try status("13800000003") == "dialing 2 noanswer")
-            await f.advance(0)   // its agent leg rings
+            await f.advance(0)  // its agent leg rings
         }
         // The customers carry the outcome; the calls' events carry the campaign.
-        let customers = Dictionary(uniqueKeysWithValues: try campaigns.customers(package: campaign.packageID).map { ($0.fields["phone1"]!, $0.status) })
+        let customers = Dictionary(
+            uniqueKeysWithValues: try campaigns.customers(package: campaign.packageID).map { ($0.fields["phone1"]!, $0.status) })
         #expect(customers["13800000004"] == "answered" && customers["13800000002"] == "busy")
         let ringing = try f.events().filter { $0.contains("source=AGENT&event=ringing") }
         #expect(ringing.count == 5)

@@ -26,7 +26,7 @@ struct EventBusTests {
         _ = await (mine, team)
         for _ in 0..<10 { await Task.yield() }
         let otherWoke = otherReturned.load(ordering: .sequentiallyConsistent)
-        #expect(!otherWoke)   // agent 3 sleeps through agent 2's event
+        #expect(!otherWoke)  // agent 3 sleeps through agent 2's event
         other.cancel()
         await other.value
         // Already newer: returns at once, not after the hour.

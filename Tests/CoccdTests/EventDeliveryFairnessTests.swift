@@ -11,7 +11,10 @@ import Testing
 /// A backend that takes up to 8 s per POST (until the test releases it), and counts what it
 /// has started and finished; a fast backend notes, on arrival, how far the slow one had got.
 final class PacedWebhook: Sendable {
-    struct Counts: Sendable, Equatable { var started = 0; var finished = 0 }
+    struct Counts: Sendable, Equatable {
+        var started = 0
+        var finished = 0
+    }
     let counts = Mutex(Counts())
     let released = Mutex(false)
     /// For a fast backend: the slow backend's counts at the moment each POST arrived here.
@@ -75,8 +78,9 @@ struct EventDeliveryFairnessTests {
                 var settings = EventDeliveryService.Settings()
                 settings.pollInterval = .milliseconds(20)
                 if let concurrency { settings.concurrency = concurrency }
-                let service = EventDeliveryService(center: f.center, store: f.store, metrics: OperationMetrics(), settings: settings,
-                                                   logger: Fixture.quiet)
+                let service = EventDeliveryService(
+                    center: f.center, store: f.store, metrics: OperationMetrics(), settings: settings,
+                    logger: Fixture.quiet)
                 let running = Task { try await service.run() }
                 defer { running.cancel() }
                 try await body(f, slow, fast)

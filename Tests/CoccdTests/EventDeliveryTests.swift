@@ -1,9 +1,9 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -15,7 +15,11 @@ import Testing
 
 /// A backend that records what it accepts and refuses the first `failures` POSTs.
 final class Webhook: Sendable {
-    struct Received: Sendable { var id: String; var signature: String; var body: String }
+    struct Received: Sendable {
+        var id: String
+        var signature: String
+        var body: String
+    }
     let received = Mutex<[Received]>([])
     let failures: Mutex<Int>
     init(failures: Int) { self.failures = Mutex(failures) }
@@ -31,8 +35,10 @@ final class Webhook: Sendable {
             }
             if refuse { return .internalServerError }
             self.received.withLock {
-                $0.append(Received(id: request.headers[HTTPField.Name("X-Cocc-Event-Id")!] ?? "",
-                                   signature: request.headers[HTTPField.Name("X-Cocc-Signature")!] ?? "", body: body))
+                $0.append(
+                    Received(
+                        id: request.headers[HTTPField.Name("X-Cocc-Event-Id")!] ?? "",
+                        signature: request.headers[HTTPField.Name("X-Cocc-Signature")!] ?? "", body: body))
             }
             return .ok
         }
@@ -46,7 +52,8 @@ struct EventDeliveryTests {
     func everyEventArrivesInOrderDespiteFailuresAndAfterARestart() async throws {
         let f = try Fixture()
         let hook = Webhook(failures: 3)
-        let receiver = Application(router: hook.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
+        let receiver = Application(
+            router: hook.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
         try await receiver.test(.live) { hookClient async throws in
             try f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:\(try #require(hookClient.port))/hook")
             try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
@@ -54,7 +61,8 @@ struct EventDeliveryTests {
             settings.baseBackoff = .milliseconds(5)
             settings.maxAttempts = 5
             func deliverer() -> EventDeliveryService {
-                EventDeliveryService(center: f.center, store: f.store, metrics: OperationMetrics(), settings: settings, logger: Fixture.quiet)
+                EventDeliveryService(
+                    center: f.center, store: f.store, metrics: OperationMetrics(), settings: settings, logger: Fixture.quiet)
             }
             func drain(_ d: EventDeliveryService, until count: Int) async throws {
                 for _ in 0..<200 where hook.received.withLock({ $0.count }) < count {
@@ -63,7 +71,7 @@ struct EventDeliveryTests {
                 }
             }
             let first = deliverer()
-            await first.deliverPending()   // the team's delivery starts here, at event 0
+            await first.deliverPending()  // the team's delivery starts here, at event 0
             try await f.application().test(.router) { client async throws in
                 _ = try await call(client, .http, "login", Fixture.agent8001)
                 _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
@@ -75,8 +83,10 @@ struct EventDeliveryTests {
             var got = hook.received.withLock { $0 }
             #expect(got.map(\.id) == (1...7).map(String.init))
             #expect(got.allSatisfy { $0.signature == "sha256=" + EventDeliveryService.signature($0.body, secret: secret) })
-            #expect(got[0].body.hasPrefix("calleridnum=13800000001&didnumber=&activenum=8001&source=AGENT&event=ringing&uniqueid=19866&sessionid="))
-            #expect(got[0].body.contains("&eventTime=") && got[0].body.contains("%3A"))   // form-encoded "08:22:01"
+            #expect(
+                got[0].body.hasPrefix(
+                    "calleridnum=13800000001&didnumber=&activenum=8001&source=AGENT&event=ringing&uniqueid=19866&sessionid="))
+            #expect(got[0].body.contains("&eventTime=") && got[0].body.contains("%3A"))  // form-encoded "08:22:01"
             #expect(try f.store.deliveryState(teamID: 1).cursor == 7)
 
             // A new process (a new deliverer, the same store) continues after the cursor.

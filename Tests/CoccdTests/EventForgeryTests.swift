@@ -1,15 +1,16 @@
 import CoccCatalogue
 import CoccEngine
 import CoccOperations
-@testable import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+
+@testable import CoccServer
 
 /// What a client tries in order to forge an event: extra keys, a new line for the long-poll, a
 /// new SSE field or event, a NUL for C parsers.
@@ -17,7 +18,9 @@ let forgery = "x&activenum=9999&source=AGENT&event=hangup=\r\nid: 7\n\ndata: sou
 
 /// A line's keys as the manual's sample page reads them: split on `&`, then on the first `=`.
 func naiveKeys(_ line: String) -> [String] {
-    line.split(separator: "&", omittingEmptySubsequences: true).map { String($0.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
+    line.split(separator: "&", omittingEmptySubsequences: true).map {
+        String($0.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0])
+    }
 }
 
 /// Every layout chapter 6 (and the agent notifications, and `resync`) can produce: its keys in order.
@@ -37,8 +40,12 @@ let manualLayouts: Set<[String]> = {
     }
     for event in [AgentNotification.Event.login, .paused] {
         for reason in [nil, "r"] as [String?] {
-            layouts.insert(naiveKeys(AgentNotification(event: event, agentNumber: "1", extensionNumber: "2", teamID: 1, groupID: 1, time: Date(), reason: reason)
-                .render(eventid: 1)))
+            layouts.insert(
+                naiveKeys(
+                    AgentNotification(
+                        event: event, agentNumber: "1", extensionNumber: "2", teamID: 1, groupID: 1, time: Date(), reason: reason
+                    )
+                    .render(eventid: 1)))
         }
     }
     layouts.insert(naiveKeys(EventRetention.resyncMessage(eventid: 1)))
@@ -53,7 +60,8 @@ struct EventForgeryTests {
     func callEventValuesCannotAddKeys(_ direction: CallEventMessage.Direction, _ source: CallEventMessage.Source) {
         for event in [CallEventMessage.Event.ringing, .incoming, .hangup] {
             let clean = CallEventMessage(
-                source: source, event: event, direction: direction, calleridnum: "138", didnumber: "6001", activenum: "8001", uniqueid: 19866,
+                source: source, event: event, direction: direction, calleridnum: "138", didnumber: "6001", activenum: "8001",
+                uniqueid: 19866,
                 sessionid: "s1", eventTime: Date(), teamID: 1, modeltype: "Campaign", modelID: "10", groupID: 1, channel: "SIP/8001-1",
                 userdata: "a=1&b=2")
             var hostile = clean
@@ -68,7 +76,9 @@ struct EventForgeryTests {
             let line = hostile.render(eventid: 3)
             #expect(naiveKeys(line) == naiveKeys(clean.render(eventid: 3)), "\(line)")
             #expect(!line.contains("\r") && !line.contains("\n") && !line.contains("\u{0}"))
-            for (key, value) in EventLine.parse(line) where !["source", "event", "uniqueid", "eventTime", "AgentTeamId", "AgentGroupId", "eventid", "from", "calltype"].contains(key) {
+            for (key, value) in EventLine.parse(line)
+            where !["source", "event", "uniqueid", "eventTime", "AgentTeamId", "AgentGroupId", "eventid", "from", "calltype"].contains(key)
+            {
                 if key == "didnumber" && value.isEmpty { continue }  // the inbound CONVERSATION layout leaves it empty
                 #expect(value == forgery, "\(key)")
             }
@@ -88,7 +98,8 @@ struct EventForgeryTests {
 
     @Test
     func agentNotificationReasonCannotAddKeys() {
-        let n = AgentNotification(event: .paused, agentNumber: forgery, extensionNumber: forgery, teamID: 1, groupID: 1, time: Date(), reason: forgery)
+        let n = AgentNotification(
+            event: .paused, agentNumber: forgery, extensionNumber: forgery, teamID: 1, groupID: 1, time: Date(), reason: forgery)
         let line = n.render(eventid: 9)
         #expect(manualLayouts.contains(naiveKeys(line)), "\(line)")
         #expect(EventLine.parse(line).first { $0.0 == "reason" }?.1 == forgery)
@@ -128,19 +139,34 @@ struct EventForgeryTests {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
-            let base = Fixture.agent8001.with(["targetdn": "13800000001", "targettype": "exter", "agentgroupid": "1", "modeltype": "Campaign", "model_id": "10"])
+            let base = Fixture.agent8001.with([
+                "targetdn": "13800000001", "targettype": "exter", "agentgroupid": "1", "modeltype": "Campaign", "model_id": "10",
+            ])
             for interface in [Interface.http, .soap, .cji] {
-                #expect(try await call(client, interface, "makeCall", base.with(["targetdn": "13800000004&activenum=9999"])).message == "BackMsg_28")
-                #expect(try await call(client, interface, "makeCall", base.with(["targetdn": String(repeating: "1", count: 33)])).message == "BackMsg_28")
+                #expect(
+                    try await call(client, interface, "makeCall", base.with(["targetdn": "13800000004&activenum=9999"])).message
+                        == "BackMsg_28")
+                #expect(
+                    try await call(client, interface, "makeCall", base.with(["targetdn": String(repeating: "1", count: 33)])).message
+                        == "BackMsg_28")
                 #expect(try await call(client, interface, "makeCall", base.with(["callerid": "1\r\n2"])).message == "BackMsg_28")
                 #expect(try await call(client, interface, "makeCall", base.with(["agentexten": "8001&x=1"])).message == "BackMsg_28")
                 #expect(try await call(client, interface, "makeCall", base.with(["model_id": "10\nid: 5"])).message == "BackMsg_70")
-                #expect(try await call(client, interface, "consult", Fixture.agent8001.with(["targetdn": "1&a=b", "consulttype": "external"])).message == "BackMsg_28")
+                #expect(
+                    try await call(client, interface, "consult", Fixture.agent8001.with(["targetdn": "1&a=b", "consulttype": "external"]))
+                        .message == "BackMsg_28")
             }
-            #expect(try await call(client, .http, "backCall", Fixture.account.with(["exten": "8001", "targetdn": "138#&x"])).message == "BackMsg_28")
+            #expect(
+                try await call(client, .http, "backCall", Fixture.account.with(["exten": "8001", "targetdn": "138#&x"])).message
+                    == "BackMsg_28")
             #expect(try await call(client, .http, "setdevice", Fixture.agent8001.with(["exten": "8001&x=1"])).message == "BackMsg_28")
-            #expect(try await call(client, .http, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2", "deviceexten": "80\n01"])).message == "BackMsg_28")
-            #expect(try await call(client, .http, "silentMonitor", Fixture.agent8001.with(["target": "8002", "phonenumber": "PJSIP/x&PJSIP/y"])).message == "BackMsg_28")
+            #expect(
+                try await call(client, .http, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2", "deviceexten": "80\n01"]))
+                    .message == "BackMsg_28")
+            #expect(
+                try await call(
+                    client, .http, "silentMonitor", Fixture.agent8001.with(["target": "8002", "phonenumber": "PJSIP/x&PJSIP/y"])
+                ).message == "BackMsg_28")
             #expect(try f.events().isEmpty)
             // A real number with a leading + and feature digits still dials.
             #expect(try await call(client, .http, "makeCall", base.with(["targetdn": "+8613800000001"])).message == "BackMsg_19")
@@ -161,14 +187,18 @@ struct EventForgeryTests {
             await f.advance(10)
             try await f.pbx.farEndHangup(uniqueid: 1555)
             // Free text that reaches events by design: userdata, and a pause reason (pushevent).
-            let dial = Fixture.agent("8002").with(["targetdn": "13800000001", "targettype": "exter", "agentgroupid": "1", "userdata": forgery])
+            let dial = Fixture.agent("8002").with([
+                "targetdn": "13800000001", "targettype": "exter", "agentgroupid": "1", "userdata": forgery,
+            ])
             #expect(try await call(client, .http, "makeCall", dial).message == "BackMsg_19")
             for _ in 0..<4 { await f.advance(1) }
-            _ = try await call(client, .cji, "queuePause", Fixture.agent("8003").with(["type": "1", "pause_reason": forgery, "pushevent": "yes"]))
+            _ = try await call(
+                client, .cji, "queuePause", Fixture.agent("8003").with(["type": "1", "pause_reason": forgery, "pushevent": "yes"]))
             let base = Fixture.agent8001.with([
                 "targetdn": "13800000001", "targettype": "exter", "agentgroupid": "1", "modeltype": "Campaign", "model_id": "10",
                 "userdata": forgery, "type": "1", "agent_group_id": "1", "pause_reason": forgery, "target": "agent", "targetagent": "8002",
-                "consulttype": "internal", "status": "all", "dtmf": "1", "silence": "0", "transfer": "1", "ivrexten": "7000", "ivrflow": "1",
+                "consulttype": "internal", "status": "all", "dtmf": "1", "silence": "0", "transfer": "1", "ivrexten": "7000",
+                "ivrflow": "1",
                 "exten": "8001", "callerid": "138", "variable": forgery, "value": forgery, "pushevent": "yes",
             ])
             for operation in Catalogue.standard.operations where !operation.descriptor.httpEvents.isEmpty {
@@ -178,8 +208,9 @@ struct EventForgeryTests {
                     where interface == .http || (interface == .soap ? operation.descriptor.soapName : operation.descriptor.cjiName) != nil {
                         // XML cannot carry a NUL (a SOAP body with one gets a fault), so SOAP sends the rest.
                         let parameters = base.with([name: forgery])
-                        _ = try? await call(client, interface, operation.descriptor.name,
-                                            interface == .soap ? parameters.mapValues { $0.replacingOccurrences(of: "\u{0}", with: "") } : parameters)
+                        _ = try? await call(
+                            client, interface, operation.descriptor.name,
+                            interface == .soap ? parameters.mapValues { $0.replacingOccurrences(of: "\u{0}", with: "") } : parameters)
                     }
                 }
                 _ = try await call(client, .http, operation.descriptor.name, base)
@@ -188,7 +219,9 @@ struct EventForgeryTests {
         }
         let logged = try f.store.events(teamID: 1, after: 0, limit: 10_000)
         #expect(logged.count > 10, "the sweep should have produced call events")
-        #expect(logged.contains { $0.message.contains("calleridnum=0138%26activenum%3D1%0D%0Aid: 3") }, "the forged caller id reached an event, encoded")
+        #expect(
+            logged.contains { $0.message.contains("calleridnum=0138%26activenum%3D1%0D%0Aid: 3") },
+            "the forged caller id reached an event, encoded")
         #expect(logged.contains { $0.message.contains("userdata=x%26activenum") }, "the forgery reached an event, encoded")
         for event in logged {
             #expect(manualLayouts.contains(naiveKeys(event.message)), "\(event.message)")

@@ -19,7 +19,9 @@ struct EventRetentionTests {
         let now = f.clock()
         for i in 1...7 {
             let at = i <= 5 ? now.addingTimeInterval(-48 * 3600) : now
-            _ = try f.store.appendEvent(teamID: 1, at: at, agentIDs: [agent.id]) { "activenum=8001&source=AGENT&event=e\(i)&eventid=\($0)&" }
+            _ = try f.store.appendEvent(teamID: 1, at: at, agentIDs: [agent.id]) {
+                "activenum=8001&source=AGENT&event=e\(i)&eventid=\($0)&"
+            }
         }
         return agent.id
     }
@@ -61,7 +63,9 @@ struct EventRetentionTests {
         try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
             let channel = "/agentindesks/agentpull/demo-8001-123456"
             // Cursor 5: nothing was lost after it; 6 and 7 come as usual.
-            let fresh = try await client.execute(uri: channel, method: .get, headers: [.ifNoneMatch: "5"]) { ($0.status, String(buffer: $0.body)) }
+            let fresh = try await client.execute(uri: channel, method: .get, headers: [.ifNoneMatch: "5"]) {
+                ($0.status, String(buffer: $0.body))
+            }
             #expect(fresh.0 == .ok)
             #expect(fresh.1 == "activenum=8001&source=AGENT&event=e6&eventid=6&\r\nactivenum=8001&source=AGENT&event=e7&eventid=7&")
             // Cursor 2: 3–5 are gone; one resync message moves the page to the present.
@@ -79,10 +83,14 @@ struct EventRetentionTests {
             let byDate = try await client.execute(uri: channel, method: .get, headers: [.ifModifiedSince: old]) { String(buffer: $0.body) }
             #expect(byDate.contains("event=resync&"))
             // The vendor plugin's JSON form of the same message.
-            let json = try await client.execute(uri: channel + "?format=json", method: .get, headers: [.ifNoneMatch: "2"]) { String(buffer: $0.body) }
+            let json = try await client.execute(uri: channel + "?format=json", method: .get, headers: [.ifNoneMatch: "2"]) {
+                String(buffer: $0.body)
+            }
             #expect(json == "{'source':'SYSTEM','event':'resync','reason':'retention','eventid':'7'}")
             // Parsed the way that plugin does it: quotes swapped, then JSON.
-            let lines = try await client.execute(uri: channel + "?format=json", method: .get, headers: [.ifNoneMatch: "5"]) { String(buffer: $0.body) }
+            let lines = try await client.execute(uri: channel + "?format=json", method: .get, headers: [.ifNoneMatch: "5"]) {
+                String(buffer: $0.body)
+            }
             let objects = try lines.components(separatedBy: "\r\n").map {
                 try JSONSerialization.jsonObject(with: Data($0.replacingOccurrences(of: "'", with: "\"").utf8)) as? [String: String]
             }
@@ -92,7 +100,9 @@ struct EventRetentionTests {
             // SSE: resync first, then what comes next.
             let port = try #require(client.port)
             let stream = try RawConnection(port: port)
-            stream.send("GET /coccinterface/events?orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456 HTTP/1.1\r\nHost: localhost\r\nLast-Event-ID: 1\r\n\r\n")
+            stream.send(
+                "GET /coccinterface/events?orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456 HTTP/1.1\r\nHost: localhost\r\nLast-Event-ID: 1\r\n\r\n"
+            )
             let text = await stream.receive(timeout: 30, until: "event=resync") ?? ""
             #expect(text.contains("id: 7\ndata: source=SYSTEM&event=resync&reason=retention&eventid=7&\n\n"))
             #expect(!text.contains("event=e6"))

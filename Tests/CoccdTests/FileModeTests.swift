@@ -22,7 +22,7 @@ struct FileModeTests {
         try DataDirectory.prepare(dir)
         let db = dir + "/coccd.sqlite"
         let store = try SQLiteStore(path: db)
-        _ = try DirectoryAdmin(store: store, rounds: 500).addTeam(identity: "t", name: "T")   // a write: -wal and -shm exist
+        _ = try DirectoryAdmin(store: store, rounds: 500).addTeam(identity: "t", name: "T")  // a write: -wal and -shm exist
         #expect(try mode(dir) == 0o700)
         for file in [db, db + "-wal", db + "-shm"] {
             #expect(FileManager.default.fileExists(atPath: file))

@@ -24,13 +24,17 @@ struct HTTPInterfaceTests {
                 #expect(String(buffer: r.body).hasPrefix("|Retuen|1|Retuen|BackMsg_04|Retuen|agent_group_id=1&"))
             }
             // The old product's path, a POSTed form, and an EVENT in another case; nothing but the string.
-            try await client.execute(uri: "/asterccinterfaces", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                                     body: ByteBuffer(string: "EVENT=agentstatus&\(Self.login)")) { r in
+            try await client.execute(
+                uri: "/asterccinterfaces", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "EVENT=agentstatus&\(Self.login)")
+            ) { r in
                 #expect(String(buffer: r.body) == "|Retuen|1|Retuen|BackMsg_43|Retuen|1-idle,2-logout,")
             }
             // The form wins over the query; percent-encoding and + decode.
-            try await client.execute(uri: "/coccinterfaces?EVENT=QUEUEPAUSE&type=2", method: .post,
-                                     body: ByteBuffer(string: "type=1&pause_reason=lunch+break%21&\(Self.login)")) { r in
+            try await client.execute(
+                uri: "/coccinterfaces?EVENT=QUEUEPAUSE&type=2", method: .post,
+                body: ByteBuffer(string: "type=1&pause_reason=lunch+break%21&\(Self.login)")
+            ) { r in
                 #expect(String(buffer: r.body) == "|Retuen|1|Retuen|BackMsg_14")
             }
             #expect(try await f.center.engine(team: 1).sessionSnapshot(agentID: 1)?.pause?.reason == "lunch break!")
@@ -56,27 +60,36 @@ struct HTTPInterfaceTests {
         var f = try Fixture()
         f.configuration.corsOrigins = ["https://crm.example.com"]
         try await f.application().test(.router) { client async throws in
-            try await client.execute(uri: "/coccinterfaces", method: .options, headers: [
-                .origin: "https://crm.example.com", .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type",
-            ]) { r in
+            try await client.execute(
+                uri: "/coccinterfaces", method: .options,
+                headers: [
+                    .origin: "https://crm.example.com", .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type",
+                ]
+            ) { r in
                 #expect(r.status == .noContent)
                 #expect(r.headers[.accessControlAllowOrigin] == "https://crm.example.com")
                 #expect(r.headers[.accessControlAllowMethods]?.contains("POST") == true)
                 #expect(r.headers[.accessControlAllowHeaders] == "content-type")
             }
-            try await client.execute(uri: "/coccinterfaces", method: .post, headers: [.origin: "https://crm.example.com"],
-                                     body: ByteBuffer(string: "EVENT=LOGIN&\(Self.login)")) { r in
+            try await client.execute(
+                uri: "/coccinterfaces", method: .post, headers: [.origin: "https://crm.example.com"],
+                body: ByteBuffer(string: "EVENT=LOGIN&\(Self.login)")
+            ) { r in
                 #expect(r.headers[.accessControlAllowOrigin] == "https://crm.example.com")
                 #expect(r.headers[.vary] == "Origin")
             }
-            try await client.execute(uri: "/coccinterfaces", method: .post, headers: [.origin: "https://evil.example.net"],
-                                     body: ByteBuffer(string: "EVENT=LOGIN&\(Self.login)")) { r in
+            try await client.execute(
+                uri: "/coccinterfaces", method: .post, headers: [.origin: "https://evil.example.net"],
+                body: ByteBuffer(string: "EVENT=LOGIN&\(Self.login)")
+            ) { r in
                 #expect(r.headers[.accessControlAllowOrigin] == nil)
             }
         }
         f.configuration.demo = true
         try await f.application().test(.router) { client async throws in
-            try await client.execute(uri: "/coccinterfaces?EVENT=LOGIN&\(Self.login)", method: .get, headers: [.origin: "http://anything.test"]) { r in
+            try await client.execute(
+                uri: "/coccinterfaces?EVENT=LOGIN&\(Self.login)", method: .get, headers: [.origin: "http://anything.test"]
+            ) { r in
                 #expect(r.headers[.accessControlAllowOrigin] == "*")
             }
         }

@@ -1,9 +1,9 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -21,8 +21,9 @@ struct HangupByUniqueidTests {
             try await consulting8002(f, client, interface)
             // Only the consulted party's leg is a `consult`: the customer's is refused, unknown ids too.
             let h = Fixture.agent8001.with(["target": "consult"])
-            #expect(try await call(client, interface, "hangup", h.with(["uniqueid": "19867,19868,4781"]))
-                == Outcome(code: 1, message: "19867:failed,19868:success,4781:failed"))
+            #expect(
+                try await call(client, interface, "hangup", h.with(["uniqueid": "19867,19868,4781"]))
+                    == Outcome(code: 1, message: "19867:failed,19868:success,4781:failed"))
             #expect(await f.pbx.liveLegs().map(\.uniqueid) == [19866, 19867])
             #expect(try await call(client, interface, "hangup", h.with(["uniqueid": "19868"])) == Outcome(code: 2, message: "19868:failed"))
         }
@@ -35,12 +36,15 @@ struct HangupByUniqueidTests {
             try await consulting8002(f, client, interface)
             let h = Fixture.agent8001.with(["targetagent": "8001"])
             // `caller` takes only the customer; `agent` only agents' legs (8001's and 8002's).
-            #expect(try await call(client, interface, "hangup", h.with(["target": "caller", "uniqueid": "19866"]))
-                == Outcome(code: 2, message: "19866:failed"))
-            #expect(try await call(client, interface, "hangup", h.with(["target": "agent", "uniqueid": "19867"]))
-                == Outcome(code: 2, message: "19867:failed"))
-            #expect(try await call(client, interface, "hangup", h.with(["target": "all", "uniqueid": "19868, 19867"]))
-                == Outcome(code: 1, message: "19868:success,19867:success"))
+            #expect(
+                try await call(client, interface, "hangup", h.with(["target": "caller", "uniqueid": "19866"]))
+                    == Outcome(code: 2, message: "19866:failed"))
+            #expect(
+                try await call(client, interface, "hangup", h.with(["target": "agent", "uniqueid": "19867"]))
+                    == Outcome(code: 2, message: "19867:failed"))
+            #expect(
+                try await call(client, interface, "hangup", h.with(["target": "all", "uniqueid": "19868, 19867"]))
+                    == Outcome(code: 1, message: "19868:success,19867:success"))
             #expect(await f.pbx.liveLegs().isEmpty)
         }
         #expect(try f.events().last.flatMap { field($0, "source") } == "CONVERSATION")
@@ -53,14 +57,17 @@ struct HangupByUniqueidTests {
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, .http)
             _ = try await call(client, .http, "login", Fixture.agent("8003"))
-            #expect(try await call(client, .http, "hangup", Fixture.agent("8003").with(["target": "all", "uniqueid": "19866,19867"]))
-                == Outcome(code: 2, message: "19866:failed,19867:failed"))
+            #expect(
+                try await call(client, .http, "hangup", Fixture.agent("8003").with(["target": "all", "uniqueid": "19866,19867"]))
+                    == Outcome(code: 2, message: "19866:failed,19867:failed"))
             let other = ["orgidentity": "other", "usertype": "account", "user": "boss", "pwdtype": "plaintext", "password": "bosspw"]
-            #expect(try await call(client, .http, "hangup", other.with(["target": "all", "uniqueid": "19866"]))
-                == Outcome(code: 2, message: "19866:failed"))
+            #expect(
+                try await call(client, .http, "hangup", other.with(["target": "all", "uniqueid": "19866"]))
+                    == Outcome(code: 2, message: "19866:failed"))
             // The team's account needs no targetagent with uniqueids.
-            #expect(try await call(client, .http, "hangup", Fixture.account.with(["target": "caller", "uniqueid": "19867"]))
-                == Outcome(code: 1, message: "19867:success"))
+            #expect(
+                try await call(client, .http, "hangup", Fixture.account.with(["target": "caller", "uniqueid": "19867"]))
+                    == Outcome(code: 1, message: "19867:success"))
             #expect(await f.pbx.liveLegs().isEmpty)
         }
     }
@@ -71,12 +78,14 @@ struct HangupByUniqueidTests {
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, interface)
             for target in HangupTarget.allCases {
-                #expect(try await call(client, interface, "hangup", Fixture.agent8001.with(["target": target.rawValue]))
-                    == Outcome(code: 2, message: "BackMsg_01"), "target=\(target.rawValue)")
+                #expect(
+                    try await call(client, interface, "hangup", Fixture.agent8001.with(["target": target.rawValue]))
+                        == Outcome(code: 2, message: "BackMsg_01"), "target=\(target.rawValue)")
             }
             #expect(await f.pbx.liveLegs().count == 3)
-            #expect(try await call(client, interface, "hangup", Fixture.agent8001.with(["target": "consult", "targetagent": "8001"]))
-                == Outcome(code: 1, message: "BackMsg_37"))
+            #expect(
+                try await call(client, interface, "hangup", Fixture.agent8001.with(["target": "consult", "targetagent": "8001"]))
+                    == Outcome(code: 1, message: "BackMsg_37"))
         }
     }
 
@@ -86,22 +95,28 @@ struct HangupByUniqueidTests {
     func agentsOnACallReachOnlyWhatTheyMay() async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            try await consulting8002(f, client, .http, answered: false)   // 8002 rings on 19868
+            try await consulting8002(f, client, .http, answered: false)  // 8002 rings on 19868
             let as8002 = Fixture.agent("8002").with(["target": "all"])
-            #expect(try await call(client, .http, "hangup", as8002.with(["uniqueid": "19866,19867"])) == Outcome(code: 2, message: "19866:failed,19867:failed"))
-            #expect(try await call(client, .http, "hangup", as8002.with(["uniqueid": "19868"])) == Outcome(code: 1, message: "19868:success"))
+            #expect(
+                try await call(client, .http, "hangup", as8002.with(["uniqueid": "19866,19867"]))
+                    == Outcome(code: 2, message: "19866:failed,19867:failed"))
+            #expect(
+                try await call(client, .http, "hangup", as8002.with(["uniqueid": "19868"])) == Outcome(code: 1, message: "19868:success"))
             _ = try await call(client, .http, "callReturn", Fixture.agent8001)
             // The team's account listens to 8001 from extension 8009 (leg 19869).
-            #expect(try await call(client, .http, "silentMonitor", Fixture.account.with(["target": "8001", "phonenumber": "8009"])).code == 1)
+            #expect(
+                try await call(client, .http, "silentMonitor", Fixture.account.with(["target": "8001", "phonenumber": "8009"])).code == 1)
             await f.advance(1)
             #expect(await f.pbx.spying(uniqueid: 19869) != nil)
             let self8001 = Fixture.agent8001.with(["target": "groupadmin", "targetagent": "8001"])
             #expect(try await call(client, .http, "hangup", self8001) == Outcome(code: 2, message: "BackMsg_65"))
-            #expect(try await call(client, .http, "hangup", self8001.with(["uniqueid": "19869"])) == Outcome(code: 2, message: "19869:failed"))
+            #expect(
+                try await call(client, .http, "hangup", self8001.with(["uniqueid": "19869"])) == Outcome(code: 2, message: "19869:failed"))
             #expect(await f.pbx.liveLegs().map(\.uniqueid).contains(19869))
             // The account ends it.
-            #expect(try await call(client, .http, "hangup", Fixture.account.with(["target": "groupadmin", "targetagent": "8001"]))
-                == Outcome(code: 1, message: "BackMsg_37"))
+            #expect(
+                try await call(client, .http, "hangup", Fixture.account.with(["target": "groupadmin", "targetagent": "8001"]))
+                    == Outcome(code: 1, message: "BackMsg_37"))
         }
     }
 }

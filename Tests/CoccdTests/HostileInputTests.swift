@@ -16,35 +16,59 @@ import Testing
 @Suite("hostile input")
 struct HostileInputTests {
     static let bodies: [(name: String, body: String, fault: String, parsed: Bool)] = [
-        ("external entity (file)", """
+        (
+            "external entity (file)",
+            """
             <?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>
             <SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body>\
             <login><orgidentity>&e;</orgidentity></login></SOAP-ENV:Body></SOAP-ENV:Envelope>
-            """, "DTD is not supported", false),
-        ("external entity (http)", """
+            """, "DTD is not supported", false
+        ),
+        (
+            "external entity (http)",
+            """
             <?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "http://127.0.0.1:9/evil">]>
             <SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body>\
             <login><orgidentity>&e;</orgidentity></login></SOAP-ENV:Body></SOAP-ENV:Envelope>
-            """, "DTD is not supported", false),
-        ("billion laughs", """
+            """, "DTD is not supported", false
+        ),
+        (
+            "billion laughs",
+            """
             <?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">\
             \((1...9).map { "<!ENTITY lol\($0) \"\(String(repeating: "&lol\($0 == 1 ? "" : String($0 - 1));", count: 10))\">" }.joined())]>
             <SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><login><user>&lol9;</user></login></SOAP-ENV:Body></SOAP-ENV:Envelope>
-            """, "DTD is not supported", false),
-        ("quadratic blow-up", """
+            """, "DTD is not supported", false
+        ),
+        (
+            "quadratic blow-up",
+            """
             <?xml version="1.0"?><!DOCTYPE q [<!ENTITY a "\(String(repeating: "a", count: 20_000))">]>
             <SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><login><user>\(String(repeating: "&a;", count: 10_000))</user></login></SOAP-ENV:Body></SOAP-ENV:Envelope>
-            """, "DTD is not supported", false),
-        ("plain DOCTYPE", """
+            """, "DTD is not supported", false
+        ),
+        (
+            "plain DOCTYPE",
+            """
             <?xml version="1.0"?><!doctype Envelope SYSTEM "http://127.0.0.1:9/soap.dtd">
             <SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><login/></SOAP-ENV:Body></SOAP-ENV:Envelope>
-            """, "DTD is not supported", false),
-        ("300-deep nesting", Envelope.soap11("<login>" + String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300) + "</login>"),
-         "elements nested deeper than 32 levels", false),
+            """, "DTD is not supported", false
+        ),
+        (
+            "300-deep nesting",
+            Envelope.soap11("<login>" + String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300) + "</login>"),
+            "elements nested deeper than 32 levels", false
+        ),
         ("truncated XML", String(Envelope.soap11("<login>\(Envelope.login8001)</login>").dropLast(30)), "not well-formed", false),
         ("not XML", "EVENT=LOGIN&orgidentity=demo", "not well-formed", false),
-        ("wrong envelope namespace", "<e:Envelope xmlns:e=\"http://example.com/x\"><e:Body><login/></e:Body></e:Envelope>", "VersionMismatch", true),
-        ("unknown operation", Envelope.soap11("<ns1:rebootServer xmlns:ns1=\"urn:coccwi\"/>"), "Procedure &apos;rebootServer&apos; not present", true),
+        (
+            "wrong envelope namespace", "<e:Envelope xmlns:e=\"http://example.com/x\"><e:Body><login/></e:Body></e:Envelope>",
+            "VersionMismatch", true
+        ),
+        (
+            "unknown operation", Envelope.soap11("<ns1:rebootServer xmlns:ns1=\"urn:coccwi\"/>"),
+            "Procedure &apos;rebootServer&apos; not present", true
+        ),
         ("empty Body", Envelope.soap11(""), "SOAP Body is empty", true),
         ("no Body", "<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\"/>", "no SOAP Body", true),
         ("empty request", "", "Empty request body", false),
@@ -72,8 +96,10 @@ struct HostileInputTests {
     @Test
     func utf16DoctypeIsRefusedToo() async throws {
         let f = try Fixture()
-        let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
-            + Envelope.soap11("<login><user>&e;</user></login>").replacingOccurrences(of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", with: "")
+        let text =
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+            + Envelope.soap11("<login><user>&e;</user></login>").replacingOccurrences(
+                of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", with: "")
         var bytes: [UInt8] = [0xFF, 0xFE]
         for unit in text.utf16 { bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
         let payload = ByteBuffer(bytes: bytes)
@@ -93,7 +119,9 @@ struct HostileInputTests {
             let r = try await postSOAP(client, big)
             #expect(r.status == .contentTooLarge)
             #expect(r.body.contains("larger than 65536 bytes"))
-            try await client.execute(uri: "/coccinterfaces", method: .post, body: ByteBuffer(string: "EVENT=LOGIN&x=" + String(repeating: "y", count: 300_000))) { r in
+            try await client.execute(
+                uri: "/coccinterfaces", method: .post, body: ByteBuffer(string: "EVENT=LOGIN&x=" + String(repeating: "y", count: 300_000))
+            ) { r in
                 #expect(r.status == .contentTooLarge)
             }
             #expect(try await call(client, .http, "login", Fixture.agent8001).message == "BackMsg_04")

@@ -1,5 +1,5 @@
-import CoccServer
 import CoccCampaigns
+import CoccServer
 import CoccStore
 import Foundation
 import GRDB
@@ -32,17 +32,19 @@ struct ImportFetchTests {
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: Self.csv)))
         }
         router.get("/trickle.csv") { _, _ in
-            Response(status: .ok, body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "phone1\n"))
-                // 30 s of it: far past the deadline, and yet an end, so that a fetcher without
-                // one fails this test (a done task) rather than hanging it.
-                for _ in 0..<300 {
-                    try await Task.sleep(for: .milliseconds(100))
-                    try await writer.write(ByteBuffer(string: "1"))
-                }
-                try await writer.write(ByteBuffer(string: "\n"))
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "phone1\n"))
+                    // 30 s of it: far past the deadline, and yet an end, so that a fetcher without
+                    // one fails this test (a done task) rather than hanging it.
+                    for _ in 0..<300 {
+                        try await Task.sleep(for: .milliseconds(100))
+                        try await writer.write(ByteBuffer(string: "1"))
+                    }
+                    try await writer.write(ByteBuffer(string: "\n"))
+                    try await writer.finish(nil)
+                })
         }
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
     }
@@ -53,11 +55,14 @@ struct ImportFetchTests {
     }
 
     /// Submits a file import and runs it, within a safety net against hangs.
-    func run(_ f: Fixture, _ campaign: Campaign, _ url: String, source: String = "http", user: String = "", password: String = "") async throws
+    func run(_ f: Fixture, _ campaign: Campaign, _ url: String, source: String = "http", user: String = "", password: String = "")
+        async throws
         -> ImportTask?
     {
         let service = try f.importService()
-        _ = try service.submit(source: source, context: url, user: user, password: password, runAt: nil, into: campaign, options: ImportOptions()).get()
+        _ = try service.submit(
+            source: source, context: url, user: user, password: password, runAt: nil, into: campaign, options: ImportOptions()
+        ).get()
         // A guard against hangs only: every case here ends long before, by its cap or its deadline.
         return await finishing(within: 120) { await service.runDueTasks().first }?.flatMap { $0 }
     }
@@ -82,8 +87,11 @@ struct ImportFetchTests {
                 #expect(try await run(f, campaign, "http://u:p@127.0.0.1:\(try #require(server.port))/start.csv")?.state == .done)
                 // A redirect within the origin keeps them.
                 #expect(try await run(f, campaign, base + "/same.csv", user: "u", password: "p")?.state == .done)
-                #expect(origin.all == [.init(path: "/start.csv", authorization: basic), .init(path: "/start.csv", authorization: basic),
-                                       .init(path: "/same.csv", authorization: basic), .init(path: "/data.csv", authorization: basic)])
+                #expect(
+                    origin.all == [
+                        .init(path: "/start.csv", authorization: basic), .init(path: "/start.csv", authorization: basic),
+                        .init(path: "/same.csv", authorization: basic), .init(path: "/data.csv", authorization: basic),
+                    ])
             }
         }
         #expect(other.all == [.init(path: "/data.csv", authorization: nil), .init(path: "/data.csv", authorization: nil)])
@@ -111,7 +119,9 @@ struct ImportFetchTests {
         #expect(task.url == "ftp://127.0.0.1:\(ftp.port)/gb.csv")
         #expect(seen.all.map(\.path).prefix(2) == ["USER cocc", "PASS s3cret@x"])
         let row = try #require(try stored(f).first)
-        #expect(row["url"] as String == "ftp://127.0.0.1:\(ftp.port)/gb.csv" && row["source_user"] as String == "cocc" && row["source_pwd"] as String == "")
+        #expect(
+            row["url"] as String == "ftp://127.0.0.1:\(ftp.port)/gb.csv" && row["source_user"] as String == "cocc"
+                && row["source_pwd"] as String == "")
     }
 
     /// Hostile FTP servers: an endless multi-line reply, a line that never ends, one that
@@ -121,11 +131,30 @@ struct ImportFetchTests {
     func hostileFTPServersFailTheFetchInsteadOfHoldingIt() async throws {
         // The caps must act on their own, so those servers meet a deadline far away (60 s); the
         // deadline cases get 1 s.
-        let capped = try fixture(timeout: 60), timed = try fixture(timeout: 1)
+        let capped = try fixture(timeout: 60)
+        let timed = try fixture(timeout: 1)
         let scripts: [(String, (Fixture, Campaign), @Sendable (ScriptedTCPServer.Connection) -> Void)] = [
-            ("FTP: a reply of more than 100 lines", capped, { c in c.send("220-welcome\r\n"); while c.send("220-and more\r\n") {} }),
-            ("FTP: a reply line longer than 8192 bytes", capped, { c in c.send("220 "); while c.send(String(repeating: "x", count: 1024)) {} }),
-            ("the fetch took longer than 1 s (importTimeoutSeconds)", timed, { c in c.send("220-slow\r\n"); while c.send("220-still here\r\n") { c.idle(0.1) } }),
+            (
+                "FTP: a reply of more than 100 lines", capped,
+                { c in
+                    c.send("220-welcome\r\n")
+                    while c.send("220-and more\r\n") {}
+                }
+            ),
+            (
+                "FTP: a reply line longer than 8192 bytes", capped,
+                { c in
+                    c.send("220 ")
+                    while c.send(String(repeating: "x", count: 1024)) {}
+                }
+            ),
+            (
+                "the fetch took longer than 1 s (importTimeoutSeconds)", timed,
+                { c in
+                    c.send("220-slow\r\n")
+                    while c.send("220-still here\r\n") { c.idle(0.1) }
+                }
+            ),
             ("the fetch took longer than 1 s (importTimeoutSeconds)", timed, { c in c.idle(120) }),
         ]
         for (reason, (f, campaign), script) in scripts {
@@ -152,17 +181,20 @@ struct ImportFetchTests {
         let path = f.directory.appendingPathComponent("coccd.sqlite").path
         try f.store.database.write { db in
             // Back to the schema before the migration, with two old tasks.
-            try db.execute(sql: """
-                DELETE FROM grdb_migrations WHERE identifier = 'v7-import-hardening';
-                DROP TABLE import_team_settings;
-                ALTER TABLE import_tasks DROP COLUMN progress_row;
-                INSERT INTO import_tasks (team_id, campaign_id, source, url, options, run_at, created_at, state)
-                VALUES (1, 1, 'ftp', 'ftp://u:p%40ss@h.example/x.csv', '{}', 0, 0, 'scheduled'),
-                       (1, 1, 'ftp', 'ftp://u:old@h.example/y.csv', '{}', 0, 0, 'done');
-                """)
+            try db.execute(
+                sql: """
+                    DELETE FROM grdb_migrations WHERE identifier = 'v7-import-hardening';
+                    DROP TABLE import_team_settings;
+                    ALTER TABLE import_tasks DROP COLUMN progress_row;
+                    INSERT INTO import_tasks (team_id, campaign_id, source, url, options, run_at, created_at, state)
+                    VALUES (1, 1, 'ftp', 'ftp://u:p%40ss@h.example/x.csv', '{}', 0, 0, 'scheduled'),
+                           (1, 1, 'ftp', 'ftp://u:old@h.example/y.csv', '{}', 0, 0, 'done');
+                    """)
         }
         let reopened = try SQLiteStore(path: path)
-        let rows = try reopened.database.read { db in try Row.fetchAll(db, sql: "SELECT url, source_user, source_pwd FROM import_tasks ORDER BY id") }
+        let rows = try reopened.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT url, source_user, source_pwd FROM import_tasks ORDER BY id")
+        }
         #expect(rows.map { $0["url"] as String } == ["ftp://h.example/x.csv", "ftp://h.example/y.csv"])
         // The pending task keeps its credentials (cleared when it ends); the finished one does not.
         #expect(rows.map { [$0["source_user"] as String, $0["source_pwd"] as String] } == [["u", "p@ss"], ["", ""]])

@@ -1,5 +1,5 @@
-import CoccServer
 import CoccCampaigns
+import CoccServer
 import CoccStore
 import Foundation
 import GRDB
@@ -18,7 +18,8 @@ struct ImportProgressTests {
         let (campaigns, campaign) = try f.campaign()
         let clock = f.clock
         // 7 data rows and one with a wrong field count (row 4), in batches of 2.
-        let csv = "phone1,name\n13800000001,A\n13800000002,B\nbad row\n13800000003,C\n13800000004,D\n13800000005,E\n13800000006,F\n13800000007,G\n"
+        let csv =
+            "phone1,name\n13800000001,A\n13800000002,B\nbad row\n13800000003,C\n13800000004,D\n13800000005,E\n13800000006,F\n13800000007,G\n"
         let router = Router()
         router.get("/big.csv") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: csv))) }
         let files = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
@@ -28,16 +29,19 @@ struct ImportProgressTests {
             let service = ImportService(campaigns: campaigns, settings: settings, clock: { clock() }, logger: Fixture.quiet)
             var options = ImportOptions()
             options.phoneField = "phone1"
-            let id = try service.submit(source: "http", context: "http://127.0.0.1:\(try #require(server.port))/big.csv", user: "", password: "",
-                                        runAt: nil, into: campaign, options: options).get()
+            let id = try service.submit(
+                source: "http", context: "http://127.0.0.1:\(try #require(server.port))/big.csv", user: "", password: "",
+                runAt: nil, into: campaign, options: options
+            ).get()
             // The crash: the third batch (rows 7-8) never commits, and the process is gone before
             // the task's end is written, as if it were killed between the two.
             try await f.store.database.write { db in
-                try db.execute(sql: """
-                    CREATE TRIGGER crash_in_batch BEFORE INSERT ON customers WHEN NEW.phone1 = '13800000005' BEGIN SELECT RAISE(ABORT, 'killed'); END;
-                    CREATE TRIGGER crash_before_end BEFORE UPDATE OF state ON import_tasks WHEN NEW.state IN ('done', 'failed')
-                        BEGIN SELECT RAISE(ABORT, 'killed'); END;
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER crash_in_batch BEFORE INSERT ON customers WHEN NEW.phone1 = '13800000005' BEGIN SELECT RAISE(ABORT, 'killed'); END;
+                        CREATE TRIGGER crash_before_end BEFORE UPDATE OF state ON import_tasks WHEN NEW.state IN ('done', 'failed')
+                            BEGIN SELECT RAISE(ABORT, 'killed'); END;
+                        """)
             }
             _ = await service.runDueTasks()
             let interrupted = try #require(try campaigns.task(id: id))
@@ -49,8 +53,9 @@ struct ImportProgressTests {
 
             // The restart: a new process finds the task running, queues it again, and it goes on.
             try await f.store.database.write { db in try db.execute(sql: "DROP TRIGGER crash_in_batch; DROP TRIGGER crash_before_end") }
-            let restarted = ImportService(campaigns: CampaignStore(store: try SQLiteStore(path: f.directory.appendingPathComponent("coccd.sqlite").path)),
-                                          settings: settings, clock: { clock() }, logger: Fixture.quiet)
+            let restarted = ImportService(
+                campaigns: CampaignStore(store: try SQLiteStore(path: f.directory.appendingPathComponent("coccd.sqlite").path)),
+                settings: settings, clock: { clock() }, logger: Fixture.quiet)
             #expect(try restarted.campaigns.requeueInterruptedTasks() == 1)
             #expect(try campaigns.task(id: id)?.state == .queued)
             let done = try #require(await restarted.runDueTasks().first)

@@ -1,5 +1,5 @@
-import CoccOperations
 import CoccCampaigns
+import CoccOperations
 import CoccServer
 import Foundation
 import HTTPTypes
@@ -27,7 +27,11 @@ struct ImportQueueTests {
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
     }
 
-    struct TaskView: Decodable { var id: Int64; var state: String; var imported: Int }
+    struct TaskView: Decodable {
+        var id: Int64
+        var state: String
+        var imported: Int
+    }
 
     func state(_ client: some TestClientProtocol, _ id: Int) async throws -> TaskView {
         let query = formEncode(Fixture.account.with(["taskid": String(id)]))
@@ -47,7 +51,9 @@ struct ImportQueueTests {
             // The server as `coccd serve` builds it: its worker runs.
             try await f.liveApplication().test(.live) { client async throws in
                 #expect(try await call(client, .http, "importWS", importParameters(base + "/slow.csv", source: "http")).message == "1")
-                let started = await finishing(within: 60) { while await latch.arrivals == 0 { try? await Task.sleep(for: .milliseconds(10)) } }
+                let started = await finishing(within: 60) {
+                    while await latch.arrivals == 0 { try? await Task.sleep(for: .milliseconds(10)) }
+                }
                 #expect(started != nil)
                 #expect(try await call(client, .http, "importWS", importParameters(base + "/quick.csv", source: "http")).message == "2")
                 #expect(try await state(client, 1).state == "running")
@@ -80,7 +86,8 @@ struct ImportQueueTests {
             let base = "http://127.0.0.1:\(try #require(files.port))"
             let service = try f.importService()
             for path in ["/slow.csv", "/quick.csv"] {
-                _ = service.submit(source: "http", context: base + path, user: "", password: "", runAt: nil, into: campaign, options: ImportOptions())
+                _ = service.submit(
+                    source: "http", context: base + path, user: "", password: "", runAt: nil, into: campaign, options: ImportOptions())
             }
             #expect(try campaigns.tasks(team: 1).map(\.state) == [.queued, .queued])
             // Two drains at once (the worker's and another): still one task at a time.

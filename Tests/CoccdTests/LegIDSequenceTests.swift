@@ -1,9 +1,9 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import GRDB
 import Hummingbird
@@ -78,11 +78,14 @@ struct LegIDSequenceTests {
         let agent = try #require(center.directory.agent(team: 1, number: "8001"))
         let engine = try center.engine(team: 1)
         _ = await engine.login(agent: agent, directory: center.directory, logger: Fixture.quiet)
-        let request = OutboundCallRequest(target: .external("13800000001"), groupID: "1", modeltype: "", modelID: "", userdata: "",
-                                          agentExtension: "", callerID: "", trunk: "")
-        _ = ids.nextLegID()   // the first block's one id is used up
+        let request = OutboundCallRequest(
+            target: .external("13800000001"), groupID: "1", modeltype: "", modelID: "", userdata: "",
+            agentExtension: "", callerID: "", trunk: "")
+        _ = ids.nextLegID()  // the first block's one id is used up
         try await store.database.write { try $0.execute(sql: "ALTER TABLE leg_id_sequence RENAME TO leg_id_sequence_away") }
-        #expect(await engine.makeCall(agent: agent, request: request, directory: center.directory, logger: Fixture.quiet).message == .back(BackMessage("20")))
+        #expect(
+            await engine.makeCall(agent: agent, request: request, directory: center.directory, logger: Fixture.quiet).message
+                == .back(BackMessage("20")))
         #expect(await pbx.liveLegs().isEmpty)
         try await store.database.write { try $0.execute(sql: "ALTER TABLE leg_id_sequence_away RENAME TO leg_id_sequence") }
         #expect(await engine.makeCall(agent: agent, request: request, directory: center.directory, logger: Fixture.quiet).isSuccess)

@@ -39,8 +39,9 @@ struct LiveServerTests {
         try await liveApp(f).test(.live) { client async throws in
             let connection = try RawConnection(port: try #require(client.port))
             let body = "EVENT=LOGIN&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456"
-            connection.send("POST /coccinterfaces HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                            + "Content-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
+            connection.send(
+                "POST /coccinterfaces HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    + "Content-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
             let interim = try #require(await connection.receive(timeout: 30, until: "\r\n\r\n"))
             #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"))
             connection.send(body)
@@ -66,7 +67,9 @@ struct LiveServerTests {
             // Keep-alive still serves a prompt client several requests on one connection.
             let prompt = try RawConnection(port: port)
             for _ in 0..<2 {
-                prompt.send("GET /coccinterfaces?EVENT=AGENTSTATUS&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                prompt.send(
+                    "GET /coccinterfaces?EVENT=AGENTSTATUS&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                )
                 #expect(await prompt.receive(timeout: 30, until: "logout,")?.contains("|Retuen|1|Retuen|BackMsg_43") == true)
             }
             // (The test client's own idle connection was rightly closed after a second of silence.)
@@ -78,7 +81,8 @@ struct LiveServerTests {
         let f = try Fixture()
         try await liveApp(f).test(.live) { client async throws in
             let connection = try RawConnection(port: try #require(client.port))
-            connection.send("GET /coccinterfaces?EVENT=LOGIN HTTP/1.1\r\nHost: localhost\r\nX-Big: \(String(repeating: "a", count: 20_000))\r\n\r\n")
+            connection.send(
+                "GET /coccinterfaces?EVENT=LOGIN HTTP/1.1\r\nHost: localhost\r\nX-Big: \(String(repeating: "a", count: 20_000))\r\n\r\n")
             let answer = await connection.receive(timeout: 2) ?? ""
             #expect(!answer.hasPrefix("HTTP/1.1 200"))
             #expect(await connection.isClosed(within: 2) || answer.hasPrefix("HTTP/1.1 4"))

@@ -16,9 +16,14 @@ struct LoginTests {
         let agentID = try #require(f.center.directory.agent(team: 1, number: "8001")).id
         try await f.application().test(.router) { client async throws in
             let outcome = try await call(client, interface, "login", Fixture.agent8001)
-            #expect(outcome == Outcome(code: 1, message: "BackMsg_04", extra:
-                "agent_group_id=1&groupname=Sales&status=idel&groupadmin=yes&agenttype=static&agentline=online&errorcall=yes&agent_id=\(agentID)|||"
-                + "agent_group_id=2&groupname=Support&status=idel&groupadmin=yes&agenttype=dynamic&agentline=offline&errorcall=yes&agent_id=\(agentID)|||"))
+            #expect(
+                outcome
+                    == Outcome(
+                        code: 1, message: "BackMsg_04",
+                        extra:
+                            "agent_group_id=1&groupname=Sales&status=idel&groupadmin=yes&agenttype=static&agentline=online&errorcall=yes&agent_id=\(agentID)|||"
+                            + "agent_group_id=2&groupname=Support&status=idel&groupadmin=yes&agenttype=dynamic&agentline=offline&errorcall=yes&agent_id=\(agentID)|||"
+                    ))
             // Logging in again keeps working; only the CJI says "already logged in" (code 3).
             let again = try await call(client, interface, "login", Fixture.agent8001)
             #expect(again.code == (interface == .cji ? 3 : 1))
@@ -84,7 +89,9 @@ struct LoginTests {
             #expect((try await call(client, interface, "logout", Fixture.agent8001)) == Outcome(code: 1, message: "BackMsg_08"))
             #expect(try await call(client, interface, "agentStatus", Fixture.agent8001).extra == "1-logout,2-logout,")
             #expect((try await call(client, interface, "logout", Fixture.agent8001)) == Outcome(code: 1, message: "BackMsg_08"))
-            #expect((try await call(client, interface, "logout", Fixture.agent8001.with(["password": "x"]))) == Outcome(code: 2, message: "BackMsg_03"))
+            #expect(
+                (try await call(client, interface, "logout", Fixture.agent8001.with(["password": "x"])))
+                    == Outcome(code: 2, message: "BackMsg_03"))
         }
         let session = try #require(await f.center.engine(team: 1).sessionSnapshot(agentID: 1))
         #expect(session.loggedIn == false && session.pause == nil && session.groups.isEmpty)
@@ -94,11 +101,14 @@ struct LoginTests {
     func messageLanguages() async throws {
         var f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            #expect(try await call(client, .http, "login", Fixture.agent8001.with(["password": "x", "lang": "cn"])).message == "工号不存在或密码错误")
-            #expect(try await call(client, .soap, "login", Fixture.agent8001.with(["password": "x", "lang": "en"])).message
-                == "Agent number does not exist or password is wrong")
-            #expect(try await call(client, .cji, "login", Fixture.agent8001.with(["password": "x", "lang": "jp"])).message
-                == "Agent number does not exist or password is wrong")
+            #expect(
+                try await call(client, .http, "login", Fixture.agent8001.with(["password": "x", "lang": "cn"])).message == "工号不存在或密码错误")
+            #expect(
+                try await call(client, .soap, "login", Fixture.agent8001.with(["password": "x", "lang": "en"])).message
+                    == "Agent number does not exist or password is wrong")
+            #expect(
+                try await call(client, .cji, "login", Fixture.agent8001.with(["password": "x", "lang": "jp"])).message
+                    == "Agent number does not exist or password is wrong")
         }
         f.configuration.messages = "cn"
         try await f.application().test(.router) { client async throws in

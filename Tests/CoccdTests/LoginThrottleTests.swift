@@ -7,8 +7,9 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Throttling that cannot be aimed (issue 9, item 4): failures count per (team, user type, user,
@@ -32,18 +33,24 @@ struct LoginThrottleTests {
         #expect(auth.authenticate(creds("123456"), from: victim, in: directory, logger: logger).isSuccess)
         // The free failures are checked, each with one slow hash.
         for n in 1...3 {
-            #expect(auth.authenticate(creds("guess\(n)"), from: attacker, in: directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
+            #expect(
+                auth.authenticate(creds("guess\(n)"), from: attacker, in: directory, logger: logger)
+                    == .failure(.message(.agentOrPasswordWrong)))
         }
         #expect(auth.slowHashVerifications == 4)
         // Then each failure refuses the address's key for 1 s, 2 s, 4 s, ... without checking.
         var hashes = 4
         for delay in [1.0, 2, 4, 8, 16, 32, 60, 60] {
-            #expect(auth.authenticate(creds("guess"), from: attacker, in: directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
+            #expect(
+                auth.authenticate(creds("guess"), from: attacker, in: directory, logger: logger)
+                    == .failure(.message(.agentOrPasswordWrong)))
             hashes += 1
             #expect(auth.slowHashVerifications == hashes)
             f.clock.advance(delay - 0.5)
             // Even the right password is not checked from this address now.
-            #expect(auth.authenticate(creds("123456"), from: attacker, in: directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
+            #expect(
+                auth.authenticate(creds("123456"), from: attacker, in: directory, logger: logger)
+                    == .failure(.message(.agentOrPasswordWrong)))
             #expect(auth.slowHashVerifications == hashes)
             // The agent, from its own address, logs in all along.
             #expect(auth.authenticate(creds("123456"), from: victim, in: directory, logger: logger).isSuccess)
@@ -66,8 +73,9 @@ struct LoginThrottleTests {
         // `usertype=account&user=8002` from the agent's own address, until it is refused unchecked.
         for _ in 0..<6 { _ = auth.authenticate(creds("guess", usertype: "account"), from: victim, in: directory, logger: logger) }
         let checked = auth.slowHashVerifications
-        #expect(auth.authenticate(creds("guess", usertype: "account"), from: victim, in: directory, logger: logger)
-            == .failure(.message(.accountOrPasswordWrong)))
+        #expect(
+            auth.authenticate(creds("guess", usertype: "account"), from: victim, in: directory, logger: logger)
+                == .failure(.message(.accountOrPasswordWrong)))
         #expect(auth.slowHashVerifications == checked)
         // The agent 8002 from the same address is a different key.
         #expect(auth.authenticate(creds("123456"), from: victim, in: directory, logger: logger).isSuccess)
@@ -90,12 +98,16 @@ struct LoginThrottleTests {
         let checked = auth.slowHashVerifications
         #expect(checked == 101)
         // A new address is now refused without checking, even with the right password...
-        #expect(auth.authenticate(creds("123456"), from: "192.0.2.200", in: directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
-        #expect(auth.authenticate(creds("guess"), from: "192.0.2.201", in: directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
+        #expect(
+            auth.authenticate(creds("123456"), from: "192.0.2.200", in: directory, logger: logger)
+                == .failure(.message(.agentOrPasswordWrong)))
+        #expect(
+            auth.authenticate(creds("guess"), from: "192.0.2.201", in: directory, logger: logger)
+                == .failure(.message(.agentOrPasswordWrong)))
         #expect(auth.slowHashVerifications == checked)
         // ...while the agent's own address, trusted by its earlier login, still logs in, and
         // other users are untouched.
-        auth.cache.invalidate { _ in true }   // make it a real check, not a cache hit
+        auth.cache.invalidate { _ in true }  // make it a real check, not a cache hit
         #expect(auth.authenticate(creds("123456"), from: victim, in: directory, logger: logger).isSuccess)
         #expect(auth.authenticate(creds("123456", user: "8003"), from: "192.0.2.200", in: directory, logger: logger).isSuccess)
         #expect(auth.slowHashVerifications == checked + 2)
@@ -129,7 +141,7 @@ struct LoginThrottleTests {
                 #expect(try await httpGet(port: port, from: "127.0.0.2", right).contains(ok) == false, "\(right)")
                 #expect(auth.slowHashVerifications == before)
                 #expect(try await httpGet(port: port, from: "127.0.0.1", right).contains(ok), "\(right)")
-                await f.advance(2)   // the test clock: 127.0.0.2's delay is over
+                await f.advance(2)  // the test clock: 127.0.0.2's delay is over
                 #expect(try await httpGet(port: port, from: "127.0.0.2", right).contains(ok), "\(right)")
             }
             // SOAP, posted from 127.0.0.2.
@@ -155,7 +167,9 @@ func httpGet(port: Int, from source: String, _ path: String) async throws -> Str
 }
 
 func httpPost(port: Int, from source: String, _ path: String, _ body: String) async throws -> String {
-    try await httpRequest(port: port, from: source, """
+    try await httpRequest(
+        port: port, from: source,
+        """
         POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n\
         Connection: close\r\n\r\n\(body)
         """)
@@ -185,7 +199,9 @@ private func blockingRequest(port: Int, from source: String, _ text: String) thr
     }
     var local = address(source, 0)
     var remote = address("127.0.0.1", port)
-    let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    let bound = withUnsafePointer(to: &local) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
     guard bound == 0 else { throw FixtureError("bind to \(source) failed") }
     let connected = withUnsafePointer(to: &remote) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }

@@ -1,8 +1,8 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
-import CoccSwitch
 import CoccSimulator
+import CoccSwitch
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -39,10 +39,13 @@ struct ManualNamesTests {
                 <targetdn>13800000001</targetdn><callerid>4008001234</callerid><user>admin</user><password>admin123</password>\
                 <pwdtype>plaintext</pwdtype></ns1:deviceCall></SOAP-ENV:Body></SOAP-ENV:Envelope>
                 """
-            try await client.execute(uri: "/coccwi.php", method: .post, headers: [.contentType: "text/xml; charset=utf-8"],
-                                     body: ByteBuffer(string: envelope)) { r in
+            try await client.execute(
+                uri: "/coccwi.php", method: .post, headers: [.contentType: "text/xml; charset=utf-8"],
+                body: ByteBuffer(string: envelope)
+            ) { r in
                 let xml = String(buffer: r.body)
-                #expect(xml.contains("<ns1:deviceCallResponse><return>|Retuen|1|Retuen|BackMsg_19</return></ns1:deviceCallResponse>"), "\(xml)")
+                #expect(
+                    xml.contains("<ns1:deviceCallResponse><return>|Retuen|1|Retuen|BackMsg_19</return></ns1:deviceCallResponse>"), "\(xml)")
             }
             await f.advance(1)
             // The callback really rang: the extension's leg exists on the switch.

@@ -1,9 +1,9 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -11,9 +11,11 @@ import Logging
 import Testing
 
 /// The expected message for the manual's outbound layout (A.5.2), with eventid and userdata after.
-func outbound(_ source: String, _ event: String, uniqueid: Int64, sessionid: String, time: Date, channel: String,
-              eventid: Int, customer: String = "13800000001", agentExten: String = "8001", group: Int = 1,
-              modeltype: String = "Campaign", modelID: String = "10", userdata: String = "customer_id%3D109%26pwd%3Dasdfg") -> String {
+func outbound(
+    _ source: String, _ event: String, uniqueid: Int64, sessionid: String, time: Date, channel: String,
+    eventid: Int, customer: String = "13800000001", agentExten: String = "8001", group: Int = 1,
+    modeltype: String = "Campaign", modelID: String = "10", userdata: String = "customer_id%3D109%26pwd%3Dasdfg"
+) -> String {
     "calleridnum=\(customer)&didnumber=&activenum=\(agentExten)&source=\(source)&event=\(event)&uniqueid=\(uniqueid)&sessionid=\(sessionid)"
         + "&eventTime=\(eventTime(time))&AgentTeamId=1&modeltype=\(modeltype)&model_id=\(modelID)&AgentGroupId=\(group)&calltype=dialout"
         + "&channel=\(channel)&from=dialout&eventid=\(eventid)&userdata=\(userdata)&"
@@ -44,14 +46,14 @@ struct OutboundCallTests {
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent8001)
             #expect(try await call(client, interface, "makeCall", Self.dial) == Outcome(code: 1, message: "BackMsg_19"))
-            await f.advance(0)                      // the agent's phone rings
+            await f.advance(0)  // the agent's phone rings
             #expect(try await call(client, interface, "agentStatus", Fixture.agent8001).extra == "1-ring,2-logout,")
-            await f.advance(1)                      // it answers; the customer is dialled and rings
-            await f.advance(2)                      // the customer answers
+            await f.advance(1)  // it answers; the customer is dialled and rings
+            await f.advance(2)  // the customer answers
             #expect(try await call(client, interface, "agentStatus", Fixture.agent8001).extra == "1-busy,2-logout,")
             #expect(await f.pbx.bridgedWith(uniqueid: 19866) == 19867)
             await f.advance(38)
-            try await f.pbx.farEndHangup(uniqueid: 19867)   // the customer hangs up
+            try await f.pbx.farEndHangup(uniqueid: 19867)  // the customer hangs up
             #expect(try await call(client, interface, "agentStatus", Fixture.agent8001).extra == "1-idle,2-logout,")
         }
         let events = try f.events()
@@ -62,16 +64,19 @@ struct OutboundCallTests {
         let customerChannel = try #require(field(events[2], "channel"))
         #expect(agentChannel.hasPrefix("Local/8001@hosted-dialout-") && agentChannel.hasSuffix(";1"))
         #expect(customerChannel.hasPrefix("Local/13800000001@hosted-dialout-") && customerChannel.hasSuffix(";1"))
-        let t1 = t0 + 1, t3 = t0 + 3, t41 = t0 + 41
-        #expect(events == [
-            outbound("AGENT", "ringing", uniqueid: 19866, sessionid: sid, time: t0, channel: agentChannel, eventid: 1),
-            outbound("AGENT", "answer", uniqueid: 19866, sessionid: sid, time: t1, channel: " ", eventid: 2),
-            outbound("CALLEE", "ringing", uniqueid: 19867, sessionid: sid, time: t1, channel: customerChannel, eventid: 3),
-            outbound("CALLEE", "answer", uniqueid: 19867, sessionid: sid, time: t3, channel: "", eventid: 4),
-            outbound("CALLEE", "hangup", uniqueid: 19867, sessionid: sid, time: t41, channel: customerChannel, eventid: 5),
-            outbound("AGENT", "hangup", uniqueid: 19866, sessionid: sid, time: t41, channel: agentChannel, eventid: 6),
-            outbound("CONVERSATION", "hangup", uniqueid: 0, sessionid: sid, time: t41, channel: "", eventid: 7),
-        ])
+        let t1 = t0 + 1
+        let t3 = t0 + 3
+        let t41 = t0 + 41
+        #expect(
+            events == [
+                outbound("AGENT", "ringing", uniqueid: 19866, sessionid: sid, time: t0, channel: agentChannel, eventid: 1),
+                outbound("AGENT", "answer", uniqueid: 19866, sessionid: sid, time: t1, channel: " ", eventid: 2),
+                outbound("CALLEE", "ringing", uniqueid: 19867, sessionid: sid, time: t1, channel: customerChannel, eventid: 3),
+                outbound("CALLEE", "answer", uniqueid: 19867, sessionid: sid, time: t3, channel: "", eventid: 4),
+                outbound("CALLEE", "hangup", uniqueid: 19867, sessionid: sid, time: t41, channel: customerChannel, eventid: 5),
+                outbound("AGENT", "hangup", uniqueid: 19866, sessionid: sid, time: t41, channel: agentChannel, eventid: 6),
+                outbound("CONVERSATION", "hangup", uniqueid: 0, sessionid: sid, time: t41, channel: "", eventid: 7),
+            ])
         // The manual's own parser (split on & then =) gets userdata back whole once decoded.
         #expect(field(events[0], "userdata")?.removingPercentEncoding == "customer_id=109&pwd=asdfg")
         let record = try #require(try f.store.callRecord(sessionid: sid))
@@ -86,7 +91,8 @@ struct OutboundCallTests {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
             func dial(_ extra: [String: String], as who: [String: String] = Fixture.agent8001) async throws -> Outcome {
-                try await call(client, interface, "makeCall", who.with(Self.dial.filter { !Fixture.agent8001.keys.contains($0.key) }).with(extra))
+                try await call(
+                    client, interface, "makeCall", who.with(Self.dial.filter { !Fixture.agent8001.keys.contains($0.key) }).with(extra))
             }
             #expect(try await dial([:]) == Outcome(code: 2, message: "BackMsg_16"))
             _ = try await call(client, interface, "login", Fixture.agent8001)
@@ -105,7 +111,7 @@ struct OutboundCallTests {
             try f.admin.setAgent(team: "demo", number: "8001", outboundRestricted: false)
             try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
             #expect(try await dial([:]) == Outcome(code: 1, message: "BackMsg_19"))
-            #expect(try await dial([:]) == Outcome(code: 2, message: "BackMsg_22"))   // a repeated click
+            #expect(try await dial([:]) == Outcome(code: 2, message: "BackMsg_22"))  // a repeated click
             await f.advance(1)
             #expect(try await dial([:]) == Outcome(code: 2, message: "BackMsg_17[busy]"))
         }
@@ -121,9 +127,10 @@ struct OutboundCallTests {
             _ = try await call(client, .http, "makeCall", Self.dial.with(["targetdn": "13800000002"]))
             await f.advance(1)
             await f.advance(1)
-            #expect(try f.events().map { "\(field($0, "source")!) \(field($0, "event")!)" } == [
-                "AGENT ringing", "AGENT answer", "CALLEE ringing", "CALLEE hangup", "AGENT hangup", "CONVERSATION hangup",
-            ])
+            #expect(
+                try f.events().map { "\(field($0, "source")!) \(field($0, "event")!)" } == [
+                    "AGENT ringing", "AGENT answer", "CALLEE ringing", "CALLEE hangup", "AGENT hangup", "CONVERSATION hangup",
+                ])
             #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-acw,2-logout,")
             let sid = try #require(field(try f.events()[0], "sessionid"))
             #expect(try f.store.callRecord(sessionid: sid)?.disposition == "busy")
@@ -149,16 +156,22 @@ struct OutboundCallTests {
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .cji, "login", Fixture.agent8001)
             _ = try await call(client, .cji, "login", Fixture.agent("8002"))
-            #expect(try await call(client, .cji, "makeCall", Self.dial.with(["targettype": "inner", "targetdn": "8002"])) == Outcome(code: 1, message: "BackMsg_19"))
+            #expect(
+                try await call(client, .cji, "makeCall", Self.dial.with(["targettype": "inner", "targetdn": "8002"]))
+                    == Outcome(code: 1, message: "BackMsg_19"))
             await f.advance(1)
-            #expect(try await call(client, .cji, "agentgroupStatus", Fixture.agent8001.with(["agent_group_id": "1", "status": "all"])).message
-                == "8001:busy,8002:ring,8003:logout")
+            #expect(
+                try await call(client, .cji, "agentgroupStatus", Fixture.agent8001.with(["agent_group_id": "1", "status": "all"])).message
+                    == "8001:busy,8002:ring,8003:logout")
             await f.advance(1)
-            #expect(try await call(client, .cji, "agentgroupStatus", Fixture.agent8001.with(["agent_group_id": "1", "status": "busy"])).message
-                == "8001:busy,8002:busy")
+            #expect(
+                try await call(client, .cji, "agentgroupStatus", Fixture.agent8001.with(["agent_group_id": "1", "status": "busy"])).message
+                    == "8001:busy,8002:busy")
             #expect(try await soapCall(client, "groupStatusNum", ["orgidentity": "demo", "queuenumber": "6001"]) == "1|2|0|0|0|2|0")
             // The called agent hangs up its own call.
-            #expect(try await call(client, .cji, "hangup", Fixture.agent("8002").with(["target": "agent", "targetagent": "8002"])) == Outcome(code: 1, message: "BackMsg_37"))
+            #expect(
+                try await call(client, .cji, "hangup", Fixture.agent("8002").with(["target": "agent", "targetagent": "8002"]))
+                    == Outcome(code: 1, message: "BackMsg_37"))
             #expect(try await call(client, .cji, "teamStatus", Fixture.account.with(["status": "idle"])).message == "8001:idle,8002:idle")
         }
         let ringing = try f.events()[2]
@@ -169,8 +182,10 @@ struct OutboundCallTests {
 
 @Suite("backCall: the two-leg callback")
 struct BackCallTests {
-    static let request = ["orgidentity": "demo", "exten": "8003", "targetdn": "13800000001", "callerid": "4008001234",
-                          "user": "admin", "password": "admin123", "pwdtype": "plaintext"]
+    static let request = [
+        "orgidentity": "demo", "exten": "8003", "targetdn": "13800000001", "callerid": "4008001234",
+        "user": "admin", "password": "admin123", "pwdtype": "plaintext",
+    ]
 
     @Test(arguments: Interface.allCases)
     func ringsExtenThenTarget(_ interface: Interface) async throws {
@@ -183,15 +198,25 @@ struct BackCallTests {
             #expect(await f.pbx.bridgedWith(uniqueid: 19866) == 19867)
             #expect(await f.pbx.liveLegs().map(\.number) == ["8003", "13800000001"])
             try await f.pbx.farEndHangup(uniqueid: 19867)
-            #expect(try await call(client, interface, "backCall", Self.request.with(["password": "x"])) == Outcome(code: 2, message: "BackMsg_63"))
-            #expect(try await call(client, interface, "backCall", Self.request.with(["targetdn": ""])) == Outcome(code: 2, message: "BackMsg_01"))
-            #expect(try await call(client, interface, "backCall", Self.request.with(["orgidentity": "other"])) == Outcome(code: 2, message: "BackMsg_63"))
+            #expect(
+                try await call(client, interface, "backCall", Self.request.with(["password": "x"]))
+                    == Outcome(code: 2, message: "BackMsg_63"))
+            #expect(
+                try await call(client, interface, "backCall", Self.request.with(["targetdn": ""]))
+                    == Outcome(code: 2, message: "BackMsg_01"))
+            #expect(
+                try await call(client, interface, "backCall", Self.request.with(["orgidentity": "other"]))
+                    == Outcome(code: 2, message: "BackMsg_63"))
         }
         let events = try f.events()
-        #expect(events.map { "\(field($0, "source")!) \(field($0, "event")!)" } == [
-            "AGENT ringing", "AGENT answer", "CALLEE ringing", "CALLEE answer", "CALLEE hangup", "AGENT hangup", "CONVERSATION hangup",
-        ])
-        #expect(events.allSatisfy { field($0, "activenum") == "8003" && field($0, "calleridnum") == "13800000001" && field($0, "AgentGroupId") == "0" })
+        #expect(
+            events.map { "\(field($0, "source")!) \(field($0, "event")!)" } == [
+                "AGENT ringing", "AGENT answer", "CALLEE ringing", "CALLEE answer", "CALLEE hangup", "AGENT hangup", "CONVERSATION hangup",
+            ])
+        #expect(
+            events.allSatisfy {
+                field($0, "activenum") == "8003" && field($0, "calleridnum") == "13800000001" && field($0, "AgentGroupId") == "0"
+            })
         #expect(field(events[0], "channel")?.hasPrefix("Local/8003@hosted-dialout-") == true)
     }
 
@@ -205,7 +230,7 @@ struct BackCallTests {
                     #expect(String(buffer: r.body) == "|Retuen|1|Retuen|BackMsg_19", "\(event)")
                 }
             }
-            await f.advance(2)   // the busy initiator ends each call before the target is dialled
+            await f.advance(2)  // the busy initiator ends each call before the target is dialled
             #expect(await f.pbx.liveLegs().isEmpty)
         }
         #expect(try f.events().filter { field($0, "source") == "CALLEE" }.isEmpty)

@@ -49,9 +49,15 @@ struct PersistenceTests {
     @Test
     func provisioningErrorsAreClear() throws {
         let f = try Fixture()
-        #expect(throws: DirectoryAdmin.AdminError.notFound("team nope")) { try f.admin.addAgent(team: "nope", number: "1", password: "x", extension: "1") }
-        #expect(throws: DirectoryAdmin.AdminError.notFound("agent 4242")) { try f.admin.addMember(team: "demo", group: 1, agent: "4242", kind: .static) }
-        #expect(throws: DirectoryAdmin.AdminError.notFound("group 3")) { try f.admin.addMember(team: "demo", group: 3, agent: "8001", kind: .static) }
+        #expect(throws: DirectoryAdmin.AdminError.notFound("team nope")) {
+            try f.admin.addAgent(team: "nope", number: "1", password: "x", extension: "1")
+        }
+        #expect(throws: DirectoryAdmin.AdminError.notFound("agent 4242")) {
+            try f.admin.addMember(team: "demo", group: 1, agent: "4242", kind: .static)
+        }
+        #expect(throws: DirectoryAdmin.AdminError.notFound("group 3")) {
+            try f.admin.addMember(team: "demo", group: 3, agent: "8001", kind: .static)
+        }
         #expect(throws: (any Error).self) { try f.admin.addTeam(identity: "demo", name: "again") }
         #expect(throws: (any Error).self) { try f.admin.addGroup(team: "demo", name: "dup queue", queueNumber: "6001") }
         #expect(try f.admin.seedDemoIfEmpty() == false)
@@ -64,11 +70,13 @@ struct DirectoryFileTests {
     func aFailingFileChangesNothing() throws {
         let f = try Fixture()
         let before = try f.store.loadDirectory()
-        let file = DirectoryFile(teams: [.init(
-            identity: "newteam", name: "New", accounts: [.init(username: "u", password: "p")],
-            agents: [.init(number: "1", password: "p")],
-            groups: [.init(name: "G", queueNumber: "1", members: [.init(agent: "404", kind: .static)])]
-        )])
+        let file = DirectoryFile(teams: [
+            .init(
+                identity: "newteam", name: "New", accounts: [.init(username: "u", password: "p")],
+                agents: [.init(number: "1", password: "p")],
+                groups: [.init(name: "G", queueNumber: "1", members: [.init(agent: "404", kind: .static)])]
+            )
+        ])
         #expect(throws: DirectoryAdmin.AdminError.notFound("agent 404")) { try f.admin.load(file) }
         let after = try f.store.loadDirectory()
         #expect(after.revision == before.revision)

@@ -1,9 +1,9 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -31,7 +31,8 @@ struct PushTests {
             _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
             await f.advance(1)
             // 8002's call interleaves in the team's log but is not 8001's.
-            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial.with(Fixture.agent("8002")).with(["targetdn": "13800000003"]))
+            _ = try await call(
+                client, .http, "makeCall", OutboundCallTests.dial.with(Fixture.agent("8002")).with(["targetdn": "13800000003"]))
             await f.advance(2)
 
             let (status, etag, lastModified, body) = try await client.execute(uri: channel, method: .get, headers: [.ifNoneMatch: "0"]) {
@@ -39,9 +40,12 @@ struct PushTests {
             }
             #expect(status == .ok)
             let lines = body.components(separatedBy: "\r\n")
-            #expect(lines.map { "\(field($0, "source")!) \(field($0, "event")!)" } == ["AGENT ringing", "AGENT answer", "CALLEE ringing", "CALLEE answer"])
+            #expect(
+                lines.map { "\(field($0, "source")!) \(field($0, "event")!)" } == [
+                    "AGENT ringing", "AGENT answer", "CALLEE ringing", "CALLEE answer",
+                ])
             #expect(lines.allSatisfy { field($0, "activenum") == "8001" })
-            #expect(lines.map { field($0, "eventid")! } == ["1", "2", "3", "7"])   // 4-6 are 8002's
+            #expect(lines.map { field($0, "eventid")! } == ["1", "2", "3", "7"])  // 4-6 are 8002's
             #expect(etag == "7" && lastModified?.hasSuffix(" GMT") == true)
 
             // Waiting with the cursor: the hangup wakes the poll at once; polling on with each new
@@ -57,13 +61,15 @@ struct PushTests {
             #expect(wokeStatus == .ok)
             var kinds = received.components(separatedBy: "\r\n")
             while !kinds.contains(where: { $0.contains("source=CONVERSATION") }) {
-                (wokeStatus, cursor, received) = try await client.execute(uri: channel, method: .get, headers: [.ifNoneMatch: cursor ?? ""]) {
+                (wokeStatus, cursor, received) = try await client.execute(uri: channel, method: .get, headers: [.ifNoneMatch: cursor ?? ""])
+                {
                     ($0.status, $0.headers[.eTag], String(buffer: $0.body))
                 }
                 #expect(wokeStatus == .ok)
                 kinds += received.components(separatedBy: "\r\n")
             }
-            #expect(kinds.map { "\(field($0, "source")!) \(field($0, "event")!)" } == ["CALLEE hangup", "AGENT hangup", "CONVERSATION hangup"])
+            #expect(
+                kinds.map { "\(field($0, "source")!) \(field($0, "event")!)" } == ["CALLEE hangup", "AGENT hangup", "CONVERSATION hangup"])
 
             // A cursor by time (the events carry the test clock's times, from t0).
             let formatter = DateFormatter()
@@ -74,8 +80,10 @@ struct PushTests {
             let all = try await client.execute(uri: channel, method: .get, headers: [.ifModifiedSince: since]) { String(buffer: $0.body) }
             #expect(all.components(separatedBy: "\r\n").count == 7)
             // The MD5 form of the password, and a wrong one.
-            let md5 = try await client.execute(uri: "/agentindesks/agentpull/demo-8001-e10adc3949ba59abbe56e057f20f883e", method: .get,
-                                               headers: [.ifNoneMatch: "0"]) { $0.status }
+            let md5 = try await client.execute(
+                uri: "/agentindesks/agentpull/demo-8001-e10adc3949ba59abbe56e057f20f883e", method: .get,
+                headers: [.ifNoneMatch: "0"]
+            ) { $0.status }
             #expect(md5 == .ok)
             let wrong = try await client.execute(uri: "/agentindesks/agentpull/demo-8001-nope", method: .get) { $0.status }
             #expect(wrong == .forbidden)
@@ -129,13 +137,16 @@ struct EventStreamTests {
             let head = await stream.receive(timeout: 30, until: "retry: 2000") ?? ""
             #expect(head.hasPrefix("HTTP/1.1 200 OK") && head.lowercased().contains("content-type: text/event-stream"))
             let team = try RawConnection(port: port)
-            team.send("GET /coccinterface/events?orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin123 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            team.send(
+                "GET /coccinterface/events?orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin123 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            )
             _ = await team.receive(timeout: 30, until: "retry: 2000")
 
             _ = try await call(client, .http, "login", Fixture.agent8001)
             _ = try await call(client, .http, "login", Fixture.agent("8002"))
             _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
-            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial.with(Fixture.agent("8002")).with(["targetdn": "13800000002"]))
+            _ = try await call(
+                client, .http, "makeCall", OutboundCallTests.dial.with(Fixture.agent("8002")).with(["targetdn": "13800000002"]))
             await f.advance(3)
             // Legs: 19866 and 19867 are the agents'; 8001's customer is 19868 (8002's, busy, is gone).
             try await f.pbx.farEndHangup(uniqueid: 19868)
@@ -147,7 +158,9 @@ struct EventStreamTests {
             #expect(!mine.contains("activenum=8002"))
             // The team's stream has both agents' events.
             var all = await team.receive(timeout: 30, until: "CONVERSATION") ?? ""
-            if Self.ids(all).count < 13 { all += await team.receive(timeout: 30, until: "CONVERSATION&event=hangup&uniqueid=0&sessionid") ?? "" }
+            if Self.ids(all).count < 13 {
+                all += await team.receive(timeout: 30, until: "CONVERSATION&event=hangup&uniqueid=0&sessionid") ?? ""
+            }
             #expect(Set(Self.ids(all)) == Set(1...13))
 
             // Reconnecting with Last-Event-ID resumes after it.
@@ -157,7 +170,9 @@ struct EventStreamTests {
             #expect(Self.ids(resumed) == Array(myIDs[4...]))
 
             let denied = try RawConnection(port: port)
-            denied.send("GET /coccinterface/events?orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=x HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            denied.send(
+                "GET /coccinterface/events?orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=x HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            )
             #expect(await denied.receive(timeout: 30, until: "\r\n")?.hasPrefix("HTTP/1.1 403") == true)
         }
     }
@@ -169,7 +184,9 @@ struct PushTokenTests {
     func aTokenReplacesThePasswordInTheChannel() async throws {
         let f = try Fixture()
         try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
-            let answer = try await client.execute(uri: "/coccinterface/pushtoken?orgidentity=demo&user=8001&pwdtype=plaintext&password=123456", method: .get) {
+            let answer = try await client.execute(
+                uri: "/coccinterface/pushtoken?orgidentity=demo&user=8001&pwdtype=plaintext&password=123456", method: .get
+            ) {
                 ($0.status, String(buffer: $0.body))
             }
             #expect(answer.0 == .ok)
@@ -187,7 +204,10 @@ struct PushTokenTests {
             // Tampered: another agent id under the same signature.
             let forged = channel.replacingOccurrences(of: "token-1.1.", with: "token-1.2.")
             #expect(try await client.execute(uri: "/agentindesks/agentpull/\(forged)", method: .get) { $0.status } == .forbidden)
-            #expect(try await client.execute(uri: "/coccinterface/pushtoken?orgidentity=demo&user=8001&password=nope", method: .get) { $0.status } == .forbidden)
+            #expect(
+                try await client.execute(uri: "/coccinterface/pushtoken?orgidentity=demo&user=8001&password=nope", method: .get) {
+                    $0.status
+                } == .forbidden)
             // The token works for SSE too.
             let token = String(channel.dropFirst(6))
             let stream = try RawConnection(port: try #require(client.port))
@@ -203,14 +223,18 @@ struct PushTokenTests {
         let f = try Fixture()
         try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
             let token = { (password: String) async throws -> String in
-                let body = try await client.execute(uri: "/coccinterface/pushtoken?orgidentity=demo&user=8001&pwdtype=plaintext&password=\(password)",
-                                                    method: .get) { String(buffer: $0.body) }
+                let body = try await client.execute(
+                    uri: "/coccinterface/pushtoken?orgidentity=demo&user=8001&pwdtype=plaintext&password=\(password)",
+                    method: .get
+                ) { String(buffer: $0.body) }
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
                 return try #require(json["token"] as? String)
             }
             let old = try await token("123456")
             let status = { (token: String) async throws -> HTTPResponse.Status in
-                try await client.execute(uri: "/agentindesks/agentpull/token-\(token)", method: .get, headers: [.ifNoneMatch: "0"]) { $0.status }
+                try await client.execute(uri: "/agentindesks/agentpull/token-\(token)", method: .get, headers: [.ifNoneMatch: "0"]) {
+                    $0.status
+                }
             }
             #expect(try await status(old) == .notModified)
             // Another agent's password changing does not matter.
@@ -239,16 +263,20 @@ struct AgentNotificationTests {
             _ = try await call(client, interface, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2", "pushevent": "no"]))
             _ = try await call(client, interface, "queueAction", Fixture.agent8001.with(["type": "2", "list": "2", "pushevent": "yes"]))
             _ = try await call(client, interface, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2", "pushevent": "yes"]))
-            _ = try await call(client, interface, "queuePause", Fixture.agent8001.with(["type": "1", "pause_reason": "lunch", "pushevent": "yes"]))
+            _ = try await call(
+                client, interface, "queuePause", Fixture.agent8001.with(["type": "1", "pause_reason": "lunch", "pushevent": "yes"]))
             _ = try await call(client, interface, "queuePause", Fixture.agent8001.with(["type": "2", "pushevent": "YES"]))
-            _ = try await call(client, interface, "acwAction", Fixture.agent8001.with(["type": "1", "agent_group_id": "1", "pushevent": "yes"]))
-            _ = try await call(client, interface, "workwayAction", Fixture.agent8001.with(["status": "dialin", "agent_group_id": "2", "pushevent": "yes"]))
-            _ = try await call(client, interface, "workwayAction", Fixture.agent8001.with(["status": "all"]))   // pushevent defaults to no
+            _ = try await call(
+                client, interface, "acwAction", Fixture.agent8001.with(["type": "1", "agent_group_id": "1", "pushevent": "yes"]))
+            _ = try await call(
+                client, interface, "workwayAction", Fixture.agent8001.with(["status": "dialin", "agent_group_id": "2", "pushevent": "yes"]))
+            _ = try await call(client, interface, "workwayAction", Fixture.agent8001.with(["status": "all"]))  // pushevent defaults to no
         }
         let events = try f.store.events(teamID: 1, after: 0, limit: 100, agentID: 1).map(\.message)
-        #expect(events.map { "\(field($0, "event")!) \(field($0, "AgentGroupId")!)" } == [
-            "logoff 2", "login 2", "paused 1", "paused 2", "nopaused 1", "nopaused 2", "acwring 1", "workwaydialin 2",
-        ])
+        #expect(
+            events.map { "\(field($0, "event")!) \(field($0, "AgentGroupId")!)" } == [
+                "logoff 2", "login 2", "paused 1", "paused 2", "nopaused 1", "nopaused 2", "acwring 1", "workwaydialin 2",
+            ])
         #expect(events[2].hasPrefix("source=AGENT&event=paused&agent=8001&activenum=8001&AgentTeamId=1&AgentGroupId=1&eventTime="))
         #expect(field(events[2], "reason") == "lunch" && field(events[4], "reason") == nil)
         #expect(try f.store.events(teamID: 1, after: 0, limit: 100, agentID: 2).isEmpty)

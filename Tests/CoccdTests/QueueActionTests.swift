@@ -15,7 +15,8 @@ struct QueueActionTests {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
             func queue(_ type: String, _ list: String, user: String = "8001", exten: String = "") async throws -> Outcome {
-                try await call(client, interface, "queueAction", Fixture.agent(user).with(["type": type, "list": list, "deviceexten": exten]))
+                try await call(
+                    client, interface, "queueAction", Fixture.agent(user).with(["type": type, "list": list, "deviceexten": exten]))
             }
             #expect((try await queue("1", "2")) == Outcome(code: 1, message: "2:success"))
             #expect((try await queue("1", "2")) == Outcome(code: 3, message: "2:CheckedIn"))
@@ -29,10 +30,13 @@ struct QueueActionTests {
             #expect((try await queue("1", "")) == Outcome(code: 1, message: "1:success,2:success"))
             #expect((try await queue("7", "1")) == Outcome(code: 2, message: "BackMsg_13"))
             #expect((try await queue("1", "1", exten: "5555")) == Outcome(code: 2, message: "BackMsg_110"))
-            #expect(try await call(client, interface, "queueAction", Fixture.agent8001.with(["type": "1", "password": "bad"]))
-                == Outcome(code: 2, message: "BackMsg_03"))
+            #expect(
+                try await call(client, interface, "queueAction", Fixture.agent8001.with(["type": "1", "password": "bad"]))
+                    == Outcome(code: 2, message: "BackMsg_03"))
             // An account has no agent session to check in.
-            #expect((try await call(client, interface, "queueAction", Fixture.account.with(["type": "1"]))) == Outcome(code: 2, message: "BackMsg_12"))
+            #expect(
+                (try await call(client, interface, "queueAction", Fixture.account.with(["type": "1"])))
+                    == Outcome(code: 2, message: "BackMsg_12"))
         }
     }
 
@@ -42,9 +46,13 @@ struct QueueActionTests {
         try f.admin.addAgent(team: "demo", number: "8006", password: "123456", extension: "8006")
         try f.center.reloadDirectoryIfChanged(logger: Logger(label: "test"))
         try await f.application().test(.router) { client async throws in
-            #expect((try await call(client, interface, "queueAction", Fixture.agent("8006").with(["type": "1"]))) == Outcome(code: 2, message: "BackMsg_57"))
-            #expect(try await call(client, interface, "queueAction", Fixture.agent("8004").with(["type": "1", "list": "2", "deviceexten": "8009"]))
-                == Outcome(code: 1, message: "2:success"))
+            #expect(
+                (try await call(client, interface, "queueAction", Fixture.agent("8006").with(["type": "1"])))
+                    == Outcome(code: 2, message: "BackMsg_57"))
+            #expect(
+                try await call(
+                    client, interface, "queueAction", Fixture.agent("8004").with(["type": "1", "list": "2", "deviceexten": "8009"]))
+                    == Outcome(code: 1, message: "2:success"))
         }
         let agent = try #require(f.center.directory.agent(team: 1, number: "8004"))
         let session = try #require(await f.center.engine(team: 1).sessionSnapshot(agentID: agent.id))

@@ -1,9 +1,9 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,7 +20,7 @@ struct RecordingTests {
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent8001)
             _ = try await call(client, interface, "makeCall", OutboundCallTests.dial)
-            await f.advance(3)          // answered at t+3
+            await f.advance(3)  // answered at t+3
             await f.advance(38)
             try await f.pbx.farEndHangup(uniqueid: 19867)
             let sid = try #require(field(try f.events()[0], "sessionid"))
@@ -36,17 +36,20 @@ struct RecordingTests {
             #expect(riff == "RIFF")
             #expect(format == "WAVEfmt ")
             let header = [UInt8](wav.prefix(28))
-            #expect(header[22] == 1)                                   // mono
-            #expect(Array(header[24..<28]) == [0x40, 0x1F, 0, 0])      // 8000 Hz
+            #expect(header[22] == 1)  // mono
+            #expect(Array(header[24..<28]) == [0x40, 0x1F, 0, 0])  // 8000 Hz
 
             // A signed URL (item 7), the same for the session id in either case.
             let url = "http://localhost/getMonitor/\(record.recording)"
             let answer = try await call(client, interface, "getMonitor", ["sessionid": sid, "calldate": String(day)])
             #expect(answer.code == 1 && answer.message.hasPrefix(url + "?expires=") && answer.message.contains("&signature="))
             #expect(try await call(client, interface, "getMonitor", ["sessionid": sid.uppercased(), "calldate": String(day)]) == answer)
-            #expect(try await call(client, interface, "getMonitor", ["sessionid": sid, "calldate": "2001-01-01"]) == Outcome(code: 2, message: "BackMsg_44"))
-            #expect(try await call(client, interface, "getMonitor", ["sessionid": String(repeating: "0", count: 32), "calldate": String(day)])
-                == Outcome(code: 2, message: "BackMsg_44"))
+            #expect(
+                try await call(client, interface, "getMonitor", ["sessionid": sid, "calldate": "2001-01-01"])
+                    == Outcome(code: 2, message: "BackMsg_44"))
+            #expect(
+                try await call(client, interface, "getMonitor", ["sessionid": String(repeating: "0", count: 32), "calldate": String(day)])
+                    == Outcome(code: 2, message: "BackMsg_44"))
             #expect(try await call(client, interface, "getMonitor", ["sessionid": sid]) == Outcome(code: 2, message: "BackMsg_01"))
             // The URL serves the file; without its signature it is refused.
             try await client.execute(uri: String(answer.message.dropFirst("http://localhost".count)), method: .get) { r in
@@ -66,11 +69,13 @@ struct RecordingTests {
         let f = configured
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
-            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial.with(["targetdn": "13800000002"]))   // busy
+            _ = try await call(client, .http, "makeCall", OutboundCallTests.dial.with(["targetdn": "13800000002"]))  // busy
             await f.advance(3)
             let busy = try #require(field(try f.events()[0], "sessionid"))
             let day = String(eventTime(f.clock()).prefix(10))
-            #expect(try await call(client, .http, "getMonitor", ["sessionid": busy, "calldate": day]) == Outcome(code: 2, message: "BackMsg_404"))
+            #expect(
+                try await call(client, .http, "getMonitor", ["sessionid": busy, "calldate": day])
+                    == Outcome(code: 2, message: "BackMsg_404"))
             _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
             await f.advance(3)
             try await f.pbx.farEndHangup(uniqueid: 19869)
@@ -93,9 +98,12 @@ struct SignedRecordingURLTests {
         try await f.pbx.farEndHangup(uniqueid: 19867)
         let sid = try #require(field(try f.events()[0], "sessionid"))
         let record = try #require(try f.store.callRecord(sessionid: sid))
-        let answer = try await call(client, .http, "getMonitor", ["sessionid": sid, "calldate": String(eventTime(record.startedAt).prefix(10))])
+        let answer = try await call(
+            client, .http, "getMonitor", ["sessionid": sid, "calldate": String(eventTime(record.startedAt).prefix(10))])
         #expect(answer.code == 1)
-        return (f.directory.appendingPathComponent("recordings/\(record.recording)"), String(answer.message.dropFirst("http://localhost".count)))
+        return (
+            f.directory.appendingPathComponent("recordings/\(record.recording)"), String(answer.message.dropFirst("http://localhost".count))
+        )
     }
 
     func status(_ client: some TestClientProtocol, _ uri: String, method: HTTPRequest.Method = .get) async throws -> HTTPResponse.Status {
@@ -126,8 +134,10 @@ struct SignedRecordingURLTests {
             try FileManager.default.copyItem(at: file, to: other)
             let otherPath = path.replacingOccurrences(of: file.lastPathComponent, with: other.lastPathComponent)
             #expect(try await status(client, otherPath + query) == .forbidden)
-            #expect(try await status(client, path + query.replacingOccurrences(of: "expires=\(expires)", with: "expires=\(Int64(expires)! + 3600)"))
-                == .forbidden)
+            #expect(
+                try await status(
+                    client, path + query.replacingOccurrences(of: "expires=\(expires)", with: "expires=\(Int64(expires)! + 3600)"))
+                    == .forbidden)
             let signature = try #require(query.split(separator: "=").last)
             let flipped = String(signature.dropLast()) + (signature.last == "0" ? "1" : "0")
             #expect(try await status(client, path + query.replacingOccurrences(of: String(signature), with: flipped)) == .forbidden)
@@ -184,7 +194,8 @@ struct RecordingConfigurationTests {
     func theSwitchAndTheLifetimeComeFromTheFileAndTheEnvironment() throws {
         let defaults = ServerConfiguration()
         #expect(defaults.recordingURLsSigned && defaults.recordingURLLifetimeSeconds == 86400)
-        var config = try JSONDecoder().decode(ServerConfiguration.self, from: Data(#"{"recordingURLsSigned": false, "recordingURLLifetimeSeconds": 600}"#.utf8))
+        var config = try JSONDecoder().decode(
+            ServerConfiguration.self, from: Data(#"{"recordingURLsSigned": false, "recordingURLLifetimeSeconds": 600}"#.utf8))
         #expect(!config.recordingURLsSigned && config.recordingURLLifetimeSeconds == 600)
         config.apply(environment: ["COCCD_RECORDING_URLS_SIGNED": "true", "COCCD_RECORDING_URL_LIFETIME": "3600"])
         #expect(config.recordingURLsSigned && config.recordingURLLifetimeSeconds == 3600)

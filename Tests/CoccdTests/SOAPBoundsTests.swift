@@ -16,13 +16,15 @@ struct SOAPBoundsTests {
     /// The issue's attack: one operation element with thousands of attributes (libxml2 2.9
     /// checks each against all earlier ones). `count` fitting the SOAP body cap reaches the scan.
     static func attributeBomb(_ count: Int) -> String {
-        Envelope.soap11("<ns1:login xmlns:ns1=\"urn:coccwi\" " + (0..<count).map { "a\($0)=\"\"" }.joined(separator: " ") + ">"
-            + Envelope.login8001 + "</ns1:login>")
+        Envelope.soap11(
+            "<ns1:login xmlns:ns1=\"urn:coccwi\" " + (0..<count).map { "a\($0)=\"\"" }.joined(separator: " ") + ">"
+                + Envelope.login8001 + "</ns1:login>")
     }
 
     static func namespaceBomb(_ count: Int) -> String {
-        Envelope.soap11("<ns1:login xmlns:ns1=\"urn:coccwi\" " + (0..<count).map { "xmlns:p\($0)=\"urn:p\($0)\"" }.joined(separator: " ") + ">"
-            + Envelope.login8001 + "</ns1:login>")
+        Envelope.soap11(
+            "<ns1:login xmlns:ns1=\"urn:coccwi\" " + (0..<count).map { "xmlns:p\($0)=\"urn:p\($0)\"" }.joined(separator: " ") + ">"
+                + Envelope.login8001 + "</ns1:login>")
     }
 
     @Test
@@ -60,7 +62,8 @@ struct SOAPBoundsTests {
     func oversizedBodyGetsAFaultAndIsNotParsed() async throws {
         var f = try Fixture()
         f.configuration.soapMaxBodyBytes = 2_000
-        let body = Envelope.soap11("<ns1:login xmlns:ns1=\"urn:coccwi\">\(Envelope.login8001)<lang>\(String(repeating: "x", count: 2_000))</lang></ns1:login>")
+        let body = Envelope.soap11(
+            "<ns1:login xmlns:ns1=\"urn:coccwi\">\(Envelope.login8001)<lang>\(String(repeating: "x", count: 2_000))</lang></ns1:login>")
         try await f.application().test(.router) { client async throws in
             let r = try await postSOAP(client, body)
             #expect(r.status == .contentTooLarge)
@@ -75,12 +78,14 @@ struct SOAPBoundsTests {
     @Test
     func legitimateEnvelopesStillParse() async throws {
         let f = try Fixture()
-        let encoded = Envelope.soap11("""
+        let encoded = Envelope.soap11(
+            """
             <ns1:agentStatus SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/" xmlns:ns1="urn:coccwi">\
             <orgidentity xsi:type="xsd:string">demo</orgidentity><usertype xsi:type="xsd:string">agent</usertype>\
             <user xsi:type="xsd:string">8001</user><pwdtype xsi:type="xsd:string">plaintext</pwdtype>\
             <password xsi:type="xsd:string">123456</password></ns1:agentStatus>
-            """, extraNamespaces: "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+            """,
+            extraNamespaces: "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
                 + "xmlns:SOAP-ENC=\"http://schemas.xmlsoap.org/soap/encoding/\"")
         try await f.application().test(.router) { client async throws in
             for hostile in [Self.attributeBomb(2_000), Self.namespaceBomb(40), String(repeating: "<a>", count: 100)] {
@@ -103,8 +108,9 @@ struct SOAPBoundsTests {
             #expect(r.status == .internalServerError)
             #expect(r.body.contains("<faultcode>SOAP-ENV:Server</faultcode>") && r.body.contains("Server busy"))
             #expect(try await soapParses(client) == 0)
-            #expect(try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
-                .contains("coccd_rejected_requests_total{interface=\"soap\",reason=\"busy\"} 1"))
+            #expect(
+                try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                    .contains("coccd_rejected_requests_total{interface=\"soap\",reason=\"busy\"} 1"))
         }
     }
 

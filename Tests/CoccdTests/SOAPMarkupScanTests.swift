@@ -35,11 +35,16 @@ struct SOAPMarkupScanTests {
         #expect(reader.parses == 1)
         #expect(Self.refusal(Self.envelope(Self.element(attributes: 33))) == "Bad Request: an element has more than 32 attributes")
         let tight = SOAPLimits(maxAttributesPerElement: 4, maxNamespaceDeclarationsPerElement: 2, maxDepth: 5)
-        #expect(Self.refusal(Self.envelope("<a x=\"1\" y='2' z = \"3\" w=\"4\"\tv=\"5\"/>"), limits: tight)?.contains("more than 4 attributes") == true)
-        #expect(Self.refusal(Self.envelope("<a xmlns=\"u:a\" xmlns:b=\"u:b\" xmlns:c=\"u:c\"/>"), limits: tight)?.contains("more than 2 namespace") == true)
+        #expect(
+            Self.refusal(Self.envelope("<a x=\"1\" y='2' z = \"3\" w=\"4\"\tv=\"5\"/>"), limits: tight)?.contains("more than 4 attributes")
+                == true)
+        #expect(
+            Self.refusal(Self.envelope("<a xmlns=\"u:a\" xmlns:b=\"u:b\" xmlns:c=\"u:c\"/>"), limits: tight)?.contains(
+                "more than 2 namespace") == true)
         // Envelope, Body, a, b, c is 5 deep; one more is too deep.
         #expect(Self.refusal(Self.envelope("<a><b><c/></b></a>"), limits: tight) == nil)
-        #expect(Self.refusal(Self.envelope("<a><b><c><d/></c></b></a>"), limits: tight) == "Bad Request: elements nested deeper than 5 levels")
+        #expect(
+            Self.refusal(Self.envelope("<a><b><c><d/></c></b></a>"), limits: tight) == "Bad Request: elements nested deeper than 5 levels")
         #expect(Self.refusal(Array("x".utf8), limits: SOAPLimits(maxBodyBytes: 0)) == "Request body larger than 0 bytes")
     }
 
@@ -74,7 +79,10 @@ struct SOAPMarkupScanTests {
         ("an unterminated comment", "<e/><!-- ", "not well-formed"),
         ("an end tag with attributes", "<e></e a=\"\">", "not well-formed"),
         ("UTF-7", "<?xml version=\"1.0\" encoding=\"UTF-7\"?><e/>", "encoding UTF-7 is not supported"),
-        ("a label that contradicts the BOM", "\u{FEFF}<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><e/>", "encoding iso-8859-1 is not supported"),
+        (
+            "a label that contradicts the BOM", "\u{FEFF}<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><e/>",
+            "encoding iso-8859-1 is not supported"
+        ),
     ])
     func evasionsAreRefused(_ name: String, _ body: String, _ fault: String) throws {
         let message = Self.refusal(Array(body.utf8), limits: SOAPLimits(maxAttributesPerElement: 1))
@@ -93,7 +101,9 @@ struct SOAPMarkupScanTests {
     func utf16IsScannedAsCharacters() throws {
         func utf16(_ text: String) -> [UInt8] { [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } }
         let prolog = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>"
-        let body = prolog + Envelope.soap11(Self.element(attributes: 3)).replacingOccurrences(of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", with: "")
+        let body =
+            prolog
+            + Envelope.soap11(Self.element(attributes: 3)).replacingOccurrences(of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", with: "")
         let reader = SOAPEnvelopeReader()
         #expect(try reader.read(utf16(body)).operation == "login")
         #expect(Self.refusal(utf16(body), limits: SOAPLimits(maxAttributesPerElement: 2))?.contains("more than 2 attributes") == true)

@@ -14,7 +14,9 @@ struct StatusTests {
     func agentStatusPerGroup(_ interface: Interface) async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
-            #expect((try await call(client, interface, "agentStatus", Fixture.agent8001)) == Outcome(code: 1, message: "BackMsg_43", extra: "1-logout,2-logout,"))
+            #expect(
+                (try await call(client, interface, "agentStatus", Fixture.agent8001))
+                    == Outcome(code: 1, message: "BackMsg_43", extra: "1-logout,2-logout,"))
             _ = try await call(client, interface, "login", Fixture.agent8001)
             #expect(try await call(client, interface, "agentStatus", Fixture.agent8001).extra == "1-idle,2-logout,")
             #expect((try await call(client, interface, "agentStatus", Fixture.account)) == Outcome(code: 2, message: "BackMsg_12"))
@@ -51,8 +53,9 @@ struct StatusTests {
         try f.admin.addGroup(team: "demo", name: "Empty", queueNumber: "6003", id: 4)
         try f.center.reloadDirectoryIfChanged(logger: Logger(label: "test"))
         try await f.application().test(.router) { client async throws in
-            #expect(try await call(client, interface, "agentgroupStatus", Fixture.account.with(["agent_group_id": "4", "status": "all"]))
-                == Outcome(code: 2, message: "BackMsg_93"))
+            #expect(
+                try await call(client, interface, "agentgroupStatus", Fixture.account.with(["agent_group_id": "4", "status": "all"]))
+                    == Outcome(code: 2, message: "BackMsg_93"))
         }
     }
 
@@ -61,14 +64,22 @@ struct StatusTests {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent("8004"))
-            #expect(try await call(client, interface, "teamStatus", Fixture.account.with(["status": "all"]))
-                == Outcome(code: 1, message: "8001:logout,8002:logout,8003:logout,8004:idle,8005:logout"))
-            #expect((try await call(client, interface, "teamStatus", Fixture.agent("8003").with(["status": "idle"]))) == Outcome(code: 1, message: "8004:idle"))
-            #expect((try await call(client, interface, "teamStatus", Fixture.account.with(["status": "acw"]))) == Outcome(code: 2, message: "BackMsg_94"))
-            #expect((try await call(client, interface, "teamStatus", Fixture.account.with(["status": "x"]))) == Outcome(code: 2, message: "BackMsg_28"))
+            #expect(
+                try await call(client, interface, "teamStatus", Fixture.account.with(["status": "all"]))
+                    == Outcome(code: 1, message: "8001:logout,8002:logout,8003:logout,8004:idle,8005:logout"))
+            #expect(
+                (try await call(client, interface, "teamStatus", Fixture.agent("8003").with(["status": "idle"])))
+                    == Outcome(code: 1, message: "8004:idle"))
+            #expect(
+                (try await call(client, interface, "teamStatus", Fixture.account.with(["status": "acw"])))
+                    == Outcome(code: 2, message: "BackMsg_94"))
+            #expect(
+                (try await call(client, interface, "teamStatus", Fixture.account.with(["status": "x"])))
+                    == Outcome(code: 2, message: "BackMsg_28"))
             // The other team sees only its own agent.
             let boss = ["orgidentity": "other", "usertype": "account", "user": "boss", "pwdtype": "plaintext", "password": "bosspw"]
-            #expect((try await call(client, interface, "teamStatus", boss.with(["status": "all"]))) == Outcome(code: 1, message: "8001:logout"))
+            #expect(
+                (try await call(client, interface, "teamStatus", boss.with(["status": "all"]))) == Outcome(code: 1, message: "8001:logout"))
         }
     }
 
@@ -94,7 +105,9 @@ struct StatusTests {
             #expect(try await num("demo", "6001", "ring") == "1|2|1|0|1|0|0")
             // Queue 6001 of the other team is another group: its own agent only.
             #expect(try await num("other", "6001", "all") == "1|0|0|0|0|0|0")
-            _ = try await call(client, .soap, "login", ["orgidentity": "other", "usertype": "agent", "user": "8001", "pwdtype": "plaintext", "password": "otherpw"])
+            _ = try await call(
+                client, .soap, "login",
+                ["orgidentity": "other", "usertype": "agent", "user": "8001", "pwdtype": "plaintext", "password": "otherpw"])
             #expect(try await num("other", "6001", "all") == "1|1|1|0|0|0|0")
             #expect(try await num("demo", "6001", "all") == "1|2|1|0|1|0|0")
             #expect(try await num("nope", "6001", "all") == "0|BackMsg_02")

@@ -1,9 +1,9 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -19,21 +19,31 @@ struct SupervisorTests {
         await f.advance(3)
     }
 
-    @Test(arguments: [("silentMonitor", SpyMode.listen, "BackMsg_41"), ("whisper", .whisper, "BackMsg_48"), ("intrude", .barge, "BackMsg_39")])
+    @Test(arguments: [
+        ("silentMonitor", SpyMode.listen, "BackMsg_41"), ("whisper", .whisper, "BackMsg_48"), ("intrude", .barge, "BackMsg_39"),
+    ])
     func eachModeAttachesAndEndsWithGroupadminHangup(_ operation: String, _ mode: SpyMode, _ message: String) async throws {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
             try await agentOnACall(f, client, .http)
             // 8001 supervises from extension 8009 (it answers after 1 s).
-            #expect(try await call(client, .http, operation, Fixture.agent8001.with(["target": "8002", "phonenumber": "8009"])) == Outcome(code: 1, message: message))
+            #expect(
+                try await call(client, .http, operation, Fixture.agent8001.with(["target": "8002", "phonenumber": "8009"]))
+                    == Outcome(code: 1, message: message))
             await f.advance(1)
             let spying = try #require(await f.pbx.spying(uniqueid: 19868))
             #expect(spying.target == 19866 && spying.mode == mode)
-            #expect(try await call(client, .http, "hangup", Fixture.agent8001.with(["target": "groupadmin", "targetagent": "8002"])) == Outcome(code: 1, message: "BackMsg_37"))
+            #expect(
+                try await call(client, .http, "hangup", Fixture.agent8001.with(["target": "groupadmin", "targetagent": "8002"]))
+                    == Outcome(code: 1, message: "BackMsg_37"))
             #expect(await f.pbx.liveLegs().map(\.uniqueid) == [19866, 19867])
-            #expect(try await call(client, .http, "hangup", Fixture.agent8001.with(["target": "groupadmin", "targetagent": "8002"])) == Outcome(code: 2, message: "BackMsg_92"))
+            #expect(
+                try await call(client, .http, "hangup", Fixture.agent8001.with(["target": "groupadmin", "targetagent": "8002"]))
+                    == Outcome(code: 2, message: "BackMsg_92"))
         }
-        let supervisorEvents = try f.events().filter { field($0, "uniqueid") == "19868" }.map { "\(field($0, "source")!) \(field($0, "event")!)" }
+        let supervisorEvents = try f.events().filter { field($0, "uniqueid") == "19868" }.map {
+            "\(field($0, "source")!) \(field($0, "event")!)"
+        }
         #expect(supervisorEvents == ["CONSULT join", "CONSULT hangup"])
     }
 
@@ -42,18 +52,30 @@ struct SupervisorTests {
         let f = try Fixture()
         try await f.application().test(.router) { client async throws in
             let watch = ["target": "8002", "phonenumber": "13800000001"]
-            #expect(try await call(client, interface, "forcedRelease", Fixture.agent8001.with(watch)) == Outcome(code: 2, message: "BackMsg_45"))
-            #expect(try await call(client, interface, "silentMonitor", Fixture.agent8001.with(watch)) == Outcome(code: 2, message: "BackMsg_42"))
+            #expect(
+                try await call(client, interface, "forcedRelease", Fixture.agent8001.with(watch)) == Outcome(code: 2, message: "BackMsg_45")
+            )
+            #expect(
+                try await call(client, interface, "silentMonitor", Fixture.agent8001.with(watch)) == Outcome(code: 2, message: "BackMsg_42")
+            )
             try await agentOnACall(f, client, interface)
             // 8003 leads no group of 8002's; nobody supervises itself; unknown targets are refused.
-            #expect(try await call(client, interface, "intrude", Fixture.agent("8003").with(watch)) == Outcome(code: 2, message: "BackMsg_65"))
-            #expect(try await call(client, interface, "intrude", Fixture.agent("8002").with(watch)) == Outcome(code: 2, message: "BackMsg_65"))
-            #expect(try await call(client, interface, "intrude", Fixture.agent8001.with(["target": "4242", "phonenumber": "1"])) == Outcome(code: 2, message: "BackMsg_55"))
-            #expect(try await call(client, interface, "intrude", Fixture.agent8001.with(["target": "8002", "phonenumber": ""])) == Outcome(code: 2, message: "BackMsg_01"))
+            #expect(
+                try await call(client, interface, "intrude", Fixture.agent("8003").with(watch)) == Outcome(code: 2, message: "BackMsg_65"))
+            #expect(
+                try await call(client, interface, "intrude", Fixture.agent("8002").with(watch)) == Outcome(code: 2, message: "BackMsg_65"))
+            #expect(
+                try await call(client, interface, "intrude", Fixture.agent8001.with(["target": "4242", "phonenumber": "1"]))
+                    == Outcome(code: 2, message: "BackMsg_55"))
+            #expect(
+                try await call(client, interface, "intrude", Fixture.agent8001.with(["target": "8002", "phonenumber": ""]))
+                    == Outcome(code: 2, message: "BackMsg_01"))
             // The account may; a supervisor on an external phone; then everything is torn down.
             #expect(try await call(client, interface, "whisper", Fixture.account.with(watch)) == Outcome(code: 1, message: "BackMsg_48"))
             await f.advance(2)
-            #expect(try await call(client, interface, "forcedRelease", Fixture.account.with(["target": "8002", "phonenumber": ""])) == Outcome(code: 1, message: "BackMsg_46"))
+            #expect(
+                try await call(client, interface, "forcedRelease", Fixture.account.with(["target": "8002", "phonenumber": ""]))
+                    == Outcome(code: 1, message: "BackMsg_46"))
             #expect(await f.pbx.liveLegs().isEmpty)
             #expect(try await call(client, interface, "agentStatus", Fixture.agent("8002")).extra == "1-idle,")
         }
@@ -66,13 +88,15 @@ struct SupervisorTests {
         try await f.application().test(.router) { client async throws in
             try await agentOnACall(f, client, .soap)
             // whisper(target, phonenumber, usertype, user, pwdtype, password, orgidentity)
-            let whisper = Envelope.soap11("""
+            let whisper = Envelope.soap11(
+                """
                 <ns1:whisper xmlns:ns1="urn:coccwi"><param0>8002</param0><param1>8009</param1><param2>agent</param2><param3>8001</param3>\
                 <param4>plaintext</param4><param5>123456</param5><param6>demo</param6></ns1:whisper>
                 """)
             #expect(try soapReturn(try await postSOAP(client, whisper).body) == "|Retuen|1|Retuen|BackMsg_48")
             // intrude(target, phonenumber, pwdtype, password, usertype, user, orgidentity)
-            let intrude = Envelope.soap11("""
+            let intrude = Envelope.soap11(
+                """
                 <ns1:intrude xmlns:ns1="urn:coccwi"><param0>8002</param0><param1>8010</param1><param2>plaintext</param2><param3>123456</param3>\
                 <param4>agent</param4><param5>8001</param5><param6>demo</param6></ns1:intrude>
                 """)

@@ -3,12 +3,13 @@ import CoccEngine
 import CoccSimulator
 import CoccSwitch
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import Synchronization
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The one switch conformance suite: the same tests for every driver behind `Switch`. The
 /// simulator always runs them; a real Asterisk does when `COCCD_TEST_ARI_URL` names one that
@@ -101,8 +102,11 @@ struct SwitchConformanceTests {
             }
             #expect(await log.wait { pbx.isConnected })
             try await body(pbx, log, next) { to, from in
-                var request = URLRequest(url: URL(string:
-                    "\(url)/ari/channels?endpoint=Local/\(to)@coccd-callers&context=coccd-customer&extension=s&priority=1&callerId=\(from)")!)
+                var request = URLRequest(
+                    url: URL(
+                        string:
+                            "\(url)/ari/channels?endpoint=Local/\(to)@coccd-callers&context=coccd-customer&extension=s&priority=1&callerId=\(from)"
+                    )!)
                 request.httpMethod = "POST"
                 request.setValue("Basic " + Data("coccd:coccd-test-secret".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
                 _ = try await URLSession.shared.data(for: request)
@@ -149,7 +153,8 @@ struct SwitchConformanceTests {
     @Test(arguments: Driver.available)
     func outcomesOfExternalNumbers(_ driver: Driver) async throws {
         try await with(driver) { pbx, log, next, _ in
-            let busy = next(), silent = next()
+            let busy = next()
+            let silent = next()
             _ = try await pbx.originate(OriginateRequest(uniqueid: busy, destination: .external("13800000002")))
             _ = try await pbx.originate(OriginateRequest(uniqueid: silent, destination: .external("13800000003"), ringTimeout: .seconds(2)))
             #expect(await log.wait { log.of(busy).last == "hungUp busy" && log.of(silent).last == "hungUp noAnswer" })
@@ -166,7 +171,9 @@ struct SwitchConformanceTests {
     @Test(arguments: Driver.available)
     func callControlOnAnsweredLegs(_ driver: Driver) async throws {
         try await with(driver) { pbx, log, next, _ in
-            let agent = next(), customer = next(), third = next()
+            let agent = next()
+            let customer = next()
+            let third = next()
             _ = try await pbx.originate(OriginateRequest(uniqueid: agent, destination: .extension("8001")))
             _ = try await pbx.originate(OriginateRequest(uniqueid: customer, destination: .external("13800000001")))
             _ = try await pbx.originate(OriginateRequest(uniqueid: third, destination: .extension("8002")))
@@ -200,7 +207,12 @@ struct SwitchConformanceTests {
     func anInboundCaller(_ driver: Driver) async throws {
         try await with(driver) { pbx, log, _, dialIn in
             try await dialIn("6001", "0138888888888")
-            #expect(await log.wait { log.seen.withLock { $0 }.contains { if case .incoming(let leg, "6001", "demo", _) = $0 { leg.number == "0138888888888" } else { false } } })
+            #expect(
+                await log.wait {
+                    log.seen.withLock { $0 }.contains {
+                        if case .incoming(let leg, "6001", "demo", _) = $0 { leg.number == "0138888888888" } else { false }
+                    }
+                })
             let caller = try #require(log.seen.withLock { $0 }.first { if case .incoming = $0 { true } else { false } })
             try await pbx.hangup(uniqueid: caller.uniqueid)
             #expect(await log.wait { log.of(caller.uniqueid).last == "hungUp normal" })

@@ -20,7 +20,7 @@ struct SwitchNotificationsTests {
         let stream = SwitchNotifications()
         for id in 1...1000 { stream.yield(.ringing(uniqueid: Int64(id))) }
         stream.finish()
-        stream.yield(.ringing(uniqueid: 5000))   // after the end: dropped
+        stream.yield(.ringing(uniqueid: 5000))  // after the end: dropped
         var seen: [Int64] = []
         for await notification in stream { seen.append(notification.uniqueid) }
         #expect(seen == (1...1000).map(Int64.init))
@@ -39,7 +39,7 @@ struct SwitchNotificationsTests {
                 handled.withLock { $0.append(notification.uniqueid) }
             }
         }
-        await stream.settled()   // nothing yet: at once
+        await stream.settled()  // nothing yet: at once
         stream.yield(.answered(uniqueid: 1))
         await stream.settled()
         #expect(handled.withLock { $0 } == [1, 2])
@@ -79,16 +79,19 @@ struct SwitchNotificationsTests {
         let pbx = SimulatedSwitch(rules: .demo, timing: .manual)
         // No test reader: the service is the only one.
         let center = try CallCenter(store: store, switch: pbx, legRegistry: LegRegistry(firstID: 19866), logger: Fixture.quiet)
-        let group = ServiceGroup(configuration: .init(services: [SwitchNotificationService(center: center, logger: Fixture.quiet)],
-                                                      gracefulShutdownSignals: [], logger: Fixture.quiet))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [SwitchNotificationService(center: center, logger: Fixture.quiet)],
+                gracefulShutdownSignals: [], logger: Fixture.quiet))
         let running = Task { try await group.run() }
         let agent = try #require(center.directory.agent(team: 1, number: "8001"))
         let engine = try center.engine(team: 1)
         _ = await engine.login(agent: agent, directory: center.directory, logger: Fixture.quiet)
-        let request = OutboundCallRequest(target: .external("13800000001"), groupID: "1", modeltype: "", modelID: "", userdata: "",
-                                          agentExtension: "", callerID: "", trunk: "")
+        let request = OutboundCallRequest(
+            target: .external("13800000001"), groupID: "1", modeltype: "", modelID: "", userdata: "",
+            agentExtension: "", callerID: "", trunk: "")
         #expect(await engine.makeCall(agent: agent, request: request, directory: center.directory, logger: Fixture.quiet).isSuccess)
-        await pbx.advance(by: .seconds(3))   // the agent answers, then the customer: talking
+        await pbx.advance(by: .seconds(3))  // the agent answers, then the customer: talking
         #expect(await center.liveCallCount() == 1)
         #expect(await engine.sessionSnapshot(agentID: agent.id)?.call == .talking)
         await group.triggerGracefulShutdown()

@@ -12,9 +12,13 @@ import Testing
 struct VendorExtrasCatalogueTests {
     /// The vendor astcc_CJI.js prototypes, callbackFuc where that plugin puts it.
     static let vendorPrototypes = [
-        "dialerListCJI": ["orgidentity", "usertype", "user", "pwdtype", "password", "campaignid", "phonenum", "priority", "dialtime", "callbackFuc"],
+        "dialerListCJI": [
+            "orgidentity", "usertype", "user", "pwdtype", "password", "campaignid", "phonenum", "priority", "dialtime", "callbackFuc",
+        ],
         "monitorCtrlCJI": ["action", "usertype", "user", "orgidentity", "pwdtype", "password", "pushevent", "callbackFuc"],
-        "qbackcallCJI": ["orgidentity", "exten", "targetdn", "icallerid", "xcallerid", "user", "password", "pwdtype", "userdata", "callbackFuc"],
+        "qbackcallCJI": [
+            "orgidentity", "exten", "targetdn", "icallerid", "xcallerid", "user", "password", "pwdtype", "userdata", "callbackFuc",
+        ],
         "setDefaultGroupCJI": ["usertype", "user", "orgidentity", "pwdtype", "password", "agent_group_id", "callbackFuc"],
         "getMonitorCJI": ["sessionid", "calldate", "callbackFuc", "mp3", "filename"],
     ]
@@ -37,7 +41,10 @@ struct VendorExtrasCatalogueTests {
         try await f.application().test(.router) { client async throws in
             let wsdl = try await client.execute(uri: "/coccwi.php?wsdl", method: .get) { String(buffer: $0.body) }
             for (name, order) in [
-                ("dialerList", "orgidentity usertype user pwdtype password campaignid phonenum priority dialtime dupway dupdiallist changepackage emptyagent resetstatus"),
+                (
+                    "dialerList",
+                    "orgidentity usertype user pwdtype password campaignid phonenum priority dialtime dupway dupdiallist changepackage emptyagent resetstatus"
+                ),
                 ("monitorCtrl", "action usertype user orgidentity pwdtype password pushevent"),
                 ("qbackCall", "orgidentity exten targetdn icallerid xcallerid user password pwdtype userdata"),
                 ("setDefaultGroup", "usertype user orgidentity pwdtype password agent_group_id"),
@@ -46,7 +53,9 @@ struct VendorExtrasCatalogueTests {
                 #expect(wsdl.contains("<operation name=\"\(name)\" parameterOrder=\"\(order)\">"), "\(name)")
             }
         }
-        for (event, name) in [("DialerList", "dialerList"), ("MonitorCtrl", "monitorCtrl"), ("QBackCall", "qbackCall"), ("DefaultGroup", "setDefaultGroup")] {
+        for (event, name) in [
+            ("DialerList", "dialerList"), ("MonitorCtrl", "monitorCtrl"), ("QBackCall", "qbackCall"), ("DefaultGroup", "setDefaultGroup"),
+        ] {
             #expect(Catalogue.standard.http(event)?.descriptor.name == name)
         }
     }

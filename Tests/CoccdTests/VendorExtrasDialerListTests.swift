@@ -20,16 +20,25 @@ struct VendorExtrasDialerListTests {
         let f = try Fixture()
         let (campaigns, campaign) = try f.campaign()
         try await f.application().test(.router) { client async throws in
-            #expect(try await call(client, interface, "dialerList", Self.adding(campaign.id, "13800000007", priority: "7", dialtime: "2030-01-02 03:04:05"))
+            #expect(
+                try await call(
+                    client, interface, "dialerList", Self.adding(campaign.id, "13800000007", priority: "7", dialtime: "2030-01-02 03:04:05")
+                )
                     == Outcome(code: 1, message: "BackMsg_83"))
             // No time: now, priority 0.
-            #expect(try await call(client, interface, "dialerList", Self.adding(campaign.id, "13800000008")) == Outcome(code: 1, message: "BackMsg_83"))
+            #expect(
+                try await call(client, interface, "dialerList", Self.adding(campaign.id, "13800000008"))
+                    == Outcome(code: 1, message: "BackMsg_83"))
             // importWS's duplicate rules: the customer exists, so ignoreDuplicate keeps it out (81);
             // with dupdiallist=all a number still pending is never listed twice (82).
-            #expect(try await call(client, interface, "dialerList", Self.adding(campaign.id, "13800000007")) == Outcome(code: 2, message: "BackMsg_81"))
-            #expect(try await call(client, interface, "dialerList", Self.adding(campaign.id, "13800000007").with(["dupdiallist": "all"]))
+            #expect(
+                try await call(client, interface, "dialerList", Self.adding(campaign.id, "13800000007"))
+                    == Outcome(code: 2, message: "BackMsg_81"))
+            #expect(
+                try await call(client, interface, "dialerList", Self.adding(campaign.id, "13800000007").with(["dupdiallist": "all"]))
                     == Outcome(code: 2, message: "BackMsg_82"))
-            #expect(try await call(client, interface, "dialerList", Self.adding(campaign.id, "13800000007").with(["dupdiallist": "sometimes"]))
+            #expect(
+                try await call(client, interface, "dialerList", Self.adding(campaign.id, "13800000007").with(["dupdiallist": "sometimes"]))
                     == Outcome(code: 2, message: "BackMsg_28"))
         }
         let list = try campaigns.predial(campaign: campaign.id).sorted { $0.phone < $1.phone }
@@ -39,7 +48,8 @@ struct VendorExtrasDialerListTests {
         #expect(list[1].dialAt == f.clock())
         #expect(list.allSatisfy { $0.status == "pending" })
         // Each number is a customer of the campaign's package.
-        #expect(Set(try campaigns.customers(package: campaign.packageID).compactMap { $0.fields["phone1"] }) == ["13800000007", "13800000008"])
+        #expect(
+            Set(try campaigns.customers(package: campaign.packageID).compactMap { $0.fields["phone1"] }) == ["13800000007", "13800000008"])
     }
 
     @Test
@@ -49,7 +59,8 @@ struct VendorExtrasDialerListTests {
         try await f.application().test(.router) { client async throws in
             // The vendor's dialerListCJI sends exactly these names, by jQuery's getJSON, which
             // writes the space of the dial time as `+`.
-            let query = "callback=jQuery17_1&orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin123"
+            let query =
+                "callback=jQuery17_1&orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin123"
                 + "&campaignid=\(campaign.id)&phonenum=13800000009&priority=3&dialtime=2031-01-01+09%3A00%3A00&_=1700000000000"
             let body = try await client.execute(uri: "/setevent/dialerListCJI?\(query)", method: .get) { String(buffer: $0.body) }
             #expect(body == #"/**/jQuery17_1({"code":1,"message":"BackMsg_83"});"#)
@@ -89,11 +100,17 @@ struct VendorExtrasDialerListTests {
         let boss = ["orgidentity": "other", "usertype": "account", "user": "boss", "pwdtype": "plaintext", "password": "bosspw"]
         try await f.application().test(.router) { client async throws in
             // Another team's campaign id, or name, does not exist for this team.
-            #expect(try await call(client, .http, "dialerList", Self.adding(theirs, "13800000001")) == Outcome(code: 2, message: "BackMsg_73"))
-            #expect(try await call(client, .http, "dialerList", Self.adding(demo.id, "13800000001").with(boss)) == Outcome(code: 2, message: "BackMsg_73"))
-            #expect(try await call(client, .http, "dialerList", Self.adding(demo.id, "13800000001").with(boss).with(["campaignid": "Spring"]))
+            #expect(
+                try await call(client, .http, "dialerList", Self.adding(theirs, "13800000001")) == Outcome(code: 2, message: "BackMsg_73"))
+            #expect(
+                try await call(client, .http, "dialerList", Self.adding(demo.id, "13800000001").with(boss))
+                    == Outcome(code: 2, message: "BackMsg_73"))
+            #expect(
+                try await call(client, .http, "dialerList", Self.adding(demo.id, "13800000001").with(boss).with(["campaignid": "Spring"]))
                     == Outcome(code: 2, message: "BackMsg_67"))
-            #expect(try await call(client, .http, "dialerList", Self.adding(theirs, "13800000002").with(boss)) == Outcome(code: 1, message: "BackMsg_83"))
+            #expect(
+                try await call(client, .http, "dialerList", Self.adding(theirs, "13800000002").with(boss))
+                    == Outcome(code: 1, message: "BackMsg_83"))
         }
         #expect(try campaigns.predial(campaign: demo.id).isEmpty)
         #expect(try campaigns.predial(campaign: theirs).map(\.phone) == ["13800000002"])

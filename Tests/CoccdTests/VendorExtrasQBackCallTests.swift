@@ -1,8 +1,8 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
-import CoccSwitch
 import CoccSimulator
+import CoccSwitch
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -13,8 +13,10 @@ import Testing
 @Suite("vendor extras: qbackCall")
 struct VendorExtrasQBackCallTests {
     static func callback(_ extra: [String: String] = [:]) -> [String: String] {
-        ["orgidentity": "demo", "exten": "8003", "targetdn": "13800000001", "icallerid": "4001", "xcallerid": "4002",
-         "user": "admin", "password": "admin123", "pwdtype": "plaintext", "userdata": "order=7&x=1"].with(extra)
+        [
+            "orgidentity": "demo", "exten": "8003", "targetdn": "13800000001", "icallerid": "4001", "xcallerid": "4002",
+            "user": "admin", "password": "admin123", "pwdtype": "plaintext", "userdata": "order=7&x=1",
+        ].with(extra)
     }
 
     @Test(arguments: Interface.allCases)
@@ -23,13 +25,15 @@ struct VendorExtrasQBackCallTests {
         try await f.application().test(.router) { client async throws in
             #expect(try await call(client, interface, "qbackCall", Self.callback()) == Outcome(code: 1, message: "BackMsg_19"))
             await f.advance(0)
-            await f.advance(1)      // exten answers; the target is dialled
-            await f.advance(2)      // and answers
+            await f.advance(1)  // exten answers; the target is dialled
+            await f.advance(2)  // and answers
             try await f.pbx.farEndHangup(uniqueid: 19867)
         }
         let events = try f.events()
-        let agentLeg = try #require(events.first { $0.contains("&source=AGENT&event=ringing&") }.flatMap { field($0, "uniqueid") }.flatMap { Int64($0) })
-        let targetLeg = try #require(events.first { $0.contains("&source=CALLEE&event=ringing&") }.flatMap { field($0, "uniqueid") }.flatMap { Int64($0) })
+        let agentLeg = try #require(
+            events.first { $0.contains("&source=AGENT&event=ringing&") }.flatMap { field($0, "uniqueid") }.flatMap { Int64($0) })
+        let targetLeg = try #require(
+            events.first { $0.contains("&source=CALLEE&event=ringing&") }.flatMap { field($0, "uniqueid") }.flatMap { Int64($0) })
         // exten (rung first) sees icallerid, the target sees xcallerid.
         #expect(await f.pbx.callerID(uniqueid: agentLeg) == "4001")
         #expect(await f.pbx.callerID(uniqueid: targetLeg) == "4002")
@@ -82,7 +86,9 @@ struct VendorExtrasQBackCallTests {
             let theirs = Self.callback(["orgidentity": "other", "user": "boss", "password": "bosspw", "exten": "9001"])
             #expect(try await call(client, .http, "qbackCall", theirs) == Outcome(code: 1, message: "BackMsg_19"))
             // demo's account cannot authenticate as other's.
-            #expect(try await call(client, .http, "qbackCall", theirs.with(["user": "admin", "password": "admin123"])) == Outcome(code: 2, message: "BackMsg_63"))
+            #expect(
+                try await call(client, .http, "qbackCall", theirs.with(["user": "admin", "password": "admin123"]))
+                    == Outcome(code: 2, message: "BackMsg_63"))
             await f.advance(0)
         }
         #expect(try f.events(team: 1).isEmpty)

@@ -1,8 +1,8 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
-import CoccSwitch
 import CoccSimulator
+import CoccSwitch
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -23,16 +23,16 @@ struct VendorExtrasRecordingSegmentTests {
             _ = try await call(client, interface, "login", Fixture.agent8001)
             _ = try await call(client, interface, "makeCall", OutboundCallTests.dial)
             await f.advance(0)
-            await f.advance(1)          // the agent answered; the customer rings: nobody to talk with yet
+            await f.advance(1)  // the agent answered; the customer rings: nobody to talk with yet
             #expect(try await call(client, interface, "monitorCtrl", Self.monitor("start")) == Outcome(code: 2, message: "BackMsg_92"))
-            await f.advance(2)          // the customer answered
+            await f.advance(2)  // the customer answered
             let sid = try #require(field(try f.events()[0], "sessionid"))
             let day = String(eventTime(f.clock()).prefix(10))
             let folder = "1/" + day.replacingOccurrences(of: "-", with: "")
             #expect(try await call(client, interface, "monitorCtrl", Self.monitor("start")) == Outcome(code: 1, message: "\(sid)-1.wav"))
             // A second start while it runs answers the same segment.
             #expect(try await call(client, interface, "monitorCtrl", Self.monitor("START")) == Outcome(code: 1, message: "\(sid)-1.wav"))
-            #expect(await f.pbx.recordingPaths(uniqueid: 19866).count == 2)   // the whole call and the segment
+            #expect(await f.pbx.recordingPaths(uniqueid: 19866).count == 2)  // the whole call and the segment
             await f.advance(10)
             #expect(try await call(client, interface, "monitorCtrl", Self.monitor("stop")) == Outcome(code: 1, message: "\(sid)-1.wav"))
             #expect(try await call(client, interface, "monitorCtrl", Self.monitor("stop")) == Outcome(code: 2, message: "BackMsg_44"))
@@ -60,12 +60,15 @@ struct VendorExtrasRecordingSegmentTests {
             #expect(whole.message.hasPrefix("http://localhost/getMonitor/\(folder)/\(sid).wav?expires="))
             // Only this call's files can be named.
             for name in ["../../coccd.sqlite", "\(String(repeating: "0", count: 32))-1.wav", "\(sid)-x.wav", "\(sid)-1.mp3"] {
-                #expect(try await call(client, interface, "getMonitor", ["sessionid": sid, "calldate": day, "filename": name])
+                #expect(
+                    try await call(client, interface, "getMonitor", ["sessionid": sid, "calldate": day, "filename": name])
                         == Outcome(code: 2, message: "BackMsg_28"), "\(name)")
             }
-            #expect(try await call(client, interface, "getMonitor", ["sessionid": sid, "calldate": day, "filename": "\(sid)-3.wav"])
+            #expect(
+                try await call(client, interface, "getMonitor", ["sessionid": sid, "calldate": day, "filename": "\(sid)-3.wav"])
                     == Outcome(code: 2, message: "BackMsg_404"))
-            #expect(try await call(client, interface, "getMonitor", ["sessionid": sid, "calldate": "2001-01-01", "filename": "\(sid)-1.wav"])
+            #expect(
+                try await call(client, interface, "getMonitor", ["sessionid": sid, "calldate": "2001-01-01", "filename": "\(sid)-1.wav"])
                     == Outcome(code: 2, message: "BackMsg_44"))
         }
     }
@@ -79,7 +82,9 @@ struct VendorExtrasRecordingSegmentTests {
             #expect(try await call(client, interface, "monitorCtrl", Self.monitor("stop")) == Outcome(code: 2, message: "BackMsg_92"))
             #expect(try await call(client, interface, "monitorCtrl", Self.monitor("pause")) == Outcome(code: 2, message: "BackMsg_28"))
             #expect(try await call(client, interface, "monitorCtrl", Self.monitor("")) == Outcome(code: 2, message: "BackMsg_01"))
-            #expect(try await call(client, interface, "monitorCtrl", Self.monitor("start", Fixture.account)) == Outcome(code: 2, message: "BackMsg_12"))
+            #expect(
+                try await call(client, interface, "monitorCtrl", Self.monitor("start", Fixture.account))
+                    == Outcome(code: 2, message: "BackMsg_12"))
         }
     }
 
@@ -101,7 +106,8 @@ struct VendorExtrasRecordingSegmentTests {
         }
         let agent = try #require(f.center.directory.agent(team: 1, number: "8001"))
         let channel = try f.center.events(team: 1, after: 0, agent: agent.id, limit: 100).map(\.message)
-        #expect(channel.filter { $0.hasPrefix("source=AGENT&event=monitor") }.map { field($0, "event") } == ["monitorstart", "monitorstop"])
+        #expect(
+            channel.filter { $0.hasPrefix("source=AGENT&event=monitor") }.map { field($0, "event") } == ["monitorstart", "monitorstop"])
         #expect(try f.events(team: 2).isEmpty)
     }
 }

@@ -61,8 +61,13 @@ struct WSDLTests {
             guard let name = d.soapName else { continue }
             #expect(text.contains("<operation name=\"\(name)\" parameterOrder=\"\(d.soapParameters.joined(separator: " "))\">"))
         }
-        #expect(text.contains("<operation name=\"importWS\" parameterOrder=\"orgidentity usertype user pwdtype password modeltype model_id source context source_user source_pwd exetime delrow phone_field priority_field dialtime_field emptyagent resetstatus dupway dupdiallist changepackage\">"))
-        #expect(text.components(separatedBy: "<soap:operation ").count - 1 == Catalogue.standard.descriptors.filter { $0.soapName != nil }.count)
+        #expect(
+            text.contains(
+                "<operation name=\"importWS\" parameterOrder=\"orgidentity usertype user pwdtype password modeltype model_id source context source_user source_pwd exetime delrow phone_field priority_field dialtime_field emptyagent resetstatus dupway dupdiallist changepackage\">"
+            ))
+        #expect(
+            text.components(separatedBy: "<soap:operation ").count - 1 == Catalogue.standard.descriptors.filter { $0.soapName != nil }.count
+        )
     }
 
     @Test

@@ -6,7 +6,7 @@ extension CSVReader {
         var field = [UInt8]()
         var fields = [String]()
         var inQuotes = false
-        var quoteSeen = false        // the previous byte closed a quote (or began "")
+        var quoteSeen = false  // the previous byte closed a quote (or began "")
         var fieldStarted = false
         var lastWasCR = false
         var row = 0
@@ -53,17 +53,33 @@ extension CSVReader {
         mutating func feed(_ bytes: [UInt8], _ body: (Int, [String]) throws -> Void) throws {
             for b in bytes {
                 if inQuotes {
-                    if b == UInt8(ascii: "\"") { inQuotes = false; quoteSeen = true } else { try keep(b) }
+                    if b == UInt8(ascii: "\"") {
+                        inQuotes = false
+                        quoteSeen = true
+                    } else {
+                        try keep(b)
+                    }
                 } else {
                     switch b {
                     case UInt8(ascii: "\""):
-                        if quoteSeen { try keep(b); inQuotes = true; quoteSeen = false }   // "" inside quotes
-                        else if !fieldStarted { inQuotes = true; fieldStarted = true }
-                        else { try keep(b) }   // a stray quote in an unquoted field: kept as text
+                        if quoteSeen {
+                            try keep(b)
+                            inQuotes = true
+                            quoteSeen = false
+                        }  // "" inside quotes
+                        else if !fieldStarted {
+                            inQuotes = true
+                            fieldStarted = true
+                        } else {
+                            try keep(b)
+                        }  // a stray quote in an unquoted field: kept as text
                     case UInt8(ascii: ","):
                         try endField()
                     case UInt8(ascii: "\n"):
-                        if lastWasCR { lastWasCR = false; continue }
+                        if lastWasCR {
+                            lastWasCR = false
+                            continue
+                        }
                         try endRow(body)
                     case UInt8(ascii: "\r"):
                         try endRow(body)

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The encodings CSV files arrive in: UTF-8 with or without a BOM, or GB18030 (which includes
@@ -47,12 +48,20 @@ struct UTF8Validator {
                 switch b {
                 case 0x00...0x7F: continue
                 case 0xC2...0xDF: need = 1
-                case 0xE0: need = 2; lower = 0xA0
+                case 0xE0:
+                    need = 2
+                    lower = 0xA0
                 case 0xE1...0xEC, 0xEE...0xEF: need = 2
-                case 0xED: need = 2; upper = 0x9F
-                case 0xF0: need = 3; lower = 0x90
+                case 0xED:
+                    need = 2
+                    upper = 0x9F
+                case 0xF0:
+                    need = 3
+                    lower = 0x90
                 case 0xF1...0xF3: need = 3
-                case 0xF4: need = 3; upper = 0x8F
+                case 0xF4:
+                    need = 3
+                    upper = 0x8F
                 default: return false
                 }
             } else {
@@ -93,7 +102,7 @@ final class GB18030Converter {
                 var outPtr: UnsafeMutablePointer<CChar>? = outRaw.baseAddress?.assumingMemoryBound(to: CChar.self)
                 while inLeft > 0 {
                     if iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft) == -1 {
-                        if errno == EINVAL && !final { break }   // an incomplete character: next chunk
+                        if errno == EINVAL && !final { break }  // an incomplete character: next chunk
                         throw CSVError.undecodable(offsetHint: inRaw.count - inLeft)
                     }
                 }

@@ -6,17 +6,22 @@ extension CampaignStore {
     /// come, and marks it dialing for `agent` under `marker` (the call's userdata).
     func claimNextEntry(campaign: Int64, agent: String, now: Date, marker: (Int64, Int) -> String) throws -> (PredialEntry, String)? {
         try database.write { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT * FROM predial WHERE campaign_id = ? AND status = 'pending' AND dial_at <= ?
-                ORDER BY priority DESC, dial_at, id LIMIT 1
-                """, arguments: [campaign, now.timeIntervalSince1970]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT * FROM predial WHERE campaign_id = ? AND status = 'pending' AND dial_at <= ?
+                        ORDER BY priority DESC, dial_at, id LIMIT 1
+                        """, arguments: [campaign, now.timeIntervalSince1970])
+            else { return nil }
             var entry = Self.predialEntry(row)
             entry.attempts += 1
             entry.status = PredialEntry.Status.dialing.rawValue
             entry.agent = agent
             let mark = marker(entry.id, entry.attempts)
-            try db.execute(sql: "UPDATE predial SET status = 'dialing', attempts = ?, agent = ?, sessionid = ?, updated_at = ? WHERE id = ?",
-                           arguments: [entry.attempts, agent, mark, now.timeIntervalSince1970, entry.id])
+            try db.execute(
+                sql: "UPDATE predial SET status = 'dialing', attempts = ?, agent = ?, sessionid = ?, updated_at = ? WHERE id = ?",
+                arguments: [entry.attempts, agent, mark, now.timeIntervalSince1970, entry.id])
             try db.execute(sql: "UPDATE customers SET status = 'dialing', agent = ? WHERE id = ?", arguments: [agent, entry.customerID])
             return (entry, mark)
         }
@@ -25,9 +30,12 @@ extension CampaignStore {
     /// Puts an entry back as it was before a dial that never started.
     func releaseEntry(id: Int64, customerStatus: String = CustomerStatus.new.rawValue, retryAt: Date) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE predial SET status = 'pending', attempts = attempts - 1, sessionid = '', dial_at = ? WHERE id = ?",
-                           arguments: [retryAt.timeIntervalSince1970, id])
-            try db.execute(sql: "UPDATE customers SET status = ? WHERE id = (SELECT customer_id FROM predial WHERE id = ?)", arguments: [customerStatus, id])
+            try db.execute(
+                sql: "UPDATE predial SET status = 'pending', attempts = attempts - 1, sessionid = '', dial_at = ? WHERE id = ?",
+                arguments: [retryAt.timeIntervalSince1970, id])
+            try db.execute(
+                sql: "UPDATE customers SET status = ? WHERE id = (SELECT customer_id FROM predial WHERE id = ?)",
+                arguments: [customerStatus, id])
         }
     }
 
@@ -43,16 +51,21 @@ extension CampaignStore {
     /// How the campaign call with this marker ended, once its call record exists.
     func disposition(team: Int64, marker: String) throws -> String? {
         try database.read { db in
-            try String.fetchOne(db, sql: "SELECT disposition FROM call_records WHERE team_id = ? AND userdata = ? LIMIT 1", arguments: [team, marker])
+            try String.fetchOne(
+                db, sql: "SELECT disposition FROM call_records WHERE team_id = ? AND userdata = ? LIMIT 1", arguments: [team, marker])
         }
     }
 
     /// Records a finished dial on the entry and the customer.
-    func settle(entry: PredialEntry, result: String, status: PredialEntry.Status, customerStatus: String, retryAt: Date?, now: Date) throws {
+    func settle(entry: PredialEntry, result: String, status: PredialEntry.Status, customerStatus: String, retryAt: Date?, now: Date) throws
+    {
         try database.write { db in
-            try db.execute(sql: "UPDATE predial SET status = ?, last_result = ?, sessionid = '', dial_at = ?, updated_at = ? WHERE id = ?",
-                           arguments: [status.rawValue, result, (retryAt ?? entry.dialAt).timeIntervalSince1970, now.timeIntervalSince1970, entry.id])
-            try db.execute(sql: "UPDATE customers SET status = ?, updated_at = ? WHERE id = ?", arguments: [customerStatus, now.timeIntervalSince1970, entry.customerID])
+            try db.execute(
+                sql: "UPDATE predial SET status = ?, last_result = ?, sessionid = '', dial_at = ?, updated_at = ? WHERE id = ?",
+                arguments: [status.rawValue, result, (retryAt ?? entry.dialAt).timeIntervalSince1970, now.timeIntervalSince1970, entry.id])
+            try db.execute(
+                sql: "UPDATE customers SET status = ?, updated_at = ? WHERE id = ?",
+                arguments: [customerStatus, now.timeIntervalSince1970, entry.customerID])
         }
     }
 }

@@ -1,5 +1,5 @@
-import CoccOperations
 public import CoccEngine
+import CoccOperations
 public import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -64,18 +64,29 @@ public struct ProgressiveDialer: Service {
         var started = 0
         for membership in directory.memberships(ofGroup: campaign.groupID) {
             guard let agent = directory.agents[membership.agentID], let session = await engine.sessionSnapshot(agentID: agent.id),
-                  let signIn = session.signIn(of: campaign.groupID), signIn.workMode != .dialin,
-                  session.status(inGroup: campaign.groupID) == .idle else { continue }
+                let signIn = session.signIn(of: campaign.groupID), signIn.workMode != .dialin,
+                session.status(inGroup: campaign.groupID) == .idle
+            else { continue }
             let now = center.clock()
-            guard let (entry, marker) = try campaigns.claimNextEntry(campaign: campaign.id, agent: agent.number, now: now, marker: { id, attempt in
-                "predial_id=\(id)&campaign_id=\(campaign.id)&attempt=\(attempt)"
-            }) else { break }
-            let reply = await engine.makeCall(agent: agent, request: OutboundCallRequest(
-                target: .external(entry.phone), groupID: String(campaign.groupID), modeltype: "Campaign", modelID: String(campaign.id),
-                userdata: marker, agentExtension: "", callerID: "", trunk: ""), directory: directory, logger: logger)
+            guard
+                let (entry, marker) = try campaigns.claimNextEntry(
+                    campaign: campaign.id, agent: agent.number, now: now,
+                    marker: { id, attempt in
+                        "predial_id=\(id)&campaign_id=\(campaign.id)&attempt=\(attempt)"
+                    })
+            else { break }
+            let reply = await engine.makeCall(
+                agent: agent,
+                request: OutboundCallRequest(
+                    target: .external(entry.phone), groupID: String(campaign.groupID), modeltype: "Campaign", modelID: String(campaign.id),
+                    userdata: marker, agentExtension: "", callerID: "", trunk: ""), directory: directory, logger: logger)
             if reply.isSuccess {
                 started += 1
-                logger.info("campaign dial", metadata: ["campaign": "\(campaign.id)", "entry": "\(entry.id)", "agent": "\(agent.number)", "attempt": "\(entry.attempts)"])
+                logger.info(
+                    "campaign dial",
+                    metadata: [
+                        "campaign": "\(campaign.id)", "entry": "\(entry.id)", "agent": "\(agent.number)", "attempt": "\(entry.attempts)",
+                    ])
             } else {
                 // The agent became busy in between: the entry waits for the next pass.
                 try campaigns.releaseEntry(id: entry.id, retryAt: now)
@@ -97,17 +108,21 @@ public struct ProgressiveDialer: Service {
             }
             switch disposition {
             case "answered":
-                try campaigns.settle(entry: entry, result: disposition, status: .answered, customerStatus: CustomerStatus.answered.rawValue, retryAt: nil, now: now)
+                try campaigns.settle(
+                    entry: entry, result: disposition, status: .answered, customerStatus: CustomerStatus.answered.rawValue, retryAt: nil,
+                    now: now)
             case "busy", "noanswer", "failed":
                 let retry = entry.attempts < settings.maxAttempts
-                try campaigns.settle(entry: entry, result: disposition, status: retry ? .pending : .failed, customerStatus: disposition,
-                                     retryAt: retry ? now.addingTimeInterval(settings.retryDelay) : nil, now: now)
+                try campaigns.settle(
+                    entry: entry, result: disposition, status: retry ? .pending : .failed, customerStatus: disposition,
+                    retryAt: retry ? now.addingTimeInterval(settings.retryDelay) : nil, now: now)
             default:
                 // The agent did not answer or hung up before the customer was dialled: the
                 // customer was not called, so the attempt does not count.
                 try campaigns.releaseEntry(id: entry.id, retryAt: now.addingTimeInterval(min(settings.retryDelay, 30)))
             }
-            logger.info("campaign dial ended", metadata: ["entry": "\(entry.id)", "result": "\(disposition)", "attempt": "\(entry.attempts)"])
+            logger.info(
+                "campaign dial ended", metadata: ["entry": "\(entry.id)", "result": "\(disposition)", "attempt": "\(entry.attempts)"])
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The moment a whole fetch must be over by; every socket wait asks it how long is left.
@@ -22,7 +23,7 @@ struct Deadline: Sendable {
             var entry = pollfd(fd: fd, events: events, revents: 0)
             let ms = Int32(clamping: max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
             let rc = poll(&entry, 1, ms)
-            if rc > 0 { return }   // ready, or an error/hang-up the next call reports
+            if rc > 0 { return }  // ready, or an error/hang-up the next call reports
             if rc < 0 && errno != EINTR { throw FetchError.failed("FTP: poll: \(String(cString: strerror(errno)))") }
         }
     }
@@ -34,7 +35,9 @@ extension FTPFetcher {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &result) == 0, let info = result else { throw FetchError.failed("FTP: cannot resolve \(host)") }
+        guard getaddrinfo(host, String(port), &hints, &result) == 0, let info = result else {
+            throw FetchError.failed("FTP: cannot resolve \(host)")
+        }
         defer { freeaddrinfo(result) }
         var address = sockaddr_storage()
         memcpy(&address, info.pointee.ai_addr, Int(info.pointee.ai_addrlen))
@@ -50,17 +53,23 @@ extension FTPFetcher {
         let length: socklen_t
         if family == AF_INET6 {
             length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port = in_port_t(UInt16(port).bigEndian) } }
+            withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port = in_port_t(UInt16(port).bigEndian) }
+            }
         } else {
             length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port = in_port_t(UInt16(port).bigEndian) } }
+            withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port = in_port_t(UInt16(port).bigEndian) }
+            }
         }
         let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw FetchError.failed("FTP: socket: \(String(cString: strerror(errno)))") }
         do {
             let flags = fcntl(fd, F_GETFL)
             _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-            let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) } }
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) }
+            }
             if rc != 0 {
                 guard errno == EINPROGRESS else { throw FetchError.failed("FTP: connect: \(String(cString: strerror(errno)))") }
                 try deadline.wait(fd, for: Int16(POLLOUT))

@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A minimal passive-mode FTP download (RFC 959 + EPSV, RFC 2428): USER, PASS, TYPE I,
@@ -27,8 +28,9 @@ enum FTPFetcher {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             Thread.detachNewThread {
                 do {
-                    try download(host: host, port: url.port ?? 21, path: url.path, user: user.isEmpty ? "anonymous" : user,
-                                 password: password.isEmpty && user.isEmpty ? "coccd@" : password, policy: policy, deadline: deadline, to: path)
+                    try download(
+                        host: host, port: url.port ?? 21, path: url.path, user: user.isEmpty ? "anonymous" : user,
+                        password: password.isEmpty && user.isEmpty ? "coccd@" : password, policy: policy, deadline: deadline, to: path)
                     continuation.resume()
                 } catch {
                     continuation.resume(throwing: error)
@@ -37,8 +39,10 @@ enum FTPFetcher {
         }
     }
 
-    static func download(host: String, port: Int, path: String, user: String, password: String, policy: FetchPolicy, deadline: Deadline,
-                         to file: String) throws {
+    static func download(
+        host: String, port: Int, path: String, user: String, password: String, policy: FetchPolicy, deadline: Deadline,
+        to file: String
+    ) throws {
         let (control, address) = try connect(host: host, port: port, deadline: deadline)
         defer { close(control) }
         var reader = ReplyReader(fd: control, deadline: deadline)
@@ -46,7 +50,7 @@ enum FTPFetcher {
             let (code, text) = try reader.reply()
             guard codes.contains(code) else {
                 if code == 550 { throw FetchError.notFound }
-                throw FetchError.failed("FTP: \(text.prefix(200))")   // the reply (its code first), shortened: it goes into the task status
+                throw FetchError.failed("FTP: \(text.prefix(200))")  // the reply (its code first), shortened: it goes into the task status
             }
             return (code, text)
         }
@@ -66,7 +70,9 @@ enum FTPFetcher {
         var dataPort: Int
         try send("EPSV")
         let (epsvCode, epsvText) = try reader.reply()
-        if epsvCode == 229, let open = epsvText.firstIndex(of: "("), let p = Int(epsvText[open...].split(separator: "|").first { Int($0) != nil } ?? "") {
+        if epsvCode == 229, let open = epsvText.firstIndex(of: "("),
+            let p = Int(epsvText[open...].split(separator: "|").first { Int($0) != nil } ?? "")
+        {
             dataPort = p
         } else {
             try send("PASV")
@@ -129,7 +135,9 @@ enum FTPFetcher {
                 try deadline.wait(fd, for: Int16(POLLIN))
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                guard n > 0 else { throw FetchError.failed(n == 0 ? "FTP: the server closed the connection" : "FTP: \(String(cString: strerror(errno)))") }
+                guard n > 0 else {
+                    throw FetchError.failed(n == 0 ? "FTP: the server closed the connection" : "FTP: \(String(cString: strerror(errno)))")
+                }
                 pending += buffer[0..<n]
             }
             throw FetchError.failed("FTP: a reply line longer than \(FTPFetcher.maxReplyLine) bytes")
@@ -137,7 +145,9 @@ enum FTPFetcher {
 
         mutating func reply() throws -> (Int, String) {
             let first = try line()
-            guard first.count >= 3, let code = Int(first.prefix(3)) else { throw FetchError.failed("FTP: unexpected reply \(first.prefix(80))") }
+            guard first.count >= 3, let code = Int(first.prefix(3)) else {
+                throw FetchError.failed("FTP: unexpected reply \(first.prefix(80))")
+            }
             var text = first
             if first.dropFirst(3).first == "-" {
                 var lines = 1

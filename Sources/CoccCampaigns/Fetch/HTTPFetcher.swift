@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Downloads an http(s) URL to a file, enforcing the policy's host allow-list (redirects
@@ -66,10 +67,16 @@ final class HTTPFetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         task.cancel()
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        if response.expectedContentLength > Int64(policy.maxBytes) { failure = .tooLarge(policy.maxBytes); completionHandler(.cancel); return }
+        if response.expectedContentLength > Int64(policy.maxBytes) {
+            failure = .tooLarge(policy.maxBytes)
+            completionHandler(.cancel)
+            return
+        }
         completionHandler(.allow)
     }
 
@@ -80,11 +87,16 @@ final class HTTPFetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
             dataTask.cancel()
             return
         }
-        do { try output.write(contentsOf: data) } catch { failure = .storage("\(error)"); dataTask.cancel() }
+        do { try output.write(contentsOf: data) } catch {
+            failure = .storage("\(error)")
+            dataTask.cancel()
+        }
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
         // A redirect is a new fetch: the allow-list applies to where it goes.
         guard let url = request.url, let host = url.host, policy.allows(host: host) else {
             failure = .hostNotAllowed(request.url?.host ?? "")
@@ -101,12 +113,14 @@ final class HTTPFetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        let result: FetchError? = failure ?? {
-            if let error { return .failed("fetch failed: \(error.localizedDescription)") }
-            if status == 404 || status == 410 { return .notFound }
-            if !(200..<300).contains(status) { return .failed("HTTP status \(status)") }
-            return nil
-        }()
+        let result: FetchError? =
+            failure
+            ?? {
+                if let error { return .failed("fetch failed: \(error.localizedDescription)") }
+                if status == 404 || status == 410 { return .notFound }
+                if !(200..<300).contains(status) { return .failed("HTTP status \(status)") }
+                return nil
+            }()
         if let result { continuation?.resume(throwing: result) } else { continuation?.resume() }
         continuation = nil
     }

@@ -67,35 +67,51 @@ extension CampaignStore {
         let insertEntry: FastStatement
 
         init(_ db: Database, master: Bool) throws {
-            existing = try FastStatement(db, master
-                ? "SELECT id FROM customers WHERE team_id = ? AND phone1 = ? LIMIT 1"
-                : "SELECT id FROM customers WHERE package_id = ? AND phone1 = ? LIMIT 1")
-            pending = try FastStatement(db, "SELECT 1 FROM predial WHERE campaign_id = ? AND phone = ? AND status IN ('pending', 'dialing') LIMIT 1")
-            insertCustomer = try FastStatement(db, """
+            existing = try FastStatement(
+                db,
+                master
+                    ? "SELECT id FROM customers WHERE team_id = ? AND phone1 = ? LIMIT 1"
+                    : "SELECT id FROM customers WHERE package_id = ? AND phone1 = ? LIMIT 1")
+            pending = try FastStatement(
+                db, "SELECT 1 FROM predial WHERE campaign_id = ? AND phone = ? AND status IN ('pending', 'dialing') LIMIT 1")
+            insertCustomer = try FastStatement(
+                db,
+                """
                 INSERT INTO customers (team_id, package_id, name, phone1, phone2, phone3, company, email, address, note, custom, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            insertEntry = try FastStatement(db, """
+            insertEntry = try FastStatement(
+                db,
+                """
                 INSERT INTO predial (team_id, campaign_id, customer_id, phone, priority, dial_at, agent, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         }
     }
 
-    private func importOne(_ db: Database, _ record: ImportRecord, campaign: Campaign, package: CustomerPackage, options: ImportOptions, now: Date,
-                           statements: Statements) throws -> Result<RecordOutcome, RowProblem>
-    {
+    private func importOne(
+        _ db: Database, _ record: ImportRecord, campaign: Campaign, package: CustomerPackage, options: ImportOptions, now: Date,
+        statements: Statements
+    ) throws -> Result<RecordOutcome, RowProblem> {
         let phone1 = (record.fields["phone1"] ?? "").trimmedSpaces
         guard !phone1.isEmpty else {
             return .failure(RowProblem(row: record.row, code: "76", reason: "required field missing: 电话号码一(phone1)"))
         }
         var priority = record.priority ?? 0
-        if record.priority == nil, !options.priorityField.isEmpty, let text = record.fields[options.priorityField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            guard let value = Int(text) else { return .failure(RowProblem(row: record.row, code: "75", reason: "priority is not a number: \(text)")) }
+        if record.priority == nil, !options.priorityField.isEmpty,
+            let text = record.fields[options.priorityField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty
+        {
+            guard let value = Int(text) else {
+                return .failure(RowProblem(row: record.row, code: "75", reason: "priority is not a number: \(text)"))
+            }
             priority = value
         }
         var dialAt = record.dialAt ?? now
-        if record.dialAt == nil, !options.dialtimeField.isEmpty, let text = record.fields[options.dialtimeField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            guard let date = ImportTime.parse(text) else { return .failure(RowProblem(row: record.row, code: "75", reason: "dial time is not YYYY-MM-DD hh:mm:ss: \(text)")) }
+        if record.dialAt == nil, !options.dialtimeField.isEmpty,
+            let text = record.fields[options.dialtimeField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty
+        {
+            guard let date = ImportTime.parse(text) else {
+                return .failure(RowProblem(row: record.row, code: "75", reason: "dial time is not YYYY-MM-DD hh:mm:ss: \(text)"))
+            }
             dialAt = date
         }
 
@@ -123,7 +139,9 @@ extension CampaignStore {
                     outcome.skipped = true
                     return .success(outcome)
                 case .unassignToCurrent, .reassignToCurrent:
-                    try db.execute(sql: "UPDATE customers SET package_id = ?, updated_at = ? WHERE id = ?", arguments: [package.id, now.timeIntervalSince1970, customerID])
+                    try db.execute(
+                        sql: "UPDATE customers SET package_id = ?, updated_at = ? WHERE id = ?",
+                        arguments: [package.id, now.timeIntervalSince1970, customerID])
                 }
             }
             if options.dupway == .update {
@@ -141,17 +159,20 @@ extension CampaignStore {
                 status = CustomerStatus.new.rawValue
             }
         } else {
-            customerID = try insert(db, statements.insertCustomer, teamID: campaign.teamID, packageID: package.id, phone1: phone1, fields: record.fields, now: now)
+            customerID = try insert(
+                db, statements.insertCustomer, teamID: campaign.teamID, packageID: package.id, phone1: phone1, fields: record.fields,
+                now: now)
             outcome.inserted = true
         }
 
         guard !options.phoneField.isEmpty else { return .success(outcome) }
-        let wanted: Bool = switch options.dupDialList {
-        case _ where existing == nil: true
-        case .ignoreDuplicate: false
-        case .all: true
-        case .ignoreSuccess: status != CustomerStatus.success.rawValue
-        }
+        let wanted: Bool =
+            switch options.dupDialList {
+            case _ where existing == nil: true
+            case .ignoreDuplicate: false
+            case .all: true
+            case .ignoreSuccess: status != CustomerStatus.success.rawValue
+            }
         let phone = (record.fields[options.phoneField] ?? "").trimmedSpaces
         guard wanted, !phone.isEmpty else { return .success(outcome) }
         let pending = try statements.pending.run([.int(campaign.id), .text(phone)]) != nil
@@ -159,16 +180,22 @@ extension CampaignStore {
             outcome.duplicatePhone = true
             return .success(outcome)
         }
-        try statements.insertEntry.run([.int(campaign.teamID), .int(campaign.id), .int(customerID), .text(phone), .int(Int64(priority)),
-                                         .real(dialAt.timeIntervalSince1970), .text(options.emptyAgent ? "" : agent), .real(now.timeIntervalSince1970)])
+        try statements.insertEntry.run([
+            .int(campaign.teamID), .int(campaign.id), .int(customerID), .text(phone), .int(Int64(priority)),
+            .real(dialAt.timeIntervalSince1970), .text(options.emptyAgent ? "" : agent), .real(now.timeIntervalSince1970),
+        ])
         outcome.predialed = true
         return .success(outcome)
     }
 
-    private func insert(_ db: Database, _ statement: FastStatement, teamID: Int64, packageID: Int64, phone1: String, fields: [String: String], now: Date) throws -> Int64 {
+    private func insert(
+        _ db: Database, _ statement: FastStatement, teamID: Int64, packageID: Int64, phone1: String, fields: [String: String], now: Date
+    ) throws -> Int64 {
         let f = { (name: String) in FastStatement.Value.text(fields[name] ?? "") }
-        try statement.run([.int(teamID), .int(packageID), f("name"), .text(phone1), f("phone2"), f("phone3"),
-                           f("company"), f("email"), f("address"), f("note"), .text(Self.customJSON(fields)), .real(now.timeIntervalSince1970)])
+        try statement.run([
+            .int(teamID), .int(packageID), f("name"), .text(phone1), f("phone2"), f("phone3"),
+            f("company"), f("email"), f("address"), f("note"), .text(Self.customJSON(fields)), .real(now.timeIntervalSince1970),
+        ])
         return statement.lastInsertedRowID
     }
 
@@ -201,11 +228,15 @@ public enum ImportTime {
         let parts = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int($0) }
         guard parts.count == 6 || parts.count == 5 || parts.count == 3 else { return nil }
         var c = DateComponents()
-        c.year = parts[0]; c.month = parts[1]; c.day = parts[2]
+        c.year = parts[0]
+        c.month = parts[1]
+        c.day = parts[2]
         c.hour = parts.count > 3 ? parts[3] : 0
         c.minute = parts.count > 4 ? parts[4] : 0
         c.second = parts.count > 5 ? parts[5] : 0
-        guard (1...12).contains(c.month!), (1...31).contains(c.day!), (0...23).contains(c.hour!), (0...59).contains(c.minute!) else { return nil }
+        guard (1...12).contains(c.month!), (1...31).contains(c.day!), (0...23).contains(c.hour!), (0...59).contains(c.minute!) else {
+            return nil
+        }
         return Calendar.current.date(from: c)
     }
 }

@@ -30,11 +30,12 @@ struct FastStatement {
         }
         for (index, value) in values.enumerated() {
             let position = Int32(index + 1)
-            let code: Int32 = switch value {
-            case .int(let v): sqlite3_bind_int64(handle, position, v)
-            case .real(let v): sqlite3_bind_double(handle, position, v)
-            case .text(let v): v.withCString { sqlite3_bind_text(handle, position, $0, -1, Self.transient) }
-            }
+            let code: Int32 =
+                switch value {
+                case .int(let v): sqlite3_bind_int64(handle, position, v)
+                case .real(let v): sqlite3_bind_double(handle, position, v)
+                case .text(let v): v.withCString { sqlite3_bind_text(handle, position, $0, -1, Self.transient) }
+                }
             guard code == SQLITE_OK else { throw error(code) }
         }
         switch sqlite3_step(handle) {
@@ -47,7 +48,8 @@ struct FastStatement {
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
 
     func error(_ code: Int32) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) }, sql: statement.sql)
+        DatabaseError(
+            resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) }, sql: statement.sql)
     }
 
     /// SQLite copies the text before the bind returns.

@@ -1,5 +1,5 @@
-import Logging
 import Foundation
+import Logging
 import ServiceLifecycle
 
 extension ImportService {
@@ -28,13 +28,14 @@ extension ImportService {
         }
         guard !columns.isEmpty else { throw ImportFailure(code: "74", reason: "the file is empty") }
 
-        let skip = max(options.delrow, 1, task.progressRow)   // the header row is never data
+        let skip = max(options.delrow, 1, task.progressRow)  // the header row is never data
         var batch: [ImportRecord] = []
         var lastRow = task.progressRow
         func flush() throws {
             guard !batch.isEmpty else { return }
             do {
-                task = try campaigns.importBatch(campaign: campaign, records: batch, options: options, now: clock(), task: task, through: lastRow)
+                task = try campaigns.importBatch(
+                    campaign: campaign, records: batch, options: options, now: clock(), task: task, through: lastRow)
             } catch {
                 throw ImportFailure(code: "85", reason: "rows \(batch.first!.row)–\(batch.last!.row) not imported: \(error)")
             }
@@ -47,7 +48,8 @@ extension ImportService {
                 lastRow = number
                 task.rowsRead += 1
                 guard values.count == columns.count else {
-                    task.count(.failure(RowProblem(row: number, code: "74", reason: "\(values.count) fields; the header has \(columns.count)")))
+                    task.count(
+                        .failure(RowProblem(row: number, code: "74", reason: "\(values.count) fields; the header has \(columns.count)")))
                     return
                 }
                 var record: [String: String] = [:]
@@ -56,7 +58,7 @@ extension ImportService {
                 if batch.count >= settings.batchSize { try flush() }
             }
         } catch let error as CSVError {
-            throw ImportFailure(code: "86", reason: error.description)   // the file changed between the passes
+            throw ImportFailure(code: "86", reason: error.description)  // the file changed between the passes
         }
         try flush()
     }
@@ -67,12 +69,17 @@ extension ImportService {
         var columns: [String?] = []
         for label in labels {
             let trimmed = label.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { columns.append(nil); continue }
+            if trimmed.isEmpty {
+                columns.append(nil)
+                continue
+            }
             guard let name = fields.resolve(trimmed) else { throw ImportFailure(code: "74", reason: "no field named \(trimmed)") }
             columns.append(name)
         }
         for required in ["phone1", options.phoneField, options.priorityField, options.dialtimeField] where !required.isEmpty {
-            guard columns.contains(required) else { throw ImportFailure(code: "76", reason: "required field missing: \(fields.display(required))") }
+            guard columns.contains(required) else {
+                throw ImportFailure(code: "76", reason: "required field missing: \(fields.display(required))")
+            }
         }
         return columns
     }

@@ -73,7 +73,9 @@ public final class ImportService: Service, Sendable {
 
     func execute(_ task: ImportTask, _ secrets: CampaignStore.TaskSecrets) async -> ImportTask {
         var task = task
-        var metadata: Logger.Metadata = ["task": "\(task.id)", "team_id": "\(task.teamID)", "campaign": "\(task.campaignID)", "url": "\(task.url)"]
+        var metadata: Logger.Metadata = [
+            "task": "\(task.id)", "team_id": "\(task.teamID)", "campaign": "\(task.campaignID)", "url": "\(task.url)",
+        ]
         logger.info("import task started", metadata: metadata)
         let file = (settings.workDirectory as NSString).appendingPathComponent("coccd-import-\(task.id)-\(UUID().uuidString).csv")
         defer { try? FileManager.default.removeItem(atPath: file) }
@@ -83,9 +85,11 @@ public final class ImportService: Service, Sendable {
             // Tasks stored before userinfo was split off may still carry it: it is used, never passed on.
             let split = URL(string: secrets.url).map(FetchPolicy.splitUserinfo)
             guard let split, let url = URL(string: split.url) else { throw ImportFailure(code: "89", reason: "bad URL") }
-            let (user, password) = secrets.user.isEmpty && secrets.password.isEmpty ? (split.user, split.password) : (secrets.user, secrets.password)
+            let (user, password) =
+                secrets.user.isEmpty && secrets.password.isEmpty ? (split.user, split.password) : (secrets.user, secrets.password)
             if task.progressRow > 0 {
-                logger.info("import task continues after its saved row", metadata: metadata.merging(["row": "\(task.progressRow)"]) { a, _ in a })
+                logger.info(
+                    "import task continues after its saved row", metadata: metadata.merging(["row": "\(task.progressRow)"]) { a, _ in a })
             }
             do {
                 if url.scheme?.lowercased() == "ftp" {
@@ -94,11 +98,12 @@ public final class ImportService: Service, Sendable {
                     try await HTTPFetcher.fetch(url, user: user, password: password, policy: settings.policy, to: file)
                 }
             } catch let error as FetchError {
-                let code = switch error {
-                case .notFound: "404"
-                case .storage: "88"
-                default: "89"
-                }
+                let code =
+                    switch error {
+                    case .notFound: "404"
+                    case .storage: "88"
+                    default: "89"
+                    }
                 throw ImportFailure(code: code, reason: error.description)
             }
             fetched = .now
@@ -119,9 +124,11 @@ public final class ImportService: Service, Sendable {
             task.state = .failed
             task.error = "BackMsg_85: \(error)"
         }
-        task.problems.sort { $0.row < $1.row }   // rows refused while reading and while writing, in file order
+        task.problems.sort { $0.row < $1.row }  // rows refused while reading and while writing, in file order
         task.finishedAt = clock()
-        do { try campaigns.finish(task, now: task.finishedAt!) } catch { logger.error("cannot save import task", metadata: ["task": "\(task.id)", "error": "\(error)"]) }
+        do { try campaigns.finish(task, now: task.finishedAt!) } catch {
+            logger.error("cannot save import task", metadata: ["task": "\(task.id)", "error": "\(error)"])
+        }
         metadata["fetch_ms"] = "\((fetched - started).milliseconds)"
         metadata["import_ms"] = "\((ContinuousClock.now - fetched).milliseconds)"
         metadata["state"] = "\(task.state.rawValue)"

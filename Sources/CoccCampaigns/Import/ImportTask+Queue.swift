@@ -8,9 +8,11 @@ extension CampaignStore {
     /// time, then id) is claimed (`running`). One transaction, so two callers never claim the same.
     func claimNextTask(now: Date) throws -> (ImportTask, TaskSecrets)? {
         try database.write { db in
-            try db.execute(sql: "UPDATE import_tasks SET state = 'queued' WHERE state = 'scheduled' AND run_at <= ?",
-                           arguments: [now.timeIntervalSince1970])
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM import_tasks WHERE state = 'queued' ORDER BY run_at, id LIMIT 1") else {
+            try db.execute(
+                sql: "UPDATE import_tasks SET state = 'queued' WHERE state = 'scheduled' AND run_at <= ?",
+                arguments: [now.timeIntervalSince1970])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM import_tasks WHERE state = 'queued' ORDER BY run_at, id LIMIT 1")
+            else {
                 return nil
             }
             var task = Self.task(row)
@@ -33,8 +35,10 @@ extension CampaignStore {
     /// Imports one batch of a task and saves the task's progress (`through`: the last file row
     /// read so far, and the counts with this batch's outcomes) in the SAME transaction: after a
     /// crash, the saved counts are exactly those of the rows in the store.
-    func importBatch(campaign: Campaign, records: [ImportRecord], options: ImportOptions, now: Date, task: ImportTask,
-                     through row: Int) throws -> ImportTask {
+    func importBatch(
+        campaign: Campaign, records: [ImportRecord], options: ImportOptions, now: Date, task: ImportTask,
+        through row: Int
+    ) throws -> ImportTask {
         try database.write { db in
             var task = task
             for result in try applyBatch(db, campaign: campaign, records: records, options: options, now: now) { task.count(result) }
@@ -46,17 +50,20 @@ extension CampaignStore {
 
     func finish(_ task: ImportTask, now: Date) throws {
         try database.write { db in
-            try Self.saveCounts(db, task, extra: "state = ?, error = ?, finished_at = ?, source_pwd = ''",
-                                [task.state.rawValue, task.error, now.timeIntervalSince1970])
+            try Self.saveCounts(
+                db, task, extra: "state = ?, error = ?, finished_at = ?, source_pwd = ''",
+                [task.state.rawValue, task.error, now.timeIntervalSince1970])
         }
     }
 
     private static func saveCounts(_ db: Database, _ task: ImportTask, extra: String, _ arguments: StatementArguments) throws {
         let problems = String(decoding: try JSONEncoder().encode(task.problems), as: UTF8.self)
-        try db.execute(sql: """
-            UPDATE import_tasks SET rows_read = ?, imported = ?, updated = ?, duplicates = ?, rejected = ?, predialed = ?, problems = ?, \(extra)
-            WHERE id = ?
-            """, arguments: [task.rowsRead, task.imported, task.updated, task.duplicates, task.rejected, task.predialed, problems]
+        try db.execute(
+            sql: """
+                UPDATE import_tasks SET rows_read = ?, imported = ?, updated = ?, duplicates = ?, rejected = ?, predialed = ?, problems = ?, \(extra)
+                WHERE id = ?
+                """,
+            arguments: [task.rowsRead, task.imported, task.updated, task.duplicates, task.rejected, task.predialed, problems]
                 + arguments + [task.id])
     }
 }

@@ -9,7 +9,7 @@ actor SerialGate {
     func run<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
         if busy { await withCheckedContinuation { waiting.append($0) } } else { busy = true }
         let result = await body()
-        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }   // busy passes to the next
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }  // busy passes to the next
         return result
     }
 }
@@ -25,7 +25,10 @@ final class Doorbell: Sendable {
 
     func ring() {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            guard let w = s.waiter else { s.rung = true; return nil }
+            guard let w = s.waiter else {
+                s.rung = true
+                return nil
+            }
             s.waiter = nil
             return w
         }
@@ -37,14 +40,20 @@ final class Doorbell: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { s -> Bool in
-                    if s.rung || Task.isCancelled { s.rung = false; return true }
+                    if s.rung || Task.isCancelled {
+                        s.rung = false
+                        return true
+                    }
                     s.waiter = c
                     return false
                 }
                 if resumeNow { c.resume() }
             }
         } onCancel: {
-            state.withLock { s -> CheckedContinuation<Void, Never>? in defer { s.waiter = nil }; return s.waiter }?.resume()
+            state.withLock { s -> CheckedContinuation<Void, Never>? in
+                defer { s.waiter = nil }
+                return s.waiter
+            }?.resume()
         }
     }
 

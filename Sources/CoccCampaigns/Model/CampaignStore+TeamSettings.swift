@@ -13,10 +13,11 @@ extension CampaignStore {
 
     public func setAllowsAgentImports(team: Int64, _ allowed: Bool) throws {
         try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO import_team_settings (team_id, allow_agent_import) VALUES (?, ?)
-                ON CONFLICT (team_id) DO UPDATE SET allow_agent_import = excluded.allow_agent_import
-                """, arguments: [team, allowed])
+            try db.execute(
+                sql: """
+                    INSERT INTO import_team_settings (team_id, allow_agent_import) VALUES (?, ?)
+                    ON CONFLICT (team_id) DO UPDATE SET allow_agent_import = excluded.allow_agent_import
+                    """, arguments: [team, allowed])
         }
     }
 }

@@ -40,33 +40,41 @@ public struct CampaignStore: Sendable {
 
     public func package(team: Int64, name: String) throws -> CustomerPackage? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM customer_packages WHERE team_id = ? AND (name = ? OR CAST(id AS TEXT) = ?)",
-                             arguments: [team, name, name]).map(Self.package)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM customer_packages WHERE team_id = ? AND (name = ? OR CAST(id AS TEXT) = ?)",
+                arguments: [team, name, name]
+            ).map(Self.package)
         }
     }
 
     @discardableResult
     public func createCampaign(team: Int64, name: String, groupID: Int64, packageID: Int64, mode: Campaign.Mode) throws -> Int64 {
         try database.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM customer_packages WHERE id = ? AND team_id = ?", arguments: [packageID, team]) == true else {
+            guard
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM customer_packages WHERE id = ? AND team_id = ?", arguments: [packageID, team])
+                    == true
+            else {
                 throw Failure.notFound("package \(packageID)")
             }
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agent_groups WHERE id = ? AND team_id = ?", arguments: [groupID, team]) == true else {
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agent_groups WHERE id = ? AND team_id = ?", arguments: [groupID, team]) == true
+            else {
                 throw Failure.notFound("group \(groupID)")
             }
-            try db.execute(sql: "INSERT INTO campaigns (team_id, name, group_id, package_id, mode) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [team, name, groupID, packageID, mode.rawValue])
+            try db.execute(
+                sql: "INSERT INTO campaigns (team_id, name, group_id, package_id, mode) VALUES (?, ?, ?, ?, ?)",
+                arguments: [team, name, groupID, packageID, mode.rawValue])
             return db.lastInsertedRowID
         }
     }
 
     public func campaigns(team: Int64? = nil) throws -> [Campaign] {
         try database.read { db in
-            let rows = if let team {
-                try Row.fetchAll(db, sql: "SELECT * FROM campaigns WHERE team_id = ? ORDER BY id", arguments: [team])
-            } else {
-                try Row.fetchAll(db, sql: "SELECT * FROM campaigns ORDER BY id")
-            }
+            let rows =
+                if let team {
+                    try Row.fetchAll(db, sql: "SELECT * FROM campaigns WHERE team_id = ? ORDER BY id", arguments: [team])
+                } else {
+                    try Row.fetchAll(db, sql: "SELECT * FROM campaigns ORDER BY id")
+                }
             return rows.map(Self.campaign)
         }
     }
@@ -74,8 +82,10 @@ public struct CampaignStore: Sendable {
     /// A campaign by id (`model_id`) or name, within the team.
     public func campaign(team: Int64, id: String) throws -> Campaign? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM campaigns WHERE team_id = ? AND (CAST(id AS TEXT) = ? OR name = ?)", arguments: [team, id, id])
-                .map(Self.campaign)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM campaigns WHERE team_id = ? AND (CAST(id AS TEXT) = ? OR name = ?)", arguments: [team, id, id]
+            )
+            .map(Self.campaign)
         }
     }
 
@@ -87,20 +97,23 @@ public struct CampaignStore: Sendable {
     }
 
     public func addField(team: Int64, name: String, cn: String, en: String) throws {
-        guard !CustomerFields.systemNames.contains(name), name.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
+        guard !CustomerFields.systemNames.contains(name), name.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil
+        else {
             throw Failure.invalid("field names are letters, digits and _, and not a system field")
         }
         try database.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO customer_fields (team_id, name, label_cn, label_en) VALUES (?, ?, ?, ?)",
-                           arguments: [team, name, cn, en])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO customer_fields (team_id, name, label_cn, label_en) VALUES (?, ?, ?, ?)",
+                arguments: [team, name, cn, en])
         }
     }
 
     public func fields(team: Int64) throws -> CustomerFields {
         try database.read { db in
-            CustomerFields(custom: try Row.fetchAll(db, sql: "SELECT * FROM customer_fields WHERE team_id = ? ORDER BY name", arguments: [team]).map {
-                CustomerFields.Field(name: $0["name"], cn: $0["label_cn"], en: $0["label_en"])
-            })
+            CustomerFields(
+                custom: try Row.fetchAll(db, sql: "SELECT * FROM customer_fields WHERE team_id = ? ORDER BY name", arguments: [team]).map {
+                    CustomerFields.Field(name: $0["name"], cn: $0["label_cn"], en: $0["label_en"])
+                })
         }
     }
 
@@ -108,7 +121,8 @@ public struct CampaignStore: Sendable {
 
     public func customers(package: Int64, limit: Int = 1_000) throws -> [Customer] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM customers WHERE package_id = ? ORDER BY id LIMIT ?", arguments: [package, limit]).map(Self.customer)
+            try Row.fetchAll(db, sql: "SELECT * FROM customers WHERE package_id = ? ORDER BY id LIMIT ?", arguments: [package, limit]).map(
+                Self.customer)
         }
     }
 
@@ -122,7 +136,8 @@ public struct CampaignStore: Sendable {
 
     public func predial(campaign: Int64, limit: Int = 1_000) throws -> [PredialEntry] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM predial WHERE campaign_id = ? ORDER BY id LIMIT ?", arguments: [campaign, limit]).map(Self.predialEntry)
+            try Row.fetchAll(db, sql: "SELECT * FROM predial WHERE campaign_id = ? ORDER BY id LIMIT ?", arguments: [campaign, limit]).map(
+                Self.predialEntry)
         }
     }
 
@@ -133,23 +148,27 @@ public struct CampaignStore: Sendable {
     }
 
     static func campaign(_ row: Row) -> Campaign {
-        Campaign(id: row["id"], teamID: row["team_id"], name: row["name"], groupID: row["group_id"], packageID: row["package_id"],
-                 mode: Campaign.Mode(rawValue: row["mode"]) ?? .progressive, state: Campaign.State(rawValue: row["state"]) ?? .stopped)
+        Campaign(
+            id: row["id"], teamID: row["team_id"], name: row["name"], groupID: row["group_id"], packageID: row["package_id"],
+            mode: Campaign.Mode(rawValue: row["mode"]) ?? .progressive, state: Campaign.State(rawValue: row["state"]) ?? .stopped)
     }
 
     static func customer(_ row: Row) -> Customer {
         var fields: [String: String] = [:]
         for name in CustomerFields.systemNames { fields[name] = row[name] }
         if let data = (row["custom"] as String?)?.data(using: .utf8),
-           let custom = try? JSONSerialization.jsonObject(with: data) as? [String: String] {
+            let custom = try? JSONSerialization.jsonObject(with: data) as? [String: String]
+        {
             fields.merge(custom) { old, _ in old }
         }
-        return Customer(id: row["id"], teamID: row["team_id"], packageID: row["package_id"], fields: fields, status: row["status"], agent: row["agent"])
+        return Customer(
+            id: row["id"], teamID: row["team_id"], packageID: row["package_id"], fields: fields, status: row["status"], agent: row["agent"])
     }
 
     static func predialEntry(_ row: Row) -> PredialEntry {
-        PredialEntry(id: row["id"], campaignID: row["campaign_id"], customerID: row["customer_id"], phone: row["phone"], priority: row["priority"],
-                     dialAt: Date(timeIntervalSince1970: row["dial_at"]), agent: row["agent"], status: row["status"], attempts: row["attempts"],
-                     lastResult: row["last_result"])
+        PredialEntry(
+            id: row["id"], campaignID: row["campaign_id"], customerID: row["customer_id"], phone: row["phone"], priority: row["priority"],
+            dialAt: Date(timeIntervalSince1970: row["dial_at"]), agent: row["agent"], status: row["status"], attempts: row["attempts"],
+            lastResult: row["last_result"])
     }
 }

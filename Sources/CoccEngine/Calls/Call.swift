@@ -1,6 +1,6 @@
-public import Foundation
 public import CoccOperations
 public import CoccSwitch
+public import Foundation
 
 /// One call: its legs, what happened to them, and what its events carry.
 public struct Call: Sendable {
@@ -150,7 +150,9 @@ public struct Call: Sendable {
     /// agent it called any leg but a silent monitor's (which it must not learn of); a consulted
     /// agent its own leg, and the customer's and the other parties' once it talks with them.
     func mayHangUp(_ uniqueid: Int64, role: Role, by actor: Int64) -> Bool {
-        if role == .supervisor, agent?.id == actor, supervisors.first(where: { $0.leg.uniqueid == uniqueid })?.mode == .listen { return false }
+        if role == .supervisor, agent?.id == actor, supervisors.first(where: { $0.leg.uniqueid == uniqueid })?.mode == .listen {
+            return false
+        }
         if (agent?.id == actor && !transferred) || calledAgent?.id == actor { return true }
         guard let mine = consults.last(where: { $0.live && $0.agent?.id == actor }) else { return false }
         if mine.leg.uniqueid == uniqueid { return true }

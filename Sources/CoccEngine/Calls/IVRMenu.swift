@@ -21,12 +21,16 @@ public struct IVRMenu: Sendable, Codable, Equatable {
     /// The sample IVR every server has unless its configuration defines others: extension 7000,
     /// where `1-2-5` (Sales, Offers, Orders) is a valid flow.
     public static let sample: [String: IVRMenu] = [
-        "7000": IVRMenu(name: "Main", options: [
-            "1": IVRMenu(name: "Sales", options: [
-                "1": IVRMenu(name: "New customers"),
-                "2": IVRMenu(name: "Offers", options: ["5": IVRMenu(name: "Orders")]),
-            ]),
-            "2": IVRMenu(name: "Support", options: ["1": IVRMenu(name: "Billing"), "#": IVRMenu(name: "Operator")]),
-        ]),
+        "7000": IVRMenu(
+            name: "Main",
+            options: [
+                "1": IVRMenu(
+                    name: "Sales",
+                    options: [
+                        "1": IVRMenu(name: "New customers"),
+                        "2": IVRMenu(name: "Offers", options: ["5": IVRMenu(name: "Orders")]),
+                    ]),
+                "2": IVRMenu(name: "Support", options: ["1": IVRMenu(name: "Billing"), "#": IVRMenu(name: "Operator")]),
+            ])
     ]
 }

@@ -1,5 +1,5 @@
-import Foundation
 public import CoccSwitch
+import Foundation
 import Synchronization
 
 /// Allocates leg `uniqueid`s and remembers which team owns each live leg, so that a switch

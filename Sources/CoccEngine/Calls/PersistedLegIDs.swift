@@ -1,5 +1,5 @@
-import Foundation
 public import CoccSwitch
+import Foundation
 public import Logging
 import Synchronization
 

@@ -1,6 +1,6 @@
-public import Logging
 public import CoccOperations
 import CoccSwitch
+public import Logging
 
 /// What hangup's `target` names (manual 5.13).
 public enum HangupTarget: String, Sendable, CaseIterable {
@@ -34,7 +34,9 @@ extension TeamEngine {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id else { return .failure(BackMessage("92")) }
         // During a consult the customer is held by the consult, and callReturn takes it back;
         // resume would connect it to an agent who is talking to the consulted party.
-        guard call.customerAnswered, !call.customerDown, let leg = call.customerLeg, call.isTwoParty else { return .failure(BackMessage("96")) }
+        guard call.customerAnswered, !call.customerDown, let leg = call.customerLeg, call.isTwoParty else {
+            return .failure(BackMessage("96"))
+        }
         guard call.held else { return .failure(BackMessage("53")) }
         do {
             try await callSwitch.unhold(uniqueid: leg.uniqueid)
@@ -52,18 +54,22 @@ extension TeamEngine {
     /// message holds the per-uniqueid results", for every target). Only legs of this team's
     /// calls (of `onlyCallsOf`'s calls, when given) can be hung up; an agent acting on its own
     /// calls (`actingAgent` the same) only the legs ``Call/mayHangUp(_:role:by:)`` allows it.
-    public func hangupLegs(_ uniqueids: [Int64], target: HangupTarget = .channel, onlyCallsOf: Int64?, actingAgent: Int64? = nil,
-                           logger: Logger) async -> Reply {
+    public func hangupLegs(
+        _ uniqueids: [Int64], target: HangupTarget = .channel, onlyCallsOf: Int64?, actingAgent: Int64? = nil,
+        logger: Logger
+    ) async -> Reply {
         guard !uniqueids.isEmpty else { return .failure(.parameterEmpty) }
         var results: [String] = []
         var any = false
         for id in uniqueids {
-            let allowed = legRoles[id].flatMap { entry in calls[entry.sessionid].map { (call: $0, role: entry.role) } }.map { found in
-                let scoped = onlyCallsOf.map { scope in
-                    found.call.involves(scope) && (scope != actingAgent || found.call.mayHangUp(id, role: found.role, by: scope))
-                } ?? true
-                return scoped && Self.leg(id, of: found.call, role: found.role, fits: target)
-            } ?? false
+            let allowed =
+                legRoles[id].flatMap { entry in calls[entry.sessionid].map { (call: $0, role: entry.role) } }.map { found in
+                    let scoped =
+                        onlyCallsOf.map { scope in
+                            found.call.involves(scope) && (scope != actingAgent || found.call.mayHangUp(id, role: found.role, by: scope))
+                        } ?? true
+                    return scoped && Self.leg(id, of: found.call, role: found.role, fits: target)
+                } ?? false
             if allowed, (try? await callSwitch.hangup(uniqueid: id)) != nil {
                 results.append("\(id):success")
                 any = true
@@ -102,7 +108,9 @@ extension TeamEngine {
             switch target {
             case .agent:
                 // The target agent's own leg: the caller's agent, the consulted one, or the called one.
-                let own = call.agent?.id == targetAgent.id && !call.transferred ? call.agentLeg
+                let own =
+                    call.agent?.id == targetAgent.id && !call.transferred
+                    ? call.agentLeg
                     : call.consults.last(where: { $0.live && $0.agent?.id == targetAgent.id })?.leg ?? call.customerLeg
                 legs = [own].compactMap { $0 }
             case .caller:
@@ -115,7 +123,8 @@ extension TeamEngine {
             if target == .all { calls[call.sessionid]?.tearingDown = true }
             var hungUp = false
             for leg in legs where (try? await callSwitch.hangup(uniqueid: leg.uniqueid)) != nil { hungUp = true }
-            logger.info("hangup", metadata: ["target": "\(target.rawValue)", "agent": "\(targetAgent.number)", "legs": "\(legs.map(\.uniqueid))"])
+            logger.info(
+                "hangup", metadata: ["target": "\(target.rawValue)", "agent": "\(targetAgent.number)", "legs": "\(legs.map(\.uniqueid))"])
             return hungUp ? .success(BackMessage("37")) : .failure(BackMessage("36"))
         case .consult:
             return await hangupConsult(of: targetAgent)
@@ -128,9 +137,11 @@ extension TeamEngine {
 extension TeamEngine {
     /// sendDtmf: plays digits (0-9, *, #) to the other side of the agent's answered call.
     public func sendDTMF(agent: Agent, digits: String, logger: Logger) async -> Reply {
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") }) else { return .failure(BackMessage("97")) }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") }) else {
+            return .failure(BackMessage("97"))
+        }
         guard let call = liveCall(of: agent.id), call.agentAnswered, call.customerAnswered, !call.customerDown,
-              let leg = call.agent?.id == agent.id ? call.customerLeg : call.agentLeg
+            let leg = call.agent?.id == agent.id ? call.customerLeg : call.agentLeg
         else { return .failure(BackMessage("92")) }
         do {
             try await callSwitch.sendDTMF(uniqueid: leg.uniqueid, digits: digits)

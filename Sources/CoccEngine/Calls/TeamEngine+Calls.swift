@@ -1,7 +1,7 @@
-import Foundation
-public import Logging
 public import CoccOperations
 public import CoccSwitch
+import Foundation
+public import Logging
 
 /// What makeCall asks for, checked and typed by the catalogue.
 public struct OutboundCallRequest: Sendable {
@@ -21,8 +21,10 @@ public struct OutboundCallRequest: Sendable {
     public var callerID: String
     public var trunk: String
 
-    public init(target: Target, groupID: String, modeltype: String, modelID: String, userdata: String,
-                agentExtension: String, callerID: String, trunk: String) {
+    public init(
+        target: Target, groupID: String, modeltype: String, modelID: String, userdata: String,
+        agentExtension: String, callerID: String, trunk: String
+    ) {
         self.target = target
         self.groupID = groupID
         self.modeltype = modeltype
@@ -53,7 +55,9 @@ extension TeamEngine {
         var groupID = outboundGroup(of: session)
         // Empty or 0 names no group (vendor pages send 0): the agent's default group applies.
         if !["", "0"].contains(request.groupID.trimmingWhitespace()) {
-            guard let group = directory.group(team: teamID, id: request.groupID) else { return .failure(BackMessage("11").with(request.groupID)) }
+            guard let group = directory.group(team: teamID, id: request.groupID) else {
+                return .failure(BackMessage("11").with(request.groupID))
+            }
             guard session.isSignedIn(to: group.id) else { return .failure(BackMessage("16")) }
             groupID = group.id
         } else if session.signIn(of: groupID)?.workMode == .dialin, let other = session.groups.first(where: { $0.workMode != .dialin }) {
@@ -90,7 +94,9 @@ extension TeamEngine {
             customerNumber = number
         case .agent(let number):
             // Only agents of the caller's own team can be called (manual 5.8).
-            guard let target = directory.agent(team: teamID, number: number), target.id != agent.id else { return .failure(BackMessage("55")) }
+            guard let target = directory.agent(team: teamID, number: number), target.id != agent.id else {
+                return .failure(BackMessage("55"))
+            }
             let targetSession = self.session(of: target)
             guard targetSession.loggedIn, !targetSession.extensionNumber.isEmpty, liveCall(of: target.id) == nil else {
                 return .failure(BackMessage("20"))
@@ -104,8 +110,11 @@ extension TeamEngine {
             customerNumber: customerNumber, didNumber: "", customerDestination: destination, calledAgent: calledAgent,
             modeltype: request.modeltype, modelID: request.modelID, userdata: request.userdata, callerID: request.callerID,
             trunk: request.trunk, startedAt: clock())
-        guard await startTwoLegCall(call, firstLeg: .extension(call.agentExtension), logger: logger) else { return .failure(BackMessage("20")) }
-        logger.info("call started", metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "target": "\(customerNumber)"])
+        guard await startTwoLegCall(call, firstLeg: .extension(call.agentExtension), logger: logger) else {
+            return .failure(BackMessage("20"))
+        }
+        logger.info(
+            "call started", metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "target": "\(customerNumber)"])
         return .success(BackMessage("19"))
     }
 
@@ -113,8 +122,10 @@ extension TeamEngine {
     /// agent session: the manual's two-leg callback. Its events carry `AgentGroupId=0`.
     /// `callerID` is what `target` sees; `internalCallerID` what `exten` sees (qbackCall sets
     /// it; empty: the target's number, as backCall shows it). `userdata` goes into the events.
-    public func backCall(exten: String, target: String, callerID: String, internalCallerID: String = "", userdata: String = "",
-                         directory: Directory, logger: Logger) async -> Reply {
+    public func backCall(
+        exten: String, target: String, callerID: String, internalCallerID: String = "", userdata: String = "",
+        directory: Directory, logger: Logger
+    ) async -> Reply {
         let first: OriginateRequest.Destination = directory.hasExtension(team: teamID, number: exten) ? .extension(exten) : .external(exten)
         let call = Call(
             sessionid: SessionID.make(), direction: .dialout, agent: nil, agentExtension: exten, groupID: 0, customerNumber: target,
@@ -129,15 +140,18 @@ extension TeamEngine {
 
     /// Registers an outbound call and rings its first leg; the target is dialled when that leg
     /// answers (see `handle`). False, with nothing left behind, when the switch refuses.
-    private func startTwoLegCall(_ call: Call, firstLeg: OriginateRequest.Destination, firstCallerID: String = "",
-                                 logger: Logger) async -> Bool {
+    private func startTwoLegCall(
+        _ call: Call, firstLeg: OriginateRequest.Destination, firstCallerID: String = "",
+        logger: Logger
+    ) async -> Bool {
         guard let uniqueid = legRegistry.allocate(team: teamID) else { return false }
         calls[call.sessionid] = call
         legRoles[uniqueid] = (call.sessionid, .agent)
         do {
-            let leg = try await callSwitch.originate(OriginateRequest(
-                uniqueid: uniqueid, destination: firstLeg, callerID: firstCallerID.isEmpty ? call.customerNumber : firstCallerID,
-                context: "dialout", ringTimeout: Self.agentRingTimeout))
+            let leg = try await callSwitch.originate(
+                OriginateRequest(
+                    uniqueid: uniqueid, destination: firstLeg, callerID: firstCallerID.isEmpty ? call.customerNumber : firstCallerID,
+                    context: "dialout", ringTimeout: Self.agentRingTimeout))
             calls[call.sessionid]?.agentLeg = leg
             persistLive(call.sessionid)
             return true
@@ -179,9 +193,10 @@ extension TeamEngine {
         }
         legRoles[uniqueid] = (sessionid, .customer)
         do {
-            let leg = try await callSwitch.originate(OriginateRequest(
-                uniqueid: uniqueid, destination: call.customerDestination, callerID: call.callerID, trunk: call.trunk,
-                context: "dialout", ringTimeout: Self.customerRingTimeout))
+            let leg = try await callSwitch.originate(
+                OriginateRequest(
+                    uniqueid: uniqueid, destination: call.customerDestination, callerID: call.callerID, trunk: call.trunk,
+                    context: "dialout", ringTimeout: Self.customerRingTimeout))
             calls[sessionid]?.customerLeg = leg
         } catch {
             legRoles[uniqueid] = nil
@@ -207,7 +222,8 @@ extension TeamEngine {
         let record = CallRecord(
             sessionid: call.sessionid, teamID: teamID, direction: call.direction.rawValue, agentNumber: call.agent?.number ?? "",
             customerNumber: call.customerNumber, didNumber: call.didNumber, groupID: call.groupID, startedAt: call.startedAt,
-            answeredAt: call.answeredAt, endedAt: clock(), disposition: call.disposition, recording: call.recording, userdata: call.userdata,
+            answeredAt: call.answeredAt, endedAt: clock(), disposition: call.disposition, recording: call.recording,
+            userdata: call.userdata,
             modeltype: call.modeltype, modelID: call.modelID)
         do { try store.saveCallRecord(record) } catch { callLogger.error("could not save call record", metadata: ["error": "\(error)"]) }
         if let target = call.calledAgent { setActivity(.none, of: target) }
@@ -220,7 +236,8 @@ extension TeamEngine {
             let rang = call.direction == .dialout ? call.customerRang : call.agentRang
             let answered = call.direction == .dialout ? call.customerAnswered : call.agentAnswered
             if let mode = sessions[agent.id]?.signIn(of: call.groupID)?.afterCallWork,
-               (mode == .afterRinging && rang) || (mode == .afterAnswer && answered) {
+                (mode == .afterRinging && rang) || (mode == .afterAnswer && answered)
+            {
                 _ = enterAfterCallWork(agent: agent, logger: callLogger)
             }
         }

@@ -1,6 +1,6 @@
-public import Logging
 public import CoccOperations
 import CoccSwitch
+public import Logging
 
 /// What consult asks for, checked and typed by the catalogue.
 public enum ConsultTarget: Sendable, Equatable {
@@ -14,7 +14,7 @@ extension TeamEngine {
     /// The agent's own answered call with the customer: two-party, or a conference it is in.
     private func ownConversation(of agent: Agent) -> Call? {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred,
-              call.agentAnswered, call.customerAnswered, !call.customerDown, !call.agentDown
+            call.agentAnswered, call.customerAnswered, !call.customerDown, !call.agentDown
         else { return nil }
         return call
     }
@@ -40,9 +40,12 @@ extension TeamEngine {
             destination = .external(external)
             dialled = external
         case .agent(let number, let groupID):
-            guard let other = directory.agent(team: teamID, number: number), other.id != agent.id else { return .failure(BackMessage("55")) }
+            guard let other = directory.agent(team: teamID, number: number), other.id != agent.id else {
+                return .failure(BackMessage("55"))
+            }
             let otherSession = session(of: other)
-            guard let group = directory.group(team: teamID, id: groupID), otherSession.loggedIn, otherSession.isSignedIn(to: group.id) else {
+            guard let group = directory.group(team: teamID, id: groupID), otherSession.loggedIn, otherSession.isSignedIn(to: group.id)
+            else {
                 return .failure(BackMessage("25"))
             }
             guard otherSession.call == .none, liveCall(of: other.id) == nil, !otherSession.extensionNumber.isEmpty else {
@@ -64,11 +67,13 @@ extension TeamEngine {
         guard let uniqueid = legRegistry.allocate(team: teamID) else { return .failure(BackMessage("26")) }
         legRoles[uniqueid] = (call.sessionid, .consult)
         // Registered before dialling: the switch may report ringing while originate is awaited.
-        calls[call.sessionid]?.consults.append(Call.ConsultParty(leg: LegInfo(uniqueid: uniqueid, channel: "", number: dialled), agent: consultAgent))
+        calls[call.sessionid]?.consults.append(
+            Call.ConsultParty(leg: LegInfo(uniqueid: uniqueid, channel: "", number: dialled), agent: consultAgent))
         do {
-            let leg = try await callSwitch.originate(OriginateRequest(
-                uniqueid: uniqueid, destination: destination, callerID: call.agentExtension, context: call.direction.rawValue,
-                ringTimeout: Self.customerRingTimeout))
+            let leg = try await callSwitch.originate(
+                OriginateRequest(
+                    uniqueid: uniqueid, destination: destination, callerID: call.agentExtension, context: call.direction.rawValue,
+                    ringTimeout: Self.customerRingTimeout))
             guard let i = calls[call.sessionid]?.consultIndex(of: uniqueid) else {
                 // The call ended while the party was being dialled.
                 try? await callSwitch.hangup(uniqueid: uniqueid)
@@ -83,7 +88,8 @@ extension TeamEngine {
             logger.error("could not dial the consulted party", metadata: ["error": "\(error)"])
             return .failure(BackMessage("26"))
         }
-        logger.info("consult", metadata: ["sessionid": "\(call.sessionid)", "target": "\(destination)", "from_conference": "\(fromConference)"])
+        logger.info(
+            "consult", metadata: ["sessionid": "\(call.sessionid)", "target": "\(destination)", "from_conference": "\(fromConference)"])
         return .success(BackMessage("27"))
     }
 
@@ -91,7 +97,7 @@ extension TeamEngine {
     /// From a conference, the consulted party joins the customer and the parties already there.
     public func transfer(agent: Agent, logger: Logger) async -> Reply {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred, let index = call.currentConsultIndex,
-              call.consults[index].answered, let customer = call.customerLeg, let agentLeg = call.agentLeg, !call.customerDown
+            call.consults[index].answered, let customer = call.customerLeg, let agentLeg = call.agentLeg, !call.customerDown
         else { return .failure(BackMessage("29")) }
         let consult = call.consults[index].leg
         let others = call.joinedParties.map(\.leg.uniqueid)
@@ -111,7 +117,11 @@ extension TeamEngine {
         calls[call.sessionid]?.consults[index].joined = true
         calls[call.sessionid]?.agentInConference = false
         let current = calls[call.sessionid] ?? call
-        if others.isEmpty { emit(current, call.customerSource, .resume, leg: customer) } else { emit(current, .consult, .join, leg: consult) }
+        if others.isEmpty {
+            emit(current, call.customerSource, .resume, leg: customer)
+        } else {
+            emit(current, .consult, .join, leg: consult)
+        }
         // The agent's leg ends; handle() sees the call was transferred and keeps the others.
         try? await callSwitch.hangup(uniqueid: agentLeg.uniqueid)
         logger.info("transferred", metadata: ["sessionid": "\(call.sessionid)"])
@@ -122,8 +132,8 @@ extension TeamEngine {
     /// the agent goes back into it.
     public func callReturn(agent: Agent, logger: Logger) async -> Reply {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred, !call.customerDown,
-              let customer = call.customerLeg,
-              call.held || call.consultLive || call.customerInIVR || (call.conferenced && !call.agentInConference)
+            let customer = call.customerLeg,
+            call.held || call.consultLive || call.customerInIVR || (call.conferenced && !call.agentInConference)
         else { return .failure(BackMessage("33")) }
         if call.customerInIVR, let agentLeg = call.agentLeg {
             // Back from the IVR (agentToIvr mode 1): the agent's leg is taken off hold and reconnected.
@@ -150,7 +160,7 @@ extension TeamEngine {
     /// The agent goes back into the conference it stepped out of (its leg joins again).
     func rejoinConference(_ sessionid: String) async {
         guard let call = calls[sessionid], call.conferenced, !call.agentInConference, let agentLeg = call.agentLeg, !call.agentDown,
-              let customer = call.customerLeg, !call.customerDown
+            let customer = call.customerLeg, !call.customerDown
         else { return }
         let members = [agentLeg.uniqueid, customer.uniqueid] + call.joinedParties.map(\.leg.uniqueid)
         do {
@@ -167,13 +177,14 @@ extension TeamEngine {
     /// conference, the newly consulted party joins it.
     public func conference(agent: Agent, logger: Logger) async -> Reply {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred, let index = call.currentConsultIndex,
-              call.consults[index].answered, let customer = call.customerLeg, let agentLeg = call.agentLeg
+            call.consults[index].answered, let customer = call.customerLeg, let agentLeg = call.agentLeg
         else { return .failure(BackMessage("35")) }
         let consult = call.consults[index].leg
         let wasConference = call.conferenced
         do {
             if call.held { try await callSwitch.unhold(uniqueid: customer.uniqueid) }
-            try await callSwitch.conference([agentLeg.uniqueid, customer.uniqueid] + call.joinedParties.map(\.leg.uniqueid) + [consult.uniqueid])
+            try await callSwitch.conference(
+                [agentLeg.uniqueid, customer.uniqueid] + call.joinedParties.map(\.leg.uniqueid) + [consult.uniqueid])
         } catch {
             logger.error("conference failed", metadata: ["error": "\(error)"])
             return .failure(BackMessage("35"))

@@ -1,7 +1,7 @@
-import Foundation
-import Logging
 public import CoccOperations
 public import CoccSwitch
+import Foundation
+import Logging
 
 /// Who sees a call event, and how.
 ///
@@ -69,10 +69,12 @@ extension TeamEngine {
             let stored = try eventBus.append(to: store, team: teamID, at: now, agents: agents, teamChannel: teamChannel) {
                 message.render(eventid: $0)
             }
-            callLogger.debug("event", metadata: [
-                "eventid": "\(stored.eventid)", "source": "\(message.source.rawValue)", "event": "\(message.event.rawValue)",
-                "team_channel": "\(teamChannel)",
-            ])
+            callLogger.debug(
+                "event",
+                metadata: [
+                    "eventid": "\(stored.eventid)", "source": "\(message.source.rawValue)", "event": "\(message.event.rawValue)",
+                    "team_channel": "\(teamChannel)",
+                ])
         } catch {
             callLogger.error("could not append event", metadata: ["error": "\(error)", "sessionid": "\(message.sessionid)"])
         }

@@ -1,6 +1,6 @@
-public import Logging
 public import CoccOperations
 import CoccSwitch
+public import Logging
 
 extension TeamEngine {
     /// agentToIvr: sends the customer into the IVR at `ivrexten`, at the menu `ivrflow` leads to
@@ -9,7 +9,7 @@ extension TeamEngine {
     /// customer back (the manual leaves that return path open; callReturn is what an agent has).
     public func agentToIvr(agent: Agent, ivrExten: String, ivrFlow: String, releaseAgent: Bool, logger: Logger) async -> Reply {
         guard let call = liveCall(of: agent.id), call.agent?.id == agent.id, !call.transferred, call.agentAnswered,
-              let customer = call.customerLeg, !call.customerDown, call.customerAnswered, let agentLeg = call.agentLeg
+            let customer = call.customerLeg, !call.customerDown, call.customerAnswered, let agentLeg = call.agentLeg
         else { return .failure(BackMessage("92")) }
         // Not while a consulted party rings or talks with the agent (from a plain call or from a
         // conference); a conference itself may send the customer on in mode 1.
@@ -19,7 +19,7 @@ extension TeamEngine {
         let flow = ivrFlow.trimmingWhitespace()
         let path = flow.isEmpty ? [] : flow.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard path.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#") } }),
-              ivr.menu(at: path) != nil
+            ivr.menu(at: path) != nil
         else { return .failure(BackMessage("107")) }
         do {
             if call.held { try await callSwitch.unhold(uniqueid: customer.uniqueid) }

@@ -1,7 +1,7 @@
-import Foundation
-import Logging
 public import CoccOperations
 public import CoccSwitch
+import Foundation
+import Logging
 
 extension TeamEngine {
 
@@ -43,7 +43,9 @@ extension TeamEngine {
         var taken = involvedAgentIDs()
         for candidate in waiting {
             guard let call = calls[candidate.sessionid], call.agent == nil, !call.customerDown else { continue }
-            if pools[call.groupID] == nil { pools[call.groupID] = availableAgents(in: call.groupID, directory: directory, excluding: taken) }
+            if pools[call.groupID] == nil {
+                pools[call.groupID] = availableAgents(in: call.groupID, directory: directory, excluding: taken)
+            }
             guard let agent = takeAgent(from: &pools[call.groupID, default: []], for: call, taken: taken) else { continue }
             // Other work may have run while an earlier offer was being dialled: check this agent again.
             guard session(of: agent).call == .none, !calls.values.contains(where: { $0.involves(agent.id) }) else { continue }
@@ -55,9 +57,10 @@ extension TeamEngine {
             if let offered = calls[call.sessionid] { replayIncoming(offered, to: agent) }
             legRoles[uniqueid] = (call.sessionid, .agent)
             do {
-                let leg = try await callSwitch.originate(OriginateRequest(
-                    uniqueid: uniqueid, destination: .extension(exten), callerID: call.customerNumber, context: "dialin",
-                    ringTimeout: offerRingTimeout))
+                let leg = try await callSwitch.originate(
+                    OriginateRequest(
+                        uniqueid: uniqueid, destination: .extension(exten), callerID: call.customerNumber, context: "dialin",
+                        ringTimeout: offerRingTimeout))
                 calls[call.sessionid]?.agentLeg = leg
                 persistLive(call.sessionid)
             } catch {
@@ -88,7 +91,7 @@ extension TeamEngine {
             guard !taken.contains(agent.id) else { return false }
             let s = session(of: agent)
             guard s.loggedIn, let signIn = s.signIn(of: groupID), s.pause == nil, s.afterCallWorkSince == nil, s.call == .none,
-                  signIn.workMode != .dialout, !s.extensionNumber.isEmpty
+                signIn.workMode != .dialout, !s.extensionNumber.isEmpty
             else { return false }
             return true
         }.sorted { (session(of: $0).statusSince, $0.number) < (session(of: $1).statusSince, $1.number) }
@@ -133,7 +136,8 @@ extension TeamEngine {
             groupID = group.id
         }
         let inQueue = calls.values.filter {
-            $0.direction == .dialin && !$0.finished && !$0.customerDown && $0.priority >= minimumPriority && (groupID == nil || $0.groupID == groupID)
+            $0.direction == .dialin && !$0.finished && !$0.customerDown && $0.priority >= minimumPriority
+                && (groupID == nil || $0.groupID == groupID)
         }
         let ringing = inQueue.filter { $0.agent != nil && !$0.agentAnswered }.count
         let waiting = inQueue.filter { $0.agent == nil }.count

@@ -1,7 +1,7 @@
-import Foundation
-import Logging
 import CoccOperations
 import CoccSwitch
+import Foundation
+import Logging
 
 /// Calls survive a crash of coccd as records in the store. A graceful stop hangs every call up
 /// first; after a crash, each call still recorded is ended at the next start.
@@ -40,7 +40,8 @@ extension TeamEngine {
             let agent = record.agentID.flatMap { directory.agents[$0] }
             let direction = CallEventMessage.Direction(rawValue: record.direction) ?? .dialout
             let call = Call(
-                sessionid: record.sessionid, direction: direction, agent: agent, agentExtension: record.agentExtension, groupID: record.groupID,
+                sessionid: record.sessionid, direction: direction, agent: agent, agentExtension: record.agentExtension,
+                groupID: record.groupID,
                 customerNumber: record.customerNumber, didNumber: record.didNumber, customerDestination: .external(record.customerNumber),
                 calledAgent: nil, modeltype: record.modeltype, modelID: record.modelID, userdata: record.userdata, callerID: "", trunk: "",
                 startedAt: record.startedAt)
@@ -60,7 +61,8 @@ extension TeamEngine {
                 callLogger.error("could not save call record", metadata: ["error": "\(error)"])
             }
             forgetLive(record.sessionid)
-            callLogger.notice("interrupted call ended at start-up", metadata: ["sessionid": "\(record.sessionid)", "legs": "\(record.legs.count)"])
+            callLogger.notice(
+                "interrupted call ended at start-up", metadata: ["sessionid": "\(record.sessionid)", "legs": "\(record.legs.count)"])
         }
         return records.count
     }

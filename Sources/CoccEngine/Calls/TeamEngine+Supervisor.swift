@@ -1,6 +1,6 @@
-public import Logging
 public import CoccOperations
 public import CoccSwitch
+public import Logging
 
 extension TeamEngine {
     /// intrude (barge), silentMonitor (listen), whisper: rings the supervisor's phone and, when
@@ -8,25 +8,30 @@ extension TeamEngine {
     /// group admin of one of the target's groups) is the catalogue's.
     /// `supervisor` is the group leader doing it when it is an agent: its channel gets the events
     /// of the call it joins.
-    public func supervise(_ mode: SpyMode, target: Agent, phoneNumber: String, supervisor: Agent? = nil, directory: Directory,
-                          logger: Logger) async -> Reply {
-        let failed: BackMessage = switch mode {
-        case .barge: BackMessage("40")
-        case .listen: BackMessage("42")
-        case .whisper: BackMessage("49")
-        }
+    public func supervise(
+        _ mode: SpyMode, target: Agent, phoneNumber: String, supervisor: Agent? = nil, directory: Directory,
+        logger: Logger
+    ) async -> Reply {
+        let failed: BackMessage =
+            switch mode {
+            case .barge: BackMessage("40")
+            case .listen: BackMessage("42")
+            case .whisper: BackMessage("49")
+            }
         guard let call = liveCall(of: target.id), call.agent?.id == target.id, !call.transferred, call.agentAnswered, !call.agentDown else {
             return .failure(failed)
         }
         let number = phoneNumber.trimmingWhitespace()
         guard !number.isEmpty else { return .failure(.parameterEmpty) }
-        let destination: OriginateRequest.Destination = directory.hasExtension(team: teamID, number: number) ? .extension(number) : .external(number)
+        let destination: OriginateRequest.Destination =
+            directory.hasExtension(team: teamID, number: number) ? .extension(number) : .external(number)
         guard let uniqueid = legRegistry.allocate(team: teamID) else { return .failure(failed) }
         legRoles[uniqueid] = (call.sessionid, .supervisor)
         do {
-            let leg = try await callSwitch.originate(OriginateRequest(
-                uniqueid: uniqueid, destination: destination, callerID: call.agentExtension, context: call.direction.rawValue,
-                ringTimeout: Self.agentRingTimeout))
+            let leg = try await callSwitch.originate(
+                OriginateRequest(
+                    uniqueid: uniqueid, destination: destination, callerID: call.agentExtension, context: call.direction.rawValue,
+                    ringTimeout: Self.agentRingTimeout))
             calls[call.sessionid]?.supervisors.append(Call.SupervisorLeg(leg: leg, mode: mode, agent: supervisor))
             persistLive(call.sessionid)
         } catch {

@@ -1,7 +1,7 @@
-import Foundation
-import Logging
 import CoccOperations
 public import CoccSwitch
+import Foundation
+import Logging
 
 /// What the switch reports, applied to the team's calls: rings, answers and hangups of each leg
 /// by its role (agent, customer, consulted party, supervisor), and what the others do then.
@@ -82,7 +82,9 @@ extension TeamEngine {
                 if let party = call.currentConsult { try? await callSwitch.hangup(uniqueid: party.leg.uniqueid) }
                 if let c = call.customerLeg?.uniqueid, !call.customerDown {
                     let others = joined.map(\.leg.uniqueid)
-                    if others.count == 1 { try? await callSwitch.bridge(c, others[0]) } else if others.count > 1 {
+                    if others.count == 1 {
+                        try? await callSwitch.bridge(c, others[0])
+                    } else if others.count > 1 {
                         try? await callSwitch.conference([c] + others)
                     }
                 }

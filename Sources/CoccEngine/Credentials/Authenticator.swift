@@ -1,6 +1,6 @@
+public import CoccOperations
 public import Foundation
 public import Logging
-public import CoccOperations
 import Synchronization
 
 /// Checks the manual's common credential parameters against the directory.
@@ -24,7 +24,10 @@ public final class Authenticator: Sendable {
     private let lastRounds = Atomic<Int>(PasswordHash.defaultRounds)
     private let dummies = Mutex<[Int: String]>([:])
 
-    public init(cache: CredentialCache = CredentialCache(), throttle: LoginThrottle = LoginThrottle(), clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        cache: CredentialCache = CredentialCache(), throttle: LoginThrottle = LoginThrottle(),
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.cache = cache
         self.throttle = throttle
         self.clock = clock
@@ -47,7 +50,9 @@ public final class Authenticator: Sendable {
 
     /// `address` is the client's IP address as the interface saw it ("" where there is none):
     /// failures are throttled per address, so nobody can lock a user out from elsewhere.
-    public func authenticate(_ c: Credentials, from address: String = "", in directory: Directory, logger: Logger) -> Result<Principal, Failure> {
+    public func authenticate(_ c: Credentials, from address: String = "", in directory: Directory, logger: Logger) -> Result<
+        Principal, Failure
+    > {
         guard !c.user.isEmpty, !c.password.isEmpty, !c.pwdtype.isEmpty, !c.usertype.isEmpty else {
             if case .failure(let f) = team(c.orgidentity, in: directory) { return .failure(f) }
             return .failure(.message(.parameterEmpty))
@@ -73,9 +78,11 @@ public final class Authenticator: Sendable {
         case .delayed(let until):
             // Debug only: a flood of refused guesses must not flood the log; the warning was
             // written when the delay began.
-            logger.debug("credentials refused without checking: repeated failures from this address", metadata: attempt.metadata([
-                "retry_after_seconds": "\(Int(until.timeIntervalSince(now).rounded(.up)))",
-            ]))
+            logger.debug(
+                "credentials refused without checking: repeated failures from this address",
+                metadata: attempt.metadata([
+                    "retry_after_seconds": "\(Int(until.timeIntervalSince(now).rounded(.up)))"
+                ]))
             return .failure(.message(wrong))
         case .ceiling:
             logger.debug("credentials refused without checking: too many failures for this user", metadata: attempt.metadata())
@@ -89,7 +96,8 @@ public final class Authenticator: Sendable {
         } else {
             md5 = PasswordHash.md5Hex(c.password)
         }
-        let found: Principal? = usertype == "agent"
+        let found: Principal? =
+            usertype == "agent"
             ? directory.agent(team: team.id, number: c.user).map(Principal.agent)
             : directory.account(team: team.id, username: c.user).map(Principal.account)
         guard let principal = found else {
@@ -148,7 +156,9 @@ public final class Authenticator: Sendable {
         var logger: Logger
 
         func metadata(_ extra: Logger.Metadata = [:]) -> Logger.Metadata {
-            var m: Logger.Metadata = ["team": "\(team.identity)", "usertype": "\(key.usertype)", "user": "\(key.user)", "client": "\(key.address)"]
+            var m: Logger.Metadata = [
+                "team": "\(team.identity)", "usertype": "\(key.usertype)", "user": "\(key.user)", "client": "\(key.address)",
+            ]
             m.merge(extra) { _, new in new }
             return m
         }
@@ -160,10 +170,12 @@ public final class Authenticator: Sendable {
         switch after {
         case .allowed: break
         case .delayed(let until):
-            attempt.logger.warning("login throttled for this address", metadata: attempt.metadata([
-                "seconds": "\(Int(until.timeIntervalSince(attempt.now).rounded(.up)))",
-                "failures": "\(throttle.failures(attempt.key))",
-            ]))
+            attempt.logger.warning(
+                "login throttled for this address",
+                metadata: attempt.metadata([
+                    "seconds": "\(Int(until.timeIntervalSince(attempt.now).rounded(.up)))",
+                    "failures": "\(throttle.failures(attempt.key))",
+                ]))
         case .ceiling:
             attempt.logger.warning("login throttled for this user from untrusted addresses", metadata: attempt.metadata())
         }

@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 import Synchronization
 
 /// Remembers recently verified credentials so that only a miss pays the slow hash.
@@ -31,10 +31,11 @@ public final class CredentialCache: Sendable {
     /// The HMAC of the principal and the password's MD5 hex (lowercased here, whatever the
     /// caller did), computed over one contiguous buffer: every request pays this.
     func cacheKey(_ principal: Principal, md5Hex: String) -> Data {
-        let (kind, id): (UInt8, Int64) = switch principal {
-        case .agent(let agent): (1, agent.id)
-        case .account(let account): (2, account.id)
-        }
+        let (kind, id): (UInt8, Int64) =
+            switch principal {
+            case .agent(let agent): (1, agent.id)
+            case .account(let account): (2, account.id)
+            }
         var bytes: [UInt8] = [kind]
         bytes.reserveCapacity(48)
         withUnsafeBytes(of: id.littleEndian) { bytes.append(contentsOf: $0) }

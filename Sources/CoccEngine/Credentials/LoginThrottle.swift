@@ -137,7 +137,9 @@ public final class LoginThrottle: Sendable {
     public func recordSuccess(_ key: Key, now: Date) {
         tables.withLock { t in
             // The common case, a cache hit from a known address, writes nothing.
-            if t.addresses[key] == nil, let since = t.users[key.userKey]?.trusted[key.address], now.timeIntervalSince(since) < 3600 { return }
+            if t.addresses[key] == nil, let since = t.users[key.userKey]?.trusted[key.address], now.timeIntervalSince(since) < 3600 {
+                return
+            }
             t.addresses[key] = nil
             var user = t.users[key.userKey] ?? UserState()
             user.trusted[key.address] = now
@@ -158,7 +160,9 @@ public final class LoginThrottle: Sendable {
     /// least recently used entries go first (never the ones still refusing).
     private func prune(_ t: inout Tables, now: Date) {
         if t.addresses.count > settings.maxEntries {
-            t.addresses = t.addresses.filter { ($0.value.blockedUntil ?? .distantPast) > now || now.timeIntervalSince($0.value.last) < settings.forgetAfter }
+            t.addresses = t.addresses.filter {
+                ($0.value.blockedUntil ?? .distantPast) > now || now.timeIntervalSince($0.value.last) < settings.forgetAfter
+            }
             if t.addresses.count > settings.maxEntries {
                 let keep = t.addresses.sorted { $0.value.last > $1.value.last }.prefix(settings.maxEntries * 3 / 4)
                 t.addresses = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })

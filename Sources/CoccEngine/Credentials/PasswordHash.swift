@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import _CryptoExtras
 
 /// The stored form of a password: a salted PBKDF2-SHA256 of the hex MD5 of the password.
@@ -39,7 +39,7 @@ public enum PasswordHash {
     public static func verify(md5Hex: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]), rounds > 0,
-              let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3]))
+            let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3]))
         else { return false }
         return ConstantTime.equal(derive(md5Hex: md5Hex, salt: [UInt8](salt), rounds: rounds), expected)
     }

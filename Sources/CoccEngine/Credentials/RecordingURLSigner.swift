@@ -1,7 +1,8 @@
-public import Foundation
 public import Crypto
+public import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Signs the recording URLs getMonitor answers, so that knowing a call's session id (which is
@@ -86,7 +87,9 @@ public struct RecordingURLSigner: Sendable {
             throw KeyFileError(path: path, reason: "cannot be read")
         }
         let hex = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard hex.utf8.count == 64, let bytes = Self.bytes(hex: hex) else { throw KeyFileError(path: path, reason: "is not 64 hexadecimal digits") }
+        guard hex.utf8.count == 64, let bytes = Self.bytes(hex: hex) else {
+            throw KeyFileError(path: path, reason: "is not 64 hexadecimal digits")
+        }
         return SymmetricKey(data: bytes)
     }
 

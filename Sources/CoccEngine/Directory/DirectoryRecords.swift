@@ -53,8 +53,10 @@ public struct Agent: Sendable, Equatable, Codable {
     /// May not dial out (makeCall answers BackMsg_18).
     public var outboundRestricted: Bool
 
-    public init(id: Int64, teamID: Int64, number: String, name: String, passwordHash: String, extensionNumber: String, accountID: Int64? = nil,
-                outboundRestricted: Bool = false) {
+    public init(
+        id: Int64, teamID: Int64, number: String, name: String, passwordHash: String, extensionNumber: String, accountID: Int64? = nil,
+        outboundRestricted: Bool = false
+    ) {
         self.outboundRestricted = outboundRestricted
         self.id = id
         self.teamID = teamID

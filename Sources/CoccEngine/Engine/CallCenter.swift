@@ -1,6 +1,6 @@
+public import CoccSwitch
 public import Foundation
 public import Logging
-public import CoccSwitch
 import Synchronization
 
 /// The engine's entry point: the directory snapshot, authentication and one ``TeamEngine`` per team.
@@ -110,7 +110,9 @@ public final class CallCenter: Sendable {
             case .account(let account): return fresh.accounts[account.id]?.passwordHash != account.passwordHash
             }
         }
-        logger.info("directory reloaded", metadata: ["revision": "\(fresh.revision)", "teams": "\(fresh.teams.count)", "agents": "\(fresh.agents.count)"])
+        logger.info(
+            "directory reloaded",
+            metadata: ["revision": "\(fresh.revision)", "teams": "\(fresh.teams.count)", "agents": "\(fresh.agents.count)"])
         return true
     }
 
@@ -135,7 +137,8 @@ public final class CallCenter: Sendable {
         var ended = 0
         for team in teams {
             do { ended += try await engine(team: team).recoverInterruptedCalls() } catch {
-                logger.error("could not load team state to end its interrupted calls", metadata: ["team_id": "\(team)", "error": "\(error)"])
+                logger.error(
+                    "could not load team state to end its interrupted calls", metadata: ["team_id": "\(team)", "error": "\(error)"])
             }
         }
         return ended
@@ -169,9 +172,10 @@ public final class CallCenter: Sendable {
     public func engine(team id: Int64) throws -> TeamEngine {
         try engines.withLock { engines in
             if let engine = engines[id] { return engine }
-            let engine = try TeamEngine(teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger,
-                                        directory: { [weak self] in self?.directory ?? .empty }, recordingsDirectory: recordingsDirectory,
-                                        ivrMenus: ivrMenus, offerRingTimeout: offerRingTimeout, eventBus: eventBus)
+            let engine = try TeamEngine(
+                teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger,
+                directory: { [weak self] in self?.directory ?? .empty }, recordingsDirectory: recordingsDirectory,
+                ivrMenus: ivrMenus, offerRingTimeout: offerRingTimeout, eventBus: eventBus)
             engines[id] = engine
             return engine
         }

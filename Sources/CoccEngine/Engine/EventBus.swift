@@ -52,8 +52,10 @@ public final class EventBus: Sendable {
     /// Appends to the durable log, then publishes. Callers serialise appends per team (each
     /// team's engine is one actor), which keeps the in-memory run in id order. `teamChannel`
     /// false: only the given agents' channels carry the event.
-    public func append(to store: any EngineStore, team: Int64, at: Date, agents: [Int64], teamChannel: Bool = true,
-                       render: (Int64) -> String) throws -> StoredEvent {
+    public func append(
+        to store: any EngineStore, team: Int64, at: Date, agents: [Int64], teamChannel: Bool = true,
+        render: (Int64) -> String
+    ) throws -> StoredEvent {
         let stored = try store.appendEvent(teamID: team, at: at, agentIDs: agents, teamChannel: teamChannel, render: render)
         published(stored, agents: agents, teamChannel: teamChannel)
         return stored
@@ -111,14 +113,19 @@ public final class EventBus: Sendable {
             return (agent.map { t.agentLatest[$0] ?? 0 } ?? t.teamLatest) > eventid
         }
         if state.withLock({ ready($0) }) { return }
-        let id = state.withLock { s -> Int in s.nextID += 1; return s.nextID }
+        let id = state.withLock { s -> Int in
+            s.nextID += 1
+            return s.nextID
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in
                     let resumeNow = self.state.withLock { s -> Bool in
                         if ready(s) { return true }
                         let waiter = Waiter(id: id, continuation: continuation)
-                        if let agent { s.teams[team, default: Team()].agentWaiters[agent, default: []].append(waiter) } else {
+                        if let agent {
+                            s.teams[team, default: Team()].agentWaiters[agent, default: []].append(waiter)
+                        } else {
                             s.teams[team, default: Team()].teamWaiters.append(waiter)
                         }
                         return false

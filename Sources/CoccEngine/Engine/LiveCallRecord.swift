@@ -1,6 +1,6 @@
-public import Foundation
 import CoccOperations
 import CoccSwitch
+public import Foundation
 
 /// A live call as the store keeps it, so that a crash (or `kill -9`) of coccd loses no call:
 /// at the next start the engine ends each one with its hangup events and a call record
@@ -42,13 +42,16 @@ extension Call {
         if let leg = customerLeg {
             legs.append(.init(uniqueid: leg.uniqueid, channel: leg.channel, source: customerSource.rawValue, down: customerDown))
         }
-        for party in consults { legs.append(.init(uniqueid: party.leg.uniqueid, channel: party.leg.channel, source: "CONSULT", down: party.down)) }
+        for party in consults {
+            legs.append(.init(uniqueid: party.leg.uniqueid, channel: party.leg.channel, source: "CONSULT", down: party.down))
+        }
         for supervisor in supervisors where supervisor.joined {
             legs.append(.init(uniqueid: supervisor.leg.uniqueid, channel: supervisor.leg.channel, source: "CONSULT", down: supervisor.down))
         }
         return LiveCallRecord(
             sessionid: sessionid, teamID: teamID, direction: direction.rawValue, agentID: agent?.id, agentExtension: agentExtension,
-            groupID: groupID, customerNumber: customerNumber, didNumber: didNumber, modeltype: modeltype, modelID: modelID, userdata: userdata,
+            groupID: groupID, customerNumber: customerNumber, didNumber: didNumber, modeltype: modeltype, modelID: modelID,
+            userdata: userdata,
             startedAt: startedAt, answeredAt: answeredAt, legs: legs)
     }
 }

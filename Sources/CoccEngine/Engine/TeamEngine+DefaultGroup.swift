@@ -1,5 +1,5 @@
-public import Logging
 public import CoccOperations
+public import Logging
 
 extension TeamEngine {
     /// DefaultGroup (a vendor extra): the group the agent's makeCall dials out in when it names

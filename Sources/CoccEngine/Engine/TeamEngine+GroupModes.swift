@@ -1,6 +1,6 @@
+public import CoccOperations
 public import Foundation
 public import Logging
-public import CoccOperations
 
 extension TeamEngine {
     /// The signed-in groups a request names; all signed-in groups for an empty list.
@@ -18,17 +18,23 @@ extension TeamEngine {
 
     /// acwAction: sets when the listed (or all) signed-in groups put the agent into after-call work.
     /// All or nothing: one group that is not signed in refuses the whole request (BackMsg_60).
-    public func setAfterCallWorkMode(agent: Agent, mode: AfterCallWorkMode, list: String, pushEvent: Bool = false, directory: Directory,
-                                     logger: Logger) -> Reply {
+    public func setAfterCallWorkMode(
+        agent: Agent, mode: AfterCallWorkMode, list: String, pushEvent: Bool = false, directory: Directory,
+        logger: Logger
+    ) -> Reply {
         var session = session(of: agent)
         guard session.loggedIn, !session.groups.isEmpty else { return .failure(.notCheckedIn) }
-        guard let targets = targetGroups(list, session: session, directory: directory) else { return .failure(.groupNotCheckedInOrNotMember) }
+        guard let targets = targetGroups(list, session: session, directory: directory) else {
+            return .failure(.groupNotCheckedInOrNotMember)
+        }
         for i in session.groups.indices where targets.contains(session.groups[i].groupID) {
             session.groups[i].afterCallWork = mode
         }
         guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
         logger.info("acw mode set", metadata: ["agent": "\(agent.number)", "mode": "\(mode.rawValue)", "groups": "\(targets)"])
-        if pushEvent { notify(mode == .afterRinging ? .acwring : mode == .afterAnswer ? .acwanswer : .acwoff, agent: agent, groups: targets) }
+        if pushEvent {
+            notify(mode == .afterRinging ? .acwring : mode == .afterAnswer ? .acwanswer : .acwoff, agent: agent, groups: targets)
+        }
         return .success(.afterCallWorkModeSwitched)
     }
 
@@ -44,17 +50,21 @@ extension TeamEngine {
     }
 
     /// workwayAction: sets which calls the listed (or all) signed-in groups offer the agent.
-    public func setWorkMode(agent: Agent, mode: WorkMode, list: String, pushEvent: Bool = false, directory: Directory, logger: Logger) async -> Reply {
+    public func setWorkMode(agent: Agent, mode: WorkMode, list: String, pushEvent: Bool = false, directory: Directory, logger: Logger) async
+        -> Reply
+    {
         var session = session(of: agent)
         guard session.loggedIn, !session.groups.isEmpty,
-              let targets = targetGroups(list, session: session, directory: directory)
+            let targets = targetGroups(list, session: session, directory: directory)
         else { return .failure(.workModeSwitchFailed) }
         for i in session.groups.indices where targets.contains(session.groups[i].groupID) {
             session.groups[i].workMode = mode
         }
         guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
         logger.info("work mode set", metadata: ["agent": "\(agent.number)", "mode": "\(mode.rawValue)", "groups": "\(targets)"])
-        if pushEvent { notify(mode == .all ? .workwayall : mode == .dialin ? .workwaydialin : .workwaydialout, agent: agent, groups: targets) }
+        if pushEvent {
+            notify(mode == .all ? .workwayall : mode == .dialin ? .workwaydialin : .workwaydialout, agent: agent, groups: targets)
+        }
         await dispatchWaiting()
         return .success(.workModeSwitched)
     }

@@ -1,5 +1,5 @@
-public import Logging
 public import CoccOperations
+public import Logging
 
 extension TeamEngine {
     /// login: marks the agent online and signs it in to its static groups.
@@ -14,7 +14,8 @@ extension TeamEngine {
             let now = clock()
             session.loggedIn = true
             session.loginAt = now
-            for membership in directory.memberships(ofAgent: agent.id) where membership.kind == .static && !session.isSignedIn(to: membership.groupID) {
+            for membership in directory.memberships(ofAgent: agent.id)
+            where membership.kind == .static && !session.isSignedIn(to: membership.groupID) {
                 session.groups.append(.init(groupID: membership.groupID, afterCallWork: .off, workMode: .all, since: now))
             }
             guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }

@@ -7,8 +7,9 @@ extension TeamEngine {
         let now = clock()
         let exten = session(of: agent).extensionNumber
         for group in groups {
-            let notification = AgentNotification(event: event, agentNumber: agent.number, extensionNumber: exten, teamID: teamID,
-                                                 groupID: group, time: now, reason: reason)
+            let notification = AgentNotification(
+                event: event, agentNumber: agent.number, extensionNumber: exten, teamID: teamID,
+                groupID: group, time: now, reason: reason)
             do {
                 _ = try eventBus.append(to: store, team: teamID, at: now, agents: [agent.id]) { notification.render(eventid: $0) }
             } catch {

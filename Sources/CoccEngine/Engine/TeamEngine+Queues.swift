@@ -1,5 +1,5 @@
-public import Logging
 public import CoccOperations
+public import Logging
 
 extension TeamEngine {
     /// queueAction: checks the agent in to (`checkIn`) or out of the listed groups, or all of
@@ -95,9 +95,12 @@ extension TeamEngine {
             return .failure(.queueSwitchFailed)
         }
         guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
-        logger.info("queuePause", metadata: ["agent": "\(agent.number)", "pause": "\(pause)", "reason": "\(reason)", "dnd": "\(session.dnd)"])
+        logger.info(
+            "queuePause", metadata: ["agent": "\(agent.number)", "pause": "\(pause)", "reason": "\(reason)", "dnd": "\(session.dnd)"])
         if pushEvent {
-            notify(pause ? .paused : .nopaused, agent: agent, groups: session.groups.map(\.groupID), reason: pause ? reason.trimmingWhitespace() : nil)
+            notify(
+                pause ? .paused : .nopaused, agent: agent, groups: session.groups.map(\.groupID),
+                reason: pause ? reason.trimmingWhitespace() : nil)
         }
         if !pause { await dispatchWaiting() }
         return .success(.queueSwitchSucceeded)

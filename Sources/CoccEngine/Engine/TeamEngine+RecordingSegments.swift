@@ -1,7 +1,7 @@
-public import Foundation
-public import Logging
 public import CoccOperations
 import CoccSwitch
+public import Foundation
+public import Logging
 
 /// monitorCtrl's recording segments of one live call: how many were started (they are numbered
 /// from 1 in the call), and the one each agent has running.
@@ -50,8 +50,9 @@ extension TeamEngine {
             // BackMsg_100 (内核连接失败, "connection to the core failed"): the switch refused.
             return .failure(BackMessage("100"))
         }
-        logger.info("recording segment started",
-                    metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "file": "\(file)"])
+        logger.info(
+            "recording segment started",
+            metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "file": "\(file)"])
         if pushEvent { notify(.monitorstart, agent: agent, groups: [call.groupID]) }
         return .success(data: file)
     }
@@ -68,8 +69,9 @@ extension TeamEngine {
             // The leg went down meanwhile: its hangup completed the file already.
             logger.notice("recording segment ended with its leg", metadata: ["sessionid": "\(call.sessionid)", "error": "\(error)"])
         }
-        logger.info("recording segment stopped",
-                    metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "file": "\(running.file)"])
+        logger.info(
+            "recording segment stopped",
+            metadata: ["sessionid": "\(call.sessionid)", "agent": "\(agent.number)", "file": "\(running.file)"])
         if pushEvent { notify(.monitorstop, agent: agent, groups: [call.groupID]) }
         return .success(data: running.file)
     }

@@ -1,6 +1,6 @@
+public import CoccOperations
 public import Foundation
 public import Logging
-public import CoccOperations
 
 /// A status filter of agentgroupStatus and teamStatus: `all`, or words joined by commas.
 public struct StatusFilter: Sendable {
@@ -83,14 +83,15 @@ extension TeamEngine {
         }
         // Manual 3.24: idle, ringing, pause, busy and acw count one status; "all, any other value,
         // or omitted" counts them all. `ring` (agentgroupStatus's word) is such another value.
-        let single: AgentStatus? = switch type.trimmingWhitespace().lowercased() {
-        case "idle": .idle
-        case "ringing": .ring
-        case "pause": .pause
-        case "busy": .busy
-        case "acw": .acw
-        default: nil
-        }
+        let single: AgentStatus? =
+            switch type.trimmingWhitespace().lowercased() {
+            case "idle": .idle
+            case "ringing": .ring
+            case "pause": .pause
+            case "busy": .busy
+            case "acw": .acw
+            default: nil
+            }
         let data: String
         if let single {
             data = "\(counts[single] ?? 0)"

@@ -1,7 +1,7 @@
-public import Foundation
-public import Logging
 import CoccOperations
 public import CoccSwitch
+public import Foundation
+public import Logging
 
 /// The live state of one team's agents. One actor per team keeps a team consistent without
 /// locks and lets teams run in parallel.
@@ -34,10 +34,12 @@ public actor TeamEngine {
     /// monitorCtrl's recording segments of live calls, by session id (see TeamEngine+RecordingSegments).
     var recordingSegments: [String: RecordingSegments] = [:]
 
-    public init(teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date, callSwitch: any Switch,
-                legRegistry: LegRegistry, logger: Logger, directory: @escaping @Sendable () -> Directory,
-                recordingsDirectory: String? = nil, ivrMenus: [String: IVRMenu] = IVRMenu.sample,
-                offerRingTimeout: Duration = .seconds(20), eventBus: EventBus = EventBus()) throws {
+    public init(
+        teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date, callSwitch: any Switch,
+        legRegistry: LegRegistry, logger: Logger, directory: @escaping @Sendable () -> Directory,
+        recordingsDirectory: String? = nil, ivrMenus: [String: IVRMenu] = IVRMenu.sample,
+        offerRingTimeout: Duration = .seconds(20), eventBus: EventBus = EventBus()
+    ) throws {
         self.offerRingTimeout = offerRingTimeout
         self.eventBus = eventBus
         self.directoryProvider = directory

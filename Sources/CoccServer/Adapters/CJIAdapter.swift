@@ -12,8 +12,9 @@ struct CJIAdapter: Sendable {
         let plugin = CJIPlugin.script(catalogue: dispatcher.catalogue)
         let page = CJIPlugin.testPage(catalogue: dispatcher.catalogue)
         router.get("/coccinterface/astcc_CJI.js") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/javascript; charset=utf-8", .cacheControl: "no-cache"],
-                     body: .init(byteBuffer: ByteBuffer(string: plugin)))
+            Response(
+                status: .ok, headers: [.contentType: "application/javascript; charset=utf-8", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(string: plugin)))
         }
         router.get("/coccinterface/test_CJI.html") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
@@ -28,7 +29,9 @@ struct CJIAdapter: Sendable {
         guard !name.isEmpty, name.utf8.count <= 128 else { return false }
         return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
             guard let first = part.unicodeScalars.first, !(first >= "0" && first <= "9") else { return false }
-            return part.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "$" }
+            return part.unicodeScalars.allSatisfy {
+                ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "$"
+            }
         }
     }
 
@@ -40,8 +43,9 @@ struct CJIAdapter: Sendable {
         let callback = parameters.removeValue(forKey: "callback")
         parameters["_"] = nil  // jQuery's cache buster
         if let callback, !Self.isSafeCallback(callback) {
-            return Response(status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: "invalid callback name\n")))
+            return Response(
+                status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "invalid callback name\n")))
         }
         let json: String
         if let operation = dispatcher.catalogue.cji(name) {
@@ -54,7 +58,8 @@ struct CJIAdapter: Sendable {
             json = Reply.failure(.parameterError).cjiJSON(style: dispatcher.configuration.messageStyle)
         }
         guard let callback else {
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
         }
         // The leading comment keeps a hostile callback from forming a Flash or script preamble.
         return Response(

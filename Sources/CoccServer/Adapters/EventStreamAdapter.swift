@@ -24,9 +24,13 @@ struct EventStreamAdapter: Sendable {
         let q = request.queryDictionary
         let credentials = request.queryCredentials()
         let fromToken: Principal? = q["token"].flatMap { dispatcher.pushTokens.verify($0, in: center.directory) }.map(Principal.agent)
-        guard case .success(let principal) = fromToken.map({ Result<Principal, Authenticator.Failure>.success($0) })
-            ?? center.authenticator.authenticate(credentials, from: context.clientAddress, in: center.directory, logger: context.logger) else {
-            return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "bad credentials\n")))
+        guard
+            case .success(let principal) = fromToken.map({ Result<Principal, Authenticator.Failure>.success($0) })
+                ?? center.authenticator.authenticate(credentials, from: context.clientAddress, in: center.directory, logger: context.logger)
+        else {
+            return Response(
+                status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "bad credentials\n")))
         }
         let team = principal.teamID
         let agentID: Int64? = if case .agent(let agent) = principal { agent.id } else { nil }
@@ -44,7 +48,8 @@ struct EventStreamAdapter: Sendable {
                 if try EventRetention.isStale(cursor: cursor, teamID: team, store: store) {
                     // Events after the cursor are gone: say so, then go on from the present.
                     cursor = try center.latestEventID(team: team)
-                    try await writer.write(ByteBuffer(string: SSEFrame.event(id: cursor, data: EventRetention.resyncMessage(eventid: cursor))))
+                    try await writer.write(
+                        ByteBuffer(string: SSEFrame.event(id: cursor, data: EventRetention.resyncMessage(eventid: cursor))))
                 }
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     let teamLatest = try center.latestEventID(team: team)
@@ -56,7 +61,9 @@ struct EventStreamAdapter: Sendable {
                         continue
                     }
                     cursor = max(cursor, teamLatest)
-                    try? await cancelWhenGracefulShutdown { await bus.wait(team: team, agent: agentID, after: teamLatest, timeout: Self.keepAlive) }
+                    try? await cancelWhenGracefulShutdown {
+                        await bus.wait(team: team, agent: agentID, after: teamLatest, timeout: Self.keepAlive)
+                    }
                     if try center.latestEventID(team: team) == teamLatest {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     }

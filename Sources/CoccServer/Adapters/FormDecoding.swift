@@ -25,9 +25,10 @@ enum FormDecoding {
             if b == UInt8(ascii: "+") {
                 out.append(UInt8(ascii: " "))
             } else if b == UInt8(ascii: "%"),
-                      let h = bytes.index(i, offsetBy: 1, limitedBy: bytes.endIndex), h != bytes.endIndex,
-                      let l = bytes.index(h, offsetBy: 1, limitedBy: bytes.endIndex), l != bytes.endIndex,
-                      let hi = hex(bytes[h]), let lo = hex(bytes[l]) {
+                let h = bytes.index(i, offsetBy: 1, limitedBy: bytes.endIndex), h != bytes.endIndex,
+                let l = bytes.index(h, offsetBy: 1, limitedBy: bytes.endIndex), l != bytes.endIndex,
+                let hi = hex(bytes[h]), let lo = hex(bytes[l])
+            {
                 out.append(hi << 4 | lo)
                 i = l
             } else {

@@ -1,8 +1,8 @@
-import Logging
 import CoccCatalogue
 import CoccOperations
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The HTTP interface: `EVENT=LOGIN&...` as a GET query or a POSTed form, answered with the

@@ -15,8 +15,10 @@ struct ImportTaskAdapter: Sendable {
         router.get("/coccinterface/importtask") { request, context in
             let q = request.queryDictionary
             let center = dispatcher.center
-            guard case .success(let principal) = center.authenticator.authenticate(
-                request.queryCredentials(), from: context.clientAddress, in: center.directory, logger: context.logger) else {
+            guard
+                case .success(let principal) = center.authenticator.authenticate(
+                    request.queryCredentials(), from: context.clientAddress, in: center.directory, logger: context.logger)
+            else {
                 return Self.json(.forbidden, "{\"error\":\"bad credentials\"}")
             }
             guard let imports = dispatcher.imports else { return Self.json(.notFound, "{\"error\":\"no campaign store\"}") }
@@ -34,7 +36,8 @@ struct ImportTaskAdapter: Sendable {
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: body)))
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -27,33 +27,42 @@ struct PushAdapter: Sendable {
         router.get("/getccdate/getccdate") { request, _ in
             let json = "{\"ccdate\":\"\(HTTPDate.format(Date()))\"}"
             if let callback = request.uri.queryParameters["callback"].map(String.init), CJIAdapter.isSafeCallback(callback) {
-                return Response(status: .ok, headers: [.contentType: "application/javascript; charset=utf-8", .cacheControl: "no-cache"],
-                                body: .init(byteBuffer: ByteBuffer(string: "/**/\(callback)(\(json));")))
+                return Response(
+                    status: .ok, headers: [.contentType: "application/javascript; charset=utf-8", .cacheControl: "no-cache"],
+                    body: .init(byteBuffer: ByteBuffer(string: "/**/\(callback)(\(json));")))
             }
-            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(string: json)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(string: json)))
         }
         router.get("/agentindesks/agentpull/:channel") { request, context in try await self.pull(request, context) }
         // A token instead of a password in the channel URL: GET with the agent's credentials.
         router.get("/coccinterface/pushtoken") { request, context in
             let credentials = request.queryCredentials(usertype: "agent", defaultPwdtype: "plaintext")
-            guard case .success(.agent(let agent)) = self.center.authenticator.authenticate(
-                credentials, from: context.clientAddress, in: self.center.directory, logger: context.logger)
+            guard
+                case .success(.agent(let agent)) = self.center.authenticator.authenticate(
+                    credentials, from: context.clientAddress, in: self.center.directory, logger: context.logger)
             else {
                 return Self.text(.forbidden, "bad credentials\n")
             }
             let token = self.dispatcher.pushTokens.issue(for: agent)
-            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(
-                string: "{\"token\":\"\(token)\",\"channel\":\"token-\(token)\",\"expires_in\":\(Int(PushTokens.lifetime))}")))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: "{\"token\":\"\(token)\",\"channel\":\"token-\(token)\",\"expires_in\":\(Int(PushTokens.lifetime))}")))
         }
         router.get("/coccinterface/cocc_nginx_http_push.js") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/javascript; charset=utf-8", .cacheControl: "no-cache"],
-                     body: .init(byteBuffer: ByteBuffer(string: PushPlugin.script)))
+            Response(
+                status: .ok, headers: [.contentType: "application/javascript; charset=utf-8", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(string: PushPlugin.script)))
         }
         router.get("/coccinterface/cocc_nginx_http_push.html") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: PushPlugin.page)))
+            Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: PushPlugin.page)))
         }
     }
-
 
     func pull(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
         let raw = context.parameters.get("channel") ?? ""
@@ -82,7 +91,8 @@ struct PushAdapter: Sendable {
         let forms = PasswordHash.isMD5Hex(channel.password) ? ["md5", "plaintext"] : ["plaintext"]
         var result: Result<Principal, Authenticator.Failure> = .failure(.message(.agentOrPasswordWrong))
         for pwdtype in forms {
-            let credentials = Credentials(orgidentity: channel.team, usertype: "agent", user: channel.agent, pwdtype: pwdtype, password: channel.password)
+            let credentials = Credentials(
+                orgidentity: channel.team, usertype: "agent", user: channel.agent, pwdtype: pwdtype, password: channel.password)
             result = center.authenticator.authenticate(credentials, from: address, in: directory, logger: logger)
             if case .success = result { break }
         }
@@ -93,14 +103,17 @@ struct PushAdapter: Sendable {
     func poll(agent: Agent, request: Request) async throws -> Response {
         let store = center.store
         var cursor: Int64
-        if let etag = request.headers[.ifNoneMatch].map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/")) }), let id = Int64(etag) {
+        if let etag = request.headers[.ifNoneMatch].map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/")) }),
+            let id = Int64(etag)
+        {
             cursor = id
         } else if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
             cursor = try store.lastEventID(teamID: agent.teamID, atOrBefore: since)
         } else {
             cursor = try center.latestEventID(team: agent.teamID)
         }
-        let format = PushLineFormat.requested(by: request, default: PushLineFormat(rawValue: dispatcher.configuration.pushLineFormat) ?? .message)
+        let format = PushLineFormat.requested(
+            by: request, default: PushLineFormat(rawValue: dispatcher.configuration.pushLineFormat) ?? .message)
         if try EventRetention.isStale(cursor: cursor, teamID: agent.teamID, store: store) {
             // Events after this cursor are gone: say so, and move the page to the present.
             let latest = try center.latestEventID(team: agent.teamID)
@@ -119,7 +132,8 @@ struct PushAdapter: Sendable {
             // A graceful stop ends waiting polls at once: the page polls again with its cursor.
             guard remaining > .zero, !Task.isCancelled, !Task.isShuttingDownGracefully else {
                 let at = try store.events(teamID: agent.teamID, after: cursor - 1, limit: 1, agentID: nil).first?.at ?? Date()
-                return Response(status: .notModified, headers: [.eTag: String(cursor), .lastModified: HTTPDate.format(at), .cacheControl: "no-cache"])
+                return Response(
+                    status: .notModified, headers: [.eTag: String(cursor), .lastModified: HTTPDate.format(at), .cacheControl: "no-cache"])
             }
             try? await cancelWhenGracefulShutdown {
                 await center.eventBus.wait(team: agent.teamID, agent: agent.id, after: teamLatest, timeout: remaining)
@@ -131,7 +145,10 @@ struct PushAdapter: Sendable {
     static func lines(_ lines: [String], etag: Int64, at: Date) -> Response {
         Response(
             status: .ok,
-            headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache", .eTag: String(etag), .lastModified: HTTPDate.format(at)],
+            headers: [
+                .contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache", .eTag: String(etag),
+                .lastModified: HTTPDate.format(at),
+            ],
             body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\r\n"))))
     }
 

@@ -1,6 +1,6 @@
+import CoccOperations
 import HTTPTypes
 import Hummingbird
-import CoccOperations
 
 /// The form of each line of a long-poll answer. Two kinds of deployed pages poll the same
 /// protocol (compat-notes §1):

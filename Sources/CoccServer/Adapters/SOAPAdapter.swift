@@ -21,8 +21,9 @@ struct SOAPAdapter: Sendable {
         self.dispatcher = dispatcher
         let configuration = dispatcher.configuration
         let metrics = dispatcher.metrics
-        self.reader = SOAPEnvelopeReader(limits: configuration.soapLimits, maxConcurrentParses: configuration.maxConcurrentParses,
-                                         onParse: { metrics.recordSOAPParse() })
+        self.reader = SOAPEnvelopeReader(
+            limits: configuration.soapLimits, maxConcurrentParses: configuration.maxConcurrentParses,
+            onParse: { metrics.recordSOAPParse() })
         self.parsePool = SOAPParsePool(threads: configuration.soapParseThreads, capacity: configuration.maxConcurrentParses)
     }
 
@@ -35,8 +36,11 @@ struct SOAPAdapter: Sendable {
             router.head(RouterPath(path)) { request, _ in self.wsdl(request) }
         }
         for (file, endpoint) in Self.wsdlFiles {
-            router.get(RouterPath(file)) { request, _ in self.wsdlDocument(style: .rpcLiteral, location: self.base(for: request) + endpoint) }
-            router.head(RouterPath(file)) { request, _ in self.wsdlDocument(style: .rpcLiteral, location: self.base(for: request) + endpoint) }
+            router.get(RouterPath(file)) { request, _ in self.wsdlDocument(style: .rpcLiteral, location: self.base(for: request) + endpoint)
+            }
+            router.head(RouterPath(file)) { request, _ in
+                self.wsdlDocument(style: .rpcLiteral, location: self.base(for: request) + endpoint)
+            }
         }
     }
 
@@ -45,13 +49,15 @@ struct SOAPAdapter: Sendable {
     /// `?wsdl`, `?WSDL`, `?wsdl=rpc-encoded`, `?wsdl=doc-literal`; any other GET gets a pointer to it.
     func wsdl(_ request: Request) -> Response {
         guard let (_, value) = request.uri.queryParameters.first(where: { $0.key.lowercased() == "wsdl" }) else {
-            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: "coccd COCC WebService. WSDL: \(location(for: request))?wsdl\n")))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "coccd COCC WebService. WSDL: \(location(for: request))?wsdl\n")))
         }
         let name = String(value).lowercased()
         guard let style = name.isEmpty ? .rpcLiteral : WSDLGenerator.Style(rawValue: name) else {
-            return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: "unknown WSDL style; use rpc-literal, rpc-encoded or doc-literal\n")))
+            return Response(
+                status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "unknown WSDL style; use rpc-literal, rpc-encoded or doc-literal\n")))
         }
         return wsdlDocument(style: style, location: location(for: request))
     }
@@ -95,8 +101,9 @@ struct SOAPAdapter: Sendable {
             context.logger.notice("SOAP fault", metadata: ["reason": "\(error.message)"])
             return fault(error)
         }
-        guard let operation = dispatcher.catalogue.soap(soap.operation)
-            ?? dispatcher.catalogue.operations.first(where: { $0.descriptor.soapName?.lowercased() == soap.operation.lowercased() })
+        guard
+            let operation = dispatcher.catalogue.soap(soap.operation)
+                ?? dispatcher.catalogue.operations.first(where: { $0.descriptor.soapName?.lowercased() == soap.operation.lowercased() })
         else {
             dispatcher.metrics.recordRejected(interface: "soap", reason: "unknown_operation")
             return fault(SOAPFault(.client, "Procedure '\(soap.operation)' not present", version: soap.version))
@@ -108,7 +115,8 @@ struct SOAPAdapter: Sendable {
         let xml = SOAPResponseWriter.response(
             // An alias is answered under the name it was called by, as its client's stub expects.
             version: soap.version,
-            operation: operation.descriptor.soapAliases.contains(soap.operation) ? soap.operation : operation.descriptor.soapName ?? soap.operation,
+            operation: operation.descriptor.soapAliases.contains(soap.operation)
+                ? soap.operation : operation.descriptor.soapName ?? soap.operation,
             namespace: soap.namespace ?? configuration.soapNamespace, value: reply.soapString(style: style))
         return Response(status: .ok, headers: [.contentType: soap.version.contentType], body: .init(byteBuffer: ByteBuffer(string: xml)))
     }
@@ -131,7 +139,8 @@ struct SOAPAdapter: Sendable {
 extension ServerConfiguration {
     /// What a SOAP body may hold before libxml2 sees it.
     var soapLimits: SOAPLimits {
-        SOAPLimits(maxBodyBytes: soapMaxBodyBytes, maxAttributesPerElement: soapMaxAttributesPerElement,
-                   maxNamespaceDeclarationsPerElement: soapMaxNamespaceDeclarationsPerElement, maxDepth: soapMaxDepth)
+        SOAPLimits(
+            maxBodyBytes: soapMaxBodyBytes, maxAttributesPerElement: soapMaxAttributesPerElement,
+            maxNamespaceDeclarationsPerElement: soapMaxNamespaceDeclarationsPerElement, maxDepth: soapMaxDepth)
     }
 }

@@ -1,6 +1,6 @@
 import CoccEngine
-import CoccSwitch
 import CoccSimulator
+import CoccSwitch
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -28,14 +28,17 @@ struct SimulatorAdapter: Sendable {
             for leg in await self.simulator.liveLegs() where self.center.team(owningLeg: leg.uniqueid) == team.id {
                 // callerid: the number the leg's called party sees (qbackCall sets one per leg).
                 let callerID = await self.simulator.callerID(uniqueid: leg.uniqueid) ?? ""
-                legs.append("{\"uniqueid\":\(leg.uniqueid),\"number\":\(Self.quote(leg.number)),\"channel\":\(Self.quote(leg.channel)),"
-                    + "\"callerid\":\(Self.quote(callerID))}")
+                legs.append(
+                    "{\"uniqueid\":\(leg.uniqueid),\"number\":\(Self.quote(leg.number)),\"channel\":\(Self.quote(leg.channel)),"
+                        + "\"callerid\":\(Self.quote(callerID))}")
             }
             return Self.json(.ok, "[\(legs.joined(separator: ","))]")
         }
         router.post("/simulator/legs/:uniqueid/:action") { request, context in
             guard let team = self.team(request, context) else { return Self.forbidden }
-            guard let id = context.parameters.get("uniqueid").flatMap(Int64.init) else { return Self.json(.badRequest, "{\"error\":\"bad uniqueid\"}") }
+            guard let id = context.parameters.get("uniqueid").flatMap(Int64.init) else {
+                return Self.json(.badRequest, "{\"error\":\"bad uniqueid\"}")
+            }
             guard self.center.team(owningLeg: id) == team.id else { return Self.json(.notFound, "{\"error\":\"no such live leg\"}") }
             do {
                 switch context.parameters.get("action") {
@@ -75,9 +78,13 @@ struct SimulatorAdapter: Sendable {
     }
 
     func team(_ parameters: [String: String], _ context: CoccRequestContext) -> Team? {
-        let credentials = Credentials(orgidentity: parameters["orgidentity"] ?? parameters["team"] ?? "", usertype: "account",
-                                      user: parameters["user"] ?? "", pwdtype: parameters["pwdtype"] ?? "plaintext", password: parameters["password"] ?? "")
-        guard case .success(let principal) = center.authenticator.authenticate(credentials, from: context.clientAddress, in: center.directory, logger: context.logger) else { return nil }
+        let credentials = Credentials(
+            orgidentity: parameters["orgidentity"] ?? parameters["team"] ?? "", usertype: "account",
+            user: parameters["user"] ?? "", pwdtype: parameters["pwdtype"] ?? "plaintext", password: parameters["password"] ?? "")
+        guard
+            case .success(let principal) = center.authenticator.authenticate(
+                credentials, from: context.clientAddress, in: center.directory, logger: context.logger)
+        else { return nil }
         return center.directory.teams[principal.teamID]
     }
 

@@ -89,8 +89,11 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         refusing = true
         deadline?.cancel()
         let text = "Request body larger than \(limits.maxBodyBytes) bytes"
-        let response = HTTPResponse(status: .contentTooLarge, headerFields: [
-            .connection: "close", .contentType: "text/plain; charset=utf-8", .contentLength: String(text.utf8.count)])
+        let response = HTTPResponse(
+            status: .contentTooLarge,
+            headerFields: [
+                .connection: "close", .contentType: "text/plain; charset=utf-8", .contentLength: String(text.utf8.count),
+            ])
         context.write(wrapOutboundOut(.head(response)), promise: nil)
         context.write(wrapOutboundOut(.body(ByteBuffer(string: text))), promise: nil)
         let channel = context.channel

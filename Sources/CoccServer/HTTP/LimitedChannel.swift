@@ -27,9 +27,12 @@ public struct LimitedChannel<Base: ServerChildChannel>: ServerChildChannel {
             let limiter = self.limiter
             channel.closeFuture.whenComplete { _ in limiter.release(address) }
         } else {
-            logger.notice("connection refused", metadata: [
-                "reason": "\(admission == .tooManyFromAddress ? "per-address cap" : "connection cap")", "address": "\(address)",
-                "open": "\(limiter.openConnections)"])
+            logger.notice(
+                "connection refused",
+                metadata: [
+                    "reason": "\(admission == .tooManyFromAddress ? "per-address cap" : "connection cap")", "address": "\(address)",
+                    "open": "\(limiter.openConnections)",
+                ])
             do {
                 try channel.pipeline.syncOperations.addHandler(RefusedConnectionHandler(answers: answersRefusal))
             } catch {
@@ -69,7 +72,8 @@ final class RefusedConnectionHandler: ChannelInboundHandler, RemovableChannelHan
             context.close(promise: nil)
             return
         }
-        let text = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        let text =
+            "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n"
             + "Content-Length: 25\r\n\r\nToo many open connections"
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text))).whenComplete { _ in channel.close(promise: nil) }

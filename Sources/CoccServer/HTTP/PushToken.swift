@@ -21,10 +21,10 @@ struct PushTokens: Sendable {
     func verify(_ token: String, in directory: Directory, now: Date = Date()) -> Agent? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 5, let team = Int64(parts[0]), let id = Int64(parts[1]), let expiry = Int64(parts[2]),
-              Double(expiry) > now.timeIntervalSince1970,
-              ConstantTime.equal(mac(parts[0...3].joined(separator: ".")), parts[4]),
-              let agent = directory.agents[id], agent.teamID == team,
-              ConstantTime.equal(credentialVersion(agent), parts[3])
+            Double(expiry) > now.timeIntervalSince1970,
+            ConstantTime.equal(mac(parts[0...3].joined(separator: ".")), parts[4]),
+            let agent = directory.agents[id], agent.teamID == team,
+            ConstantTime.equal(credentialVersion(agent), parts[3])
         else { return nil }
         return agent
     }

@@ -14,7 +14,8 @@ extension Request {
     /// type where the endpoint has only one; missing parameters are empty, or `pwdtype`'s default.
     func queryCredentials(usertype fixed: String? = nil, defaultPwdtype: String = "") -> Credentials {
         let q = queryDictionary
-        return Credentials(orgidentity: q["orgidentity"] ?? "", usertype: fixed ?? q["usertype"] ?? "", user: q["user"] ?? "",
-                           pwdtype: q["pwdtype"] ?? defaultPwdtype, password: q["password"] ?? "")
+        return Credentials(
+            orgidentity: q["orgidentity"] ?? "", usertype: fixed ?? q["usertype"] ?? "", user: q["user"] ?? "",
+            pwdtype: q["pwdtype"] ?? defaultPwdtype, password: q["password"] ?? "")
     }
 }

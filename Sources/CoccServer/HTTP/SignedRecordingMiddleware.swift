@@ -22,14 +22,19 @@ struct SignedRecordingMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let relative = String(path.dropFirst(Self.basePath.count + 1))
         let query = request.uri.queryParameters
-        let verdict: RecordingURLSigner.Verdict = raw != path ? .badSignature
+        let verdict: RecordingURLSigner.Verdict =
+            raw != path
+            ? .badSignature
             : signer.verify(path: relative, expires: query["expires"].map(String.init), signature: query["signature"].map(String.init))
         guard verdict == .valid else {
             context.logger.debug("recording refused", metadata: ["reason": "\(verdict)"])
-            let reason = verdict == .expired ? "this recording URL has expired; ask getMonitor for a new one\n"
+            let reason =
+                verdict == .expired
+                ? "this recording URL has expired; ask getMonitor for a new one\n"
                 : "a recording URL must be the signed one getMonitor answers\n"
-            return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
-                            body: .init(byteBuffer: ByteBuffer(string: reason)))
+            return Response(
+                status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: reason)))
         }
         return try await next(request, context)
     }

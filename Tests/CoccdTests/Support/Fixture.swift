@@ -2,9 +2,9 @@ import CoccCatalogue
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccSimulator
 import CoccStore
 import CoccSwitch
-import CoccSimulator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -48,17 +48,23 @@ struct Fixture {
         admin = DirectoryAdmin(store: store, rounds: 500)
         _ = try admin.seedDemoIfEmpty()
         // A second team, to prove isolation: its group 3 and agent 8001 share numbers with demo's.
-        try admin.load(DirectoryFile(teams: [.init(
-            identity: "other", name: "Other", id: 2,
-            accounts: [.init(username: "boss", password: "bosspw", surname: "Boss")],
-            agents: [.init(number: "8001", name: "Other 8001", password: "otherpw", extension: "9001", account: nil)],
-            extensions: ["9001"],
-            groups: [.init(id: 3, name: "Other queue", queueNumber: "6001", members: [.init(agent: "8001", kind: .static, admin: true)])]
-        )]))
+        try admin.load(
+            DirectoryFile(teams: [
+                .init(
+                    identity: "other", name: "Other", id: 2,
+                    accounts: [.init(username: "boss", password: "bosspw", surname: "Boss")],
+                    agents: [.init(number: "8001", name: "Other 8001", password: "otherpw", extension: "9001", account: nil)],
+                    extensions: ["9001"],
+                    groups: [
+                        .init(id: 3, name: "Other queue", queueNumber: "6001", members: [.init(agent: "8001", kind: .static, admin: true)])
+                    ]
+                )
+            ]))
         let clock = self.clock
         // Leg ids from 19866, as in the manual's outbound example.
-        center = try CallCenter(store: store, switch: pbx, clock: { clock() }, legRegistry: LegRegistry(firstID: 19866), logger: Fixture.quiet,
-                                recordingsDirectory: directory.appendingPathComponent("recordings").path, offerRingTimeout: ringTimeout)
+        center = try CallCenter(
+            store: store, switch: pbx, clock: { clock() }, legRegistry: LegRegistry(firstID: 19866), logger: Fixture.quiet,
+            recordingsDirectory: directory.appendingPathComponent("recordings").path, offerRingTimeout: ringTimeout)
         consumeNotifications(of: center)
     }
 
@@ -102,8 +108,9 @@ struct Fixture {
     /// A call center over the same file, as after a restart (a new process has a new switch).
     func restarted() throws -> CallCenter {
         let clock = self.clock
-        let center = try CallCenter(store: try SQLiteStore(path: directory.appendingPathComponent("coccd.sqlite").path),
-                                    switch: SimulatedSwitch(rules: Fixture.rules, timing: .manual), clock: { clock() }, logger: Fixture.quiet)
+        let center = try CallCenter(
+            store: try SQLiteStore(path: directory.appendingPathComponent("coccd.sqlite").path),
+            switch: SimulatedSwitch(rules: Fixture.rules, timing: .manual), clock: { clock() }, logger: Fixture.quiet)
         consumeNotifications(of: center)
         return center
     }
@@ -113,7 +120,8 @@ struct Fixture {
         logger.logLevel = .warning
         let center = center ?? self.center
         let router = CoccApplication.router(configuration: configuration, center: center)
-        return Application(responder: SettlingResponder(base: router.buildResponder(), notifications: center.callSwitch.notifications), logger: logger)
+        return Application(
+            responder: SettlingResponder(base: router.buildResponder(), notifications: center.callSwitch.notifications), logger: logger)
     }
 
     static let agent8001 = ["orgidentity": "demo", "usertype": "agent", "user": "8001", "pwdtype": "plaintext", "password": "123456"]
@@ -152,7 +160,9 @@ func consumeNotifications(of center: CallCenter) {
 }
 
 /// Calls one operation over the given interface and decodes its answer.
-func call(_ client: some TestClientProtocol, _ interface: Interface, _ operation: String, _ parameters: [String: String]) async throws -> Outcome {
+func call(_ client: some TestClientProtocol, _ interface: Interface, _ operation: String, _ parameters: [String: String]) async throws
+    -> Outcome
+{
     guard let op = Catalogue.standard.operations.first(where: { $0.descriptor.name == operation }) else {
         Issue.record("no operation \(operation)")
         return Outcome(code: -1, message: "")
@@ -160,8 +170,10 @@ func call(_ client: some TestClientProtocol, _ interface: Interface, _ operation
     switch interface {
     case .http:
         let body = formEncode(parameters.with(["EVENT": op.descriptor.httpEvents[0]]))
-        let text = try await client.execute(uri: "/coccinterfaces", method: .post,
-                                            headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body)) { r in
+        let text = try await client.execute(
+            uri: "/coccinterfaces", method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body)
+        ) { r in
             #expect(r.status == .ok)
             #expect(r.headers[.contentType] == "text/plain; charset=utf-8")
             return String(buffer: r.body)
@@ -187,8 +199,10 @@ func soapCall(_ client: some TestClientProtocol, _ operation: String, _ paramete
         <?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" \
         xmlns:ns1="urn:coccwi"><SOAP-ENV:Body><ns1:\(operation)>\(args)</ns1:\(operation)></SOAP-ENV:Body></SOAP-ENV:Envelope>
         """
-    return try await client.execute(uri: "/coccwi.php", method: .post, headers: [.contentType: "text/xml; charset=utf-8"],
-                                    body: ByteBuffer(string: envelope)) { r in
+    return try await client.execute(
+        uri: "/coccwi.php", method: .post, headers: [.contentType: "text/xml; charset=utf-8"],
+        body: ByteBuffer(string: envelope)
+    ) { r in
         #expect(r.status == .ok)
         return try soapReturn(String(buffer: r.body))
     }
@@ -201,12 +215,15 @@ func soapReturn(_ xml: String) throws -> String {
     }
     return String(xml[start.upperBound..<end.lowerBound])
         .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-        .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+        .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'").replacingOccurrences(
+            of: "&amp;", with: "&")
 }
 
 func parseRetuen(_ text: String) throws -> Outcome {
     let parts = text.components(separatedBy: "|Retuen|")
-    guard parts.count == 3 || parts.count == 4, parts[0].isEmpty, let code = Int(parts[1]) else { throw FixtureError("not a |Retuen| string: \(text)") }
+    guard parts.count == 3 || parts.count == 4, parts[0].isEmpty, let code = Int(parts[1]) else {
+        throw FixtureError("not a |Retuen| string: \(text)")
+    }
     return Outcome(code: code, message: parts[2], extra: parts.count == 4 ? parts[3] : nil)
 }
 
@@ -214,7 +231,7 @@ func parseJSONP(_ text: String) throws -> Outcome {
     guard text.hasPrefix("/**/cb("), text.hasSuffix(");") else { throw FixtureError("not JSONP: \(text)") }
     let json = String(text.dropFirst(7).dropLast(2))
     guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-          let code = object["code"] as? Int, let message = object["message"] as? String
+        let code = object["code"] as? Int, let message = object["message"] as? String
     else { throw FixtureError("bad JSON: \(json)") }
     let extra = (object["param"] ?? object["status"]) as? String
     return Outcome(code: code, message: message, extra: extra)

@@ -1,9 +1,10 @@
 import Dispatch
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A plain TCP connection to the server on loopback, for what an HTTP client library hides:
@@ -15,9 +16,9 @@ final class RawConnection: @unchecked Sendable {
     /// can be a client other than the test client at 127.0.0.1.
     init(port: Int, from source: String? = nil) throws {
         #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
+            fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw FixtureError("socket failed") }
         if let source {
@@ -27,7 +28,10 @@ final class RawConnection: @unchecked Sendable {
             let bound = withUnsafePointer(to: &local) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
-            guard bound == 0 else { close(fd); throw FixtureError("bind to \(source) failed") }
+            guard bound == 0 else {
+                close(fd)
+                throw FixtureError("bind to \(source) failed")
+            }
         }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -36,7 +40,10 @@ final class RawConnection: @unchecked Sendable {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard result == 0 else { close(fd); throw FixtureError("connect failed") }
+        guard result == 0 else {
+            close(fd)
+            throw FixtureError("connect failed")
+        }
     }
 
     deinit { close(fd) }

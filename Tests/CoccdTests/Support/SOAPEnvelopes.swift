@@ -10,8 +10,10 @@ struct SOAPExchange {
     var body: String
 }
 
-func postSOAP(_ client: some TestClientProtocol, _ body: String, path: String = "/coccwi.php",
-              contentType: String = "text/xml; charset=utf-8", extraHeaders: HTTPFields = [:]) async throws -> SOAPExchange {
+func postSOAP(
+    _ client: some TestClientProtocol, _ body: String, path: String = "/coccwi.php",
+    contentType: String = "text/xml; charset=utf-8", extraHeaders: HTTPFields = [:]
+) async throws -> SOAPExchange {
     var headers: HTTPFields = [.contentType: contentType]
     headers.append(contentsOf: extraHeaders)
     return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) { r in
@@ -34,5 +36,6 @@ enum Envelope {
         """
     }
 
-    static let login8001 = "<orgidentity>demo</orgidentity><usertype>agent</usertype><user>8001</user><pwdtype>plaintext</pwdtype><password>123456</password>"
+    static let login8001 =
+        "<orgidentity>demo</orgidentity><usertype>agent</usertype><user>8001</user><pwdtype>plaintext</pwdtype><password>123456</password>"
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A TCP server on loopback that runs a script per connection on its own thread: for hostile
@@ -26,7 +27,9 @@ final class ScriptedTCPServer: Sendable {
             var line = [UInt8]()
             var byte: UInt8 = 0
             while recv(fd, &byte, 1, 0) == 1 {
-                if byte == UInt8(ascii: "\n") { return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+                if byte == UInt8(ascii: "\n") {
+                    return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                }
                 line.append(byte)
             }
             return nil
@@ -35,7 +38,10 @@ final class ScriptedTCPServer: Sendable {
         /// Sleeps in small steps until the server stops or `seconds` pass.
         func idle(_ seconds: Double) {
             var left = seconds
-            while left > 0 && !server.isStopped { usleep(20_000); left -= 0.02 }
+            while left > 0 && !server.isStopped {
+                usleep(20_000)
+                left -= 0.02
+            }
         }
     }
 
@@ -52,10 +58,14 @@ final class ScriptedTCPServer: Sendable {
         address.sin_port = 0
         var one: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         guard bound == 0, listen(listener, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
         port = Int(UInt16(bigEndian: address.sin_port))
         self.listener = listener
         Thread.detachNewThread { [self] in
@@ -97,5 +107,10 @@ func finishing<T: Sendable>(within seconds: Double, _ body: @escaping @Sendable 
 final class Once: Sendable {
     private let done = Mutex(false)
     init() {}
-    func claim() -> Bool { done.withLock { d in defer { d = true }; return !d } }
+    func claim() -> Bool {
+        done.withLock { d in
+            defer { d = true }
+            return !d
+        }
+    }
 }
