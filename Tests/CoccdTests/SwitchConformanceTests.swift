@@ -160,8 +160,8 @@ struct SwitchConformanceTests {
             #expect(await log.wait { log.of(busy).last == "hungUp busy" && log.of(silent).last == "hungUp noAnswer" })
             #expect(!log.of(busy).contains("answered") && !log.of(silent).contains("answered"))
             await #expect(throws: SwitchError.self) {
-                try await pbx.originate(OriginateRequest(uniqueid: silent, destination: .external("13800000003")))
-                try await pbx.originate(OriginateRequest(uniqueid: silent, destination: .external("13800000003")))
+                _ = try await pbx.originate(OriginateRequest(uniqueid: silent, destination: .external("13800000003")))
+                _ = try await pbx.originate(OriginateRequest(uniqueid: silent, destination: .external("13800000003")))
             }
         }
     }

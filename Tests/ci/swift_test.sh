@@ -28,7 +28,7 @@ for line in open(sys.argv[1], errors="replace"):
     m = re.match(r"^[✔✘] Test (.+?) (passed|failed|recorded)", line)
     if m: finished.add(m.group(1))
 for name, line in started.items():
-    if name not in finished: print("  " + line)
+    if name not in finished and name != "run": print("  " + line)
 PY
         tests=$(pgrep -f 'coccdPackageTests.xctest' | head -n 1)
         if [ -n "$tests" ] && command -v gdb > /dev/null; then
@@ -45,7 +45,7 @@ PY
 done
 wait "$runner"
 status=$?
-grep -vE '^\[[0-9]+/[0-9]+\] ' "$log" | grep -E '^✘|recorded an issue|^Test run|passed after|failed after' | grep -vE '^✔ Test [^r]' | tail -n 150
-grep -E '^✔ Test run|^✘ Test run' "$log" || tail -n 60 "$log"
+grep -vE '^\[[0-9]+/[0-9]+\] ' "$log" | grep -E '^✘|recorded an issue|^Test run|passed after|failed after' | grep -vE '^✔ (Test [^r]|Suite)' | tail -n 150
+grep -qE '^(✔|✘) Test run' "$log" || tail -n 60 "$log"   # no summary: say what it printed last
 rm -f "$log"
 exit "$status"
