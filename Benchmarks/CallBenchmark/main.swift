@@ -75,13 +75,14 @@ print(
 
 // Time every notification from the switch until the engine has appended its events.
 let timings = Timings()
-// The engine's reader, as the server's SwitchNotificationService, timing each notification.
+// The engine's reader, as the server's SwitchNotificationService, timing each notification from
+// the switch's report to its appended events: its wait in the queue, then its handling.
 let stream = pbx.notifications
 let reader = Task {
     for await notification in stream {
         let start = ContinuousClock.now
         await center.handle(notification)
-        timings.add(seconds(ContinuousClock.now - start))
+        timings.add(seconds(ContinuousClock.now - start + stream.lastQueueDelay))
     }
 }
 defer { reader.cancel() }

@@ -23,7 +23,8 @@ public final class SwitchNotifications: AsyncSequence, Sendable {
     public typealias Element = SwitchNotification
 
     struct State {
-        var buffer: [SwitchNotification] = []
+        /// Each with when it was yielded, for ``lastQueueDelay``.
+        var buffer: [(notification: SwitchNotification, at: ContinuousClock.Instant)] = []
         var head = 0
         /// The consumer, when it waits for the next notification.
         var waiting: CheckedContinuation<SwitchNotification?, Never>?
@@ -32,19 +33,21 @@ public final class SwitchNotifications: AsyncSequence, Sendable {
         var finished = false
         var claimed = false
         var settleWaiters: [CheckedContinuation<Void, Never>] = []
+        var lastQueueDelay: Duration = .zero
 
         var isEmpty: Bool { head == buffer.count }
         var isSettled: Bool { isEmpty && !handling }
 
         mutating func pop() -> SwitchNotification {
             let next = buffer[head]
+            lastQueueDelay = ContinuousClock.now - next.at
             head += 1
             // Compact once the consumed part dominates, so a long run does not grow the array.
             if head > 64 && head * 2 > buffer.count {
                 buffer.removeFirst(head)
                 head = 0
             }
-            return next
+            return next.notification
         }
     }
 
@@ -59,9 +62,10 @@ public final class SwitchNotifications: AsyncSequence, Sendable {
             if let waiting = state.waiting {
                 state.waiting = nil
                 state.handling = true
+                state.lastQueueDelay = .zero
                 return waiting
             }
-            state.buffer.append(notification)
+            state.buffer.append((notification, ContinuousClock.now))
             return nil
         }
         consumer?.resume(returning: notification)
@@ -81,6 +85,11 @@ public final class SwitchNotifications: AsyncSequence, Sendable {
         consumer?.resume(returning: nil)
         for waiter in waiters { waiter.resume() }
     }
+
+    /// How long the notification the consumer got last waited in the queue (zero when the
+    /// consumer was waiting for it): with the time to handle it, the delay from the switch's
+    /// report to the engine's event (the benchmarks measure it).
+    public var lastQueueDelay: Duration { state.withLock { $0.lastQueueDelay } }
 
     /// Returns once every notification yielded so far has been handled (the consumer asked for
     /// the next one with none queued), or the stream has ended.

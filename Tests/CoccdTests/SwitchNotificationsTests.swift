@@ -21,9 +21,16 @@ struct SwitchNotificationsTests {
         for id in 1...1000 { stream.yield(.ringing(uniqueid: Int64(id))) }
         stream.finish()
         stream.yield(.ringing(uniqueid: 5000))  // after the end: dropped
+        try? await Task.sleep(for: .milliseconds(50))
         var seen: [Int64] = []
-        for await notification in stream { seen.append(notification.uniqueid) }
+        var delays: [Duration] = []
+        for await notification in stream {
+            seen.append(notification.uniqueid)
+            delays.append(stream.lastQueueDelay)
+        }
         #expect(seen == (1...1000).map(Int64.init))
+        // Each waited in the queue from its yield (at least the 50 ms before reading began).
+        #expect(delays.allSatisfy { $0 >= .milliseconds(50) })
     }
 
     /// `settled()` returns only when the reader has handled everything, including what was
