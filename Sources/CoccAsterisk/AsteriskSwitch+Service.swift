@@ -28,7 +28,8 @@ extension AsteriskSwitch: Service {
                 delay = configuration.reconnectMinimumSeconds
                 logger.warning("Asterisk events WebSocket closed; reconnecting", metadata: ["retry_in_s": "\(delay)"])
             } catch {
-                if Task.isShuttingDownGracefully { break }
+                // Stopping (shutdown or the task cancelled) is not Asterisk being unreachable.
+                if Task.isShuttingDownGracefully || Task.isCancelled || error is CancellationError { break }
                 // The events URL carries the ARI credentials (api_key): never in a log line.
                 let text = "\(error)"
                 let reason = configuration.password.isEmpty ? text : text.replacingOccurrences(of: configuration.password, with: "***")

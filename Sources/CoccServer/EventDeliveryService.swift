@@ -150,13 +150,21 @@ public final class EventDeliveryService: Service, Sendable {
         request.headers.add(name: "X-Cocc-Event-Id", value: String(event.eventid))
         request.headers.add(name: "X-Cocc-Team", value: team.identity)
         request.headers.add(name: "X-Cocc-Signature", value: "sha256=" + Self.signature(body, secret: secret))
-        let timeout = TimeAmount.milliseconds(Int64(settings.timeout * 1000))
-        let response = try await Self.client.execute(request, timeout: timeout)
-        // Read (and drop) what the receiver says, so the connection can be used again; one
-        // that talks past the timeout is cut off (dropping the body closes the connection).
         let deadline = ContinuousClock.now + .milliseconds(Int64(settings.timeout * 1000))
-        for try await _ in response.body where ContinuousClock.now > deadline { break }
+        // The timeout covers the wait for the answer's head (AsyncHTTPClient drops it there)...
+        let response = try await Self.client.execute(request, timeout: .milliseconds(Int64(settings.timeout * 1000)))
         let status = Int(response.status.code)
+        // ...and the rest of the answer is read (and dropped, so the connection can be used
+        // again) until the same deadline; one that stalls or talks on is cut off, which
+        // closes the connection. The status decides: a body that fails after a 2xx head
+        // is still a delivery.
+        let body = response.body
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await body.reduce(into: 0) { _, _ in } }
+            group.addTask { try? await Task.sleep(until: deadline) }
+            await group.next()
+            group.cancelAll()
+        }
         guard (200..<300).contains(status) else { throw Rejected(status: status) }
     }
 

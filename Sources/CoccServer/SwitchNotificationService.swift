@@ -32,24 +32,38 @@ public struct SwitchNotificationService: Service {
             // Reading ends when the switch finishes its stream or another reader owns it;
             // either way this service stays until shutdown.
             try? await gracefulShutdown()
-            await drain()
+            // Cancelled rather than shut down (another service failed): the reader is gone
+            // too, so there is nothing to drain with; the next start ends the calls.
+            if !Task.isCancelled { await drain() }
             group.cancelAll()
         }
     }
 
-    /// Hangs up every live call and waits, while the reader goes on, until none is left.
+    /// Hangs up every live call and waits, while the reader goes on, until none is left or
+    /// `drainSeconds` have passed, whichever comes first.
     func drain() async {
         let before = await center.liveCallCount()
         guard before > 0 else { return }
         logger.notice("ending live calls before stopping", metadata: ["calls": "\(before)"])
-        await center.hangUpAllCalls()
         let deadline = ContinuousClock.now + .milliseconds(Int64(drainSeconds * 1000))
-        while ContinuousClock.now < deadline {
-            await center.callSwitch.notifications.settled()
-            if await center.liveCallCount() == 0 { return }
-            try? await Task.sleep(for: .milliseconds(20))
+        let center = self.center
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await center.hangUpAllCalls()
+                while !Task.isCancelled {
+                    await center.callSwitch.notifications.settled()
+                    if await center.liveCallCount() == 0 { return }
+                    // Asterisk's reports are still on their way.
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            group.addTask { try? await Task.sleep(until: deadline) }
+            await group.next()
+            group.cancelAll()
         }
         let left = await center.liveCallCount()
-        logger.warning("live calls still up at shutdown; the next start ends them as interrupted", metadata: ["calls": "\(left)"])
+        if left > 0 {
+            logger.warning("live calls still up at shutdown; the next start ends them as interrupted", metadata: ["calls": "\(left)"])
+        }
     }
 }

@@ -31,8 +31,12 @@ public final class SwitchNotifications: AsyncSequence, Sendable {
         /// A notification was handed out and the consumer has not asked for the next yet.
         var handling = false
         var finished = false
+        /// The consumer was cancelled: nothing more will be handled.
+        var stopped = false
         var claimed = false
-        var settleWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Callers of ``settled()``, by a number so that a cancelled one can leave.
+        var settleWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
         var lastQueueDelay: Duration = .zero
 
         var isEmpty: Bool { head == buffer.count }
@@ -78,8 +82,8 @@ public final class SwitchNotifications: AsyncSequence, Sendable {
             state.finished = true
             let consumer = state.isEmpty ? state.waiting : nil
             if consumer != nil { state.waiting = nil }
-            let waiters = state.settleWaiters
-            state.settleWaiters = []
+            let waiters = state.settleWaiters.values
+            state.settleWaiters = [:]
             return (consumer, waiters)
         }
         consumer?.resume(returning: nil)
@@ -92,15 +96,24 @@ public final class SwitchNotifications: AsyncSequence, Sendable {
     public var lastQueueDelay: Duration { state.withLock { $0.lastQueueDelay } }
 
     /// Returns once every notification yielded so far has been handled (the consumer asked for
-    /// the next one with none queued), or the stream has ended.
+    /// the next one with none queued), the stream has ended, the consumer was cancelled, or the
+    /// calling task is cancelled.
     public func settled() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state in
-                if state.isSettled || state.finished { return true }
-                state.settleWaiters.append(continuation)
-                return false
+        let id = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state in
+                    if state.isSettled || state.finished || state.stopped || Task.isCancelled { return true }
+                    state.settleWaiters[id] = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.settleWaiters.removeValue(forKey: id) }?.resume()
         }
     }
 
@@ -116,13 +129,20 @@ public final class SwitchNotifications: AsyncSequence, Sendable {
                 var settledWaiters: [CheckedContinuation<Void, Never>] = []
                 let step: Step = state.withLock { state in
                     state.handling = false
+                    // A cancelled consumer stops at once; what is queued stays unhandled.
+                    if Task.isCancelled {
+                        state.stopped = true
+                        settledWaiters = Array(state.settleWaiters.values)
+                        state.settleWaiters = [:]
+                        return .end
+                    }
                     if !state.isEmpty {
                         state.handling = true
                         return .deliver(state.pop())
                     }
-                    settledWaiters = state.settleWaiters
-                    state.settleWaiters = []
-                    if state.finished || Task.isCancelled { return .end }
+                    settledWaiters = Array(state.settleWaiters.values)
+                    state.settleWaiters = [:]
+                    if state.finished { return .end }
                     state.waiting = continuation
                     return .wait
                 }
@@ -134,12 +154,18 @@ public final class SwitchNotifications: AsyncSequence, Sendable {
                 }
             }
         } onCancel: {
-            let consumer = state.withLock { state in
+            let (consumer, waiters) = state.withLock { state in
                 let waiting = state.waiting
                 state.waiting = nil
-                return waiting
+                guard waiting != nil else { return (waiting, [CheckedContinuation<Void, Never>]()) }
+                // The consumer leaves while waiting: nothing more will be handled.
+                state.stopped = true
+                let waiters = Array(state.settleWaiters.values)
+                state.settleWaiters = [:]
+                return (waiting, waiters)
             }
             consumer?.resume(returning: nil)
+            for waiter in waiters { waiter.resume() }
         }
     }
 

@@ -65,14 +65,24 @@ struct SwitchNotificationsTests {
         #expect(await first.next() == .ringing(uniqueid: 1))
     }
 
-    /// A cancelled reader stops waiting.
+    /// A cancelled reader stops waiting; then nothing will be handled, so `settled()` no longer
+    /// waits for what is queued. A cancelled `settled()` returns too.
     @Test(.timeLimit(.minutes(1)))
-    func cancellingTheReaderEndsIt() async {
+    func cancellingTheReaderOrTheWaiterEndsTheWait() async {
         let stream = SwitchNotifications()
-        let reader = Task { for await _ in stream {} }
+        let blocked = Task {
+            stream.yield(.ringing(uniqueid: 1))  // no reader yet: queued, so not settled
+            await stream.settled()
+        }
         try? await Task.sleep(for: .milliseconds(50))
+        blocked.cancel()
+        await blocked.value
+        let reader = Task { for await _ in stream { try? await Task.sleep(for: .seconds(3600)) } }
+        try? await Task.sleep(for: .milliseconds(50))
+        stream.yield(.ringing(uniqueid: 2))  // queued behind the one the reader sits on
         reader.cancel()
         await reader.value
+        await stream.settled()
     }
 
     /// The server's reader: it drives the engine from the simulator's stream, and a graceful
