@@ -15,13 +15,6 @@ import Testing
 /// repeat: they come from a persisted, increasing sequence.
 @Suite("leg ids: small, persisted, increasing")
 struct LegIDSequenceTests {
-    func temporaryStore() throws -> (SQLiteStore, String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coccd-legs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = folder.appendingPathComponent("coccd.sqlite").path
-        return (try SQLiteStore(path: path), path)
-    }
-
     @Test
     func idsIncreaseAcrossRestartsAndProcesses() throws {
         let (store, path) = try temporaryStore()
@@ -78,9 +71,7 @@ struct LegIDSequenceTests {
         let agent = try #require(center.directory.agent(team: 1, number: "8001"))
         let engine = try center.engine(team: 1)
         _ = await engine.login(agent: agent, directory: center.directory, logger: Fixture.quiet)
-        let request = OutboundCallRequest(
-            target: .external("13800000001"), groupID: "1", modeltype: "", modelID: "", userdata: "",
-            agentExtension: "", callerID: "", trunk: "")
+        let request = OutboundCallRequest.dialling("13800000001")
         _ = ids.nextLegID()  // the first block's one id is used up
         try await store.database.write { try $0.execute(sql: "ALTER TABLE leg_id_sequence RENAME TO leg_id_sequence_away") }
         #expect(

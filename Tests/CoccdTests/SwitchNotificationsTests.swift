@@ -89,9 +89,7 @@ struct SwitchNotificationsTests {
     /// shutdown hangs up the live call and reads on until its hangup events are written.
     @Test(.timeLimit(.minutes(1)))
     func theServiceReadsAndEndsLiveCallsAtShutdown() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coccd-reader-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: folder.appendingPathComponent("coccd.sqlite").path)
+        let (store, _) = try temporaryStore()
         _ = try DirectoryAdmin(store: store, rounds: 500).seedDemoIfEmpty()
         let pbx = SimulatedSwitch(rules: .demo, timing: .manual)
         // No test reader: the service is the only one.
@@ -104,9 +102,7 @@ struct SwitchNotificationsTests {
         let agent = try #require(center.directory.agent(team: 1, number: "8001"))
         let engine = try center.engine(team: 1)
         _ = await engine.login(agent: agent, directory: center.directory, logger: Fixture.quiet)
-        let request = OutboundCallRequest(
-            target: .external("13800000001"), groupID: "1", modeltype: "", modelID: "", userdata: "",
-            agentExtension: "", callerID: "", trunk: "")
+        let request = OutboundCallRequest.dialling("13800000001")
         #expect(await engine.makeCall(agent: agent, request: request, directory: center.directory, logger: Fixture.quiet).isSuccess)
         await pbx.advance(by: .seconds(3))  // the agent answers, then the customer: talking
         #expect(await center.liveCallCount() == 1)

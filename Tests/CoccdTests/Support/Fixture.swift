@@ -149,6 +149,22 @@ struct SettlingResponder<Base: HTTPResponder>: HTTPResponder {
     }
 }
 
+/// An empty store in a fresh temporary folder, and its path (tests that build a center by hand).
+func temporaryStore() throws -> (SQLiteStore, String) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coccd-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let path = folder.appendingPathComponent("coccd.sqlite").path
+    return (try SQLiteStore(path: path), path)
+}
+
+extension OutboundCallRequest {
+    /// makeCall to an external number in group 1, nothing else set (tests that drive the engine directly).
+    static func dialling(_ number: String) -> OutboundCallRequest {
+        OutboundCallRequest(
+            target: .external(number), groupID: "1", modeltype: "", modelID: "", userdata: "", agentExtension: "", callerID: "", trunk: "")
+    }
+}
+
 /// Feeds the center its switch's notifications while it lives, as `SwitchNotificationService`
 /// does in the server (whichever reads first owns the stream; the other ends at once). Weak, so
 /// a finished test's center, switch and store go away (the switch's deinit ends the stream).
