@@ -51,7 +51,7 @@ struct ImportQueueTests {
             // The server as `coccd serve` builds it: its worker runs.
             try await f.liveApplication().test(.live) { client async throws in
                 #expect(try await call(client, .http, "importWS", importParameters(base + "/slow.csv", source: "http")).message == "1")
-                let started = await finishing(within: 60) {
+                let started: Void? = await finishing(within: 60) {
                     while await latch.arrivals == 0 { try? await Task.sleep(for: .milliseconds(10)) }
                 }
                 #expect(started != nil)
