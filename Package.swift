@@ -112,6 +112,13 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            // The pages are compiled into the binary (PackageResources), so a deployed coccd is
+            // one file with no resource bundle to ship beside it.
+            resources: [
+                "index.html", "desk.html", "desk.js", "wallboard.html", "wallboard.js", "simulator.html", "simulator.js",
+                "start.js", "cocc-pages.js", "cocc.css",
+            ]
+            .map { .embedInCode("Pages/\($0)") },
             swiftSettings: swiftSettings
         ),
         .executableTarget(

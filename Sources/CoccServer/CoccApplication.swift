@@ -40,6 +40,7 @@ public enum CoccApplication {
         CJIAdapter(dispatcher: dispatcher).register(on: router)
         PushAdapter(dispatcher: dispatcher).register(on: router)
         EventStreamAdapter(dispatcher: dispatcher).register(on: router)
+        LiveViewAdapter(dispatcher: dispatcher).register(on: router)
         ImportTaskAdapter(dispatcher: dispatcher).register(on: router)
         if let simulator { SimulatorAdapter(simulator: simulator, center: center).register(on: router) }
         // Recordings, at the URLs getMonitor answers (`<webroot_address>getMonitor/<file>`), signed
@@ -64,19 +65,7 @@ public enum CoccApplication {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
-        router.get("/") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(
-                    byteBuffer: ByteBuffer(
-                        string: """
-                            coccd: COCC CTI server
-                            SOAP:  POST /coccwi.php   (WSDL: GET /coccwi.php?wsdl)
-                            HTTP:  GET|POST /coccinterfaces?EVENT=...
-                            CJI:   /coccinterface/astcc_CJI.js, /coccinterface/test_CJI.html
-
-                            """)))
-        }
+        PagesAdapter(simulator: simulator != nil).register(on: router)
         return router
     }
 
@@ -126,6 +115,13 @@ public enum CoccApplication {
         tls: TLSSettings? = nil, services extra: [any Service] = [], logger: Logger
     ) -> some ApplicationProtocol {
         var sharedImports: ImportService?
+        // Tokens signed with the data directory's key outlive a restart: open pages carry on.
+        do {
+            center.authenticator.tokens.useKey(
+                try RecordingURLSigner.loadOrCreateKey(in: configuration.dataDirectory, fileName: AccessTokens.keyFileName))
+        } catch {
+            logger.error("access tokens are signed with a key for this run only", metadata: ["error": "\(error)"])
+        }
         // The switch driver (if it is a service) starts first, so it is connecting while the rest
         // starts, and stops last, after the notification reader has ended the live calls.
         var services: [any Service] =

@@ -11,8 +11,6 @@ public struct OperationDispatcher: Sendable {
     public let center: CallCenter
     public let configuration: ServerConfiguration
     public let metrics: OperationMetrics
-    /// Signs and checks the event channels' push tokens.
-    let pushTokens = PushTokens()
     /// importWS and the campaign data, where the store has them.
     public let imports: ImportService?
     /// Signs getMonitor's URLs and checks them on the file route; nil: unsigned, as the old product.

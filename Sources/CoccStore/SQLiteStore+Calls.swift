@@ -73,16 +73,46 @@ extension SQLiteStore {
 
     public func callRecord(sessionid: String) throws -> CallRecord? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM call_records WHERE sessionid = ?", arguments: [sessionid]).map { row in
-                CallRecord(
-                    sessionid: row["sessionid"], teamID: row["team_id"], direction: row["direction"], agentNumber: row["agent"],
-                    customerNumber: row["customer"], didNumber: row["did"], groupID: row["group_id"],
-                    startedAt: Date(timeIntervalSince1970: row["started_at"]),
-                    answeredAt: (row["answered_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
-                    endedAt: Date(timeIntervalSince1970: row["ended_at"]), disposition: row["disposition"], recording: row["recording"],
-                    userdata: row["userdata"], modeltype: row["modeltype"], modelID: row["model_id"])
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM call_records WHERE sessionid = ?", arguments: [sessionid]).map(Self.callRecord)
         }
+    }
+
+    public func callRecords(teamID: Int64, from: Date, to: Date, agentNumber: String?, limit: Int) throws -> [CallRecord] {
+        try database.read { db in
+            // call_records_team (team_id, started_at) serves the range; the agent is filtered on it.
+            var sql = "SELECT * FROM call_records WHERE team_id = ? AND started_at >= ? AND started_at < ?"
+            var arguments: StatementArguments = [teamID, from.timeIntervalSince1970, to.timeIntervalSince1970]
+            if let agentNumber {
+                sql += " AND agent = ?"
+                arguments += [agentNumber]
+            }
+            sql += " ORDER BY started_at DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.callRecord)
+        }
+    }
+
+    public func callCounts(teamID: Int64, from: Date, to: Date) throws -> [CallCount] {
+        try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT group_id, direction, disposition, COUNT(*) AS n FROM call_records
+                    WHERE team_id = ? AND started_at >= ? AND started_at < ? GROUP BY group_id, direction, disposition
+                    """,
+                arguments: [teamID, from.timeIntervalSince1970, to.timeIntervalSince1970]
+            ).map { CallCount(groupID: $0["group_id"], direction: $0["direction"], disposition: $0["disposition"], count: $0["n"]) }
+        }
+    }
+
+    static func callRecord(_ row: Row) -> CallRecord {
+        CallRecord(
+            sessionid: row["sessionid"], teamID: row["team_id"], direction: row["direction"], agentNumber: row["agent"],
+            customerNumber: row["customer"], didNumber: row["did"], groupID: row["group_id"],
+            startedAt: Date(timeIntervalSince1970: row["started_at"]),
+            answeredAt: (row["answered_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
+            endedAt: Date(timeIntervalSince1970: row["ended_at"]), disposition: row["disposition"], recording: row["recording"],
+            userdata: row["userdata"], modeltype: row["modeltype"], modelID: row["model_id"])
     }
 
     public func reserveLegIDs(count: Int64) throws -> Int64 {

@@ -11,12 +11,12 @@ import Testing
 /// announced too large is refused before `100 Continue`.
 @Suite("connection limits", .serialized)
 struct ConnectionLimitTests {
-    static let index = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    static let index = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
     /// A connection the server has admitted: it answers a request on it.
     static func served(_ connection: RawConnection) async -> Bool {
         connection.send(index)
-        return await connection.receive(timeout: 30, until: "test_CJI.html\n")?.hasPrefix("HTTP/1.1 200 OK") == true
+        return await connection.receive(timeout: 30, until: "\"}")?.hasPrefix("HTTP/1.1 200 OK") == true
     }
 
     /// Polls (against hangs: at most ~10 s) until `condition` holds.

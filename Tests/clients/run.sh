@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a real coccd with the demo team and runs the real-client tests against it:
 # PHP SoapClient (all WSDL styles, non-WSDL, SOAP 1.1 and 1.2), curl (HTTP, JSONP, assets),
-# node (the CJI plugin), headless Chromium (a page with the push plugin), zeep, gSOAP wsdl2h and JAX-WS (strict WSDL toolkits),
+# node (the CJI plugin), headless Chromium (a page with the push plugin; the desk, wallboard and simulator panel), zeep, gSOAP wsdl2h and JAX-WS (strict WSDL toolkits),
 # the connection caps (2,000 idle connections), HTTPS (curl and PHP SoapClient, tls_test.sh), then graceful shutdown, restart
 # persistence, live provisioning and the vendor plugin's extra calls (vendor_extras_test.py).
 # Usage: Tests/clients/run.sh [path-to-coccd]     Ends with "N passed, M failed".
@@ -77,6 +77,9 @@ step "CLI lists the group" grep -q "8300:static" <("$COCCD" group list --data-di
 
 # A real browser: a page on another origin includes the push plugin; two calls; its sonAccept log.
 tally "chromium push page" < <(python3 Tests/clients/browser_push_test.py "$BASE" "$COCCD" "$DATA" 2>&1)
+# The agent desk, the wallboard and the simulator panel in Chromium (Selenium), on a coccd of their
+# own that the test restarts under the open pages; screenshots into docs/screenshots (or $COCCD_SCREENSHOTS).
+tally "chromium desk and wallboard" < <(python3 Tests/clients/desk_browser_test.py "$COCCD" "$((PORT + 4))" "${COCCD_SCREENSHOTS:-docs/screenshots}" 2>&1)
 # importWS from real FTP and HTTP servers, PHP SoapClient and the form interface; the dialer.
 tally "importWS and dialer" < <(python3 Tests/clients/import_test.py "$BASE" "$COCCD" "$DATA" 2>&1)
 # The vendor plugin's extras: dialerListCJI, qbackcallCJI, monitorCtrlCJI + getMonitorCJI's filename, DefaultGroup.
@@ -108,6 +111,7 @@ step "data directory is 0700" test "$(stat -c %a "$DATA")" = 700
 step "coccd.sqlite and its -wal are 0600" test "$(stat -c %a "$DATA/coccd.sqlite" "$DATA/coccd.sqlite-wal" | sort -u)" = 600
 step "recordings are 0600 in 0700 folders" test "$(find "$DATA/recordings" -type f -printf '%m\n' | sort -u)$(find "$DATA/recordings" -type d -printf '%m\n' | sort -u)" = 600700
 step "the recording URL key is 0600" test "$(stat -c %a "$DATA/recording-url.key")" = 600
+step "the access token key is 0600" test "$(stat -c %a "$DATA/access-token.key")" = 600
 
 # Backend delivery: a receiver that refuses the first 3 POSTs; coccd is killed (-9) mid-way and
 # restarted; every event from then on must arrive, in order, none missing.

@@ -225,7 +225,10 @@ extension TeamEngine {
             answeredAt: call.answeredAt, endedAt: clock(), disposition: call.disposition, recording: call.recording,
             userdata: call.userdata,
             modeltype: call.modeltype, modelID: call.modelID)
-        do { try store.saveCallRecord(record) } catch { callLogger.error("could not save call record", metadata: ["error": "\(error)"]) }
+        do {
+            try store.saveCallRecord(record)
+            countFinishedCall(record)
+        } catch { callLogger.error("could not save call record", metadata: ["error": "\(error)"]) }
         if let target = call.calledAgent { setActivity(.none, of: target) }
         for party in call.consults { if let target = party.agent { setActivity(.none, of: target) } }
         // An agent that transferred the call left it earlier (and its work then was the transfer).

@@ -17,6 +17,8 @@ import Synchronization
 public final class Authenticator: Sendable {
     public let cache: CredentialCache
     public let throttle: LoginThrottle
+    /// `pwdtype=token`: the password is a token these issued (``AccessTokens``).
+    public let tokens: AccessTokens
     let clock: @Sendable () -> Date
     /// Slow-hash verifications done so far: tests count them instead of timing answers.
     private let verifications = Atomic<Int>(0)
@@ -26,10 +28,11 @@ public final class Authenticator: Sendable {
 
     public init(
         cache: CredentialCache = CredentialCache(), throttle: LoginThrottle = LoginThrottle(),
-        clock: @escaping @Sendable () -> Date = Date.init
+        tokens: AccessTokens = AccessTokens(), clock: @escaping @Sendable () -> Date = Date.init
     ) {
         self.cache = cache
         self.throttle = throttle
+        self.tokens = tokens
         self.clock = clock
     }
 
@@ -68,7 +71,8 @@ public final class Authenticator: Sendable {
         // unknown, the password wrong, or the attempt throttled.
         let wrong: BackMessage = usertype == "agent" ? .agentOrPasswordWrong : .accountOrPasswordWrong
         let pwdtype = c.pwdtype.lowercased()
-        guard pwdtype == "plaintext" || pwdtype == "md5" else { return .failure(.message(.parameterError)) }
+        // `token` is coccd's own: the pages it serves never hold a password past logging in.
+        guard pwdtype == "plaintext" || pwdtype == "md5" || pwdtype == "token" else { return .failure(.message(.parameterError)) }
 
         let now = clock()
         let key = LoginThrottle.Key(team: team.identity, usertype: usertype, user: c.user, address: address)
@@ -89,6 +93,15 @@ public final class Authenticator: Sendable {
             return .failure(.message(wrong))
         }
 
+        if pwdtype == "token" {
+            // No slow hash: the token's MAC is the check. It must name this very user, so a
+            // token cannot be replayed as somebody else's (or another team's) credentials.
+            guard let principal = tokens.verify(c.password, in: directory, now: now), principal.teamID == team.id,
+                Self.names(principal, usertype: usertype, user: c.user)
+            else { return fail(attempt, reason: "bad or expired token") }
+            throttle.recordSuccess(key, now: now)
+            return checkEnabled(principal, in: directory)
+        }
         let md5: String
         if pwdtype == "md5" {
             guard PasswordHash.isMD5Hex(c.password) else { return fail(attempt, reason: "md5 password is not 32 hex digits") }
@@ -115,6 +128,23 @@ public final class Authenticator: Sendable {
         throttle.recordSuccess(key, now: now)
         cache.store(cacheKey, principal: principal, now: now)
         return checkEnabled(principal, in: directory)
+    }
+
+    /// Whether the credentials' `usertype` and `user` name this principal.
+    static func names(_ principal: Principal, usertype: String, user: String) -> Bool {
+        switch principal {
+        case .agent(let agent): return usertype == "agent" && agent.number == user
+        case .account(let account): return usertype == "account" && account.username == user
+        }
+    }
+
+    /// The principal a bare token stands for (the streams' `token=`), if it is valid and its
+    /// account is enabled: a disabled account's open pages lose their streams too.
+    public func principal(forToken token: String, in directory: Directory) -> Principal? {
+        guard let principal = tokens.verify(token, in: directory, now: clock()),
+            case .success = checkEnabled(principal, in: directory)
+        else { return nil }
+        return principal
     }
 
     /// An agent whose account is disabled or gone cannot act (BackMsg_05, BackMsg_06).

@@ -66,8 +66,9 @@ public struct RecordingURLSigner: Sendable {
     /// The 256-bit key in `<directory>/recording-url.key` (64 hex digits), created when missing;
     /// an existing file is made 0600 again, a malformed one is an error rather than replaced
     /// (replacing it would silently void every URL handed out).
-    public static func loadOrCreateKey(in directory: String) throws -> SymmetricKey {
-        let path = (directory as NSString).appendingPathComponent(keyFileName)
+    /// `fileName`: another key of the data directory kept the same way (``AccessTokens``).
+    public static func loadOrCreateKey(in directory: String, fileName: String = keyFileName) throws -> SymmetricKey {
+        let path = (directory as NSString).appendingPathComponent(fileName)
         let files = FileManager.default
         if !files.fileExists(atPath: path) {
             try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -108,6 +109,6 @@ public struct RecordingURLSigner: Sendable {
     public struct KeyFileError: Error, CustomStringConvertible {
         public var path: String
         public var reason: String
-        public var description: String { "recording URL key \(path) \(reason)" }
+        public var description: String { "key file \(path) \(reason)" }
     }
 }

@@ -15,6 +15,21 @@ public struct StoredEvent: Sendable, Equatable {
     }
 }
 
+/// A count of call records by group, direction and disposition (``EngineStore/callCounts(teamID:from:to:)``).
+public struct CallCount: Sendable, Equatable {
+    public var groupID: Int64
+    public var direction: String
+    public var disposition: String
+    public var count: Int
+
+    public init(groupID: Int64, direction: String, disposition: String, count: Int) {
+        self.groupID = groupID
+        self.direction = direction
+        self.disposition = disposition
+        self.count = count
+    }
+}
+
 /// A call detail record, written when a call ends.
 public struct CallRecord: Sendable, Equatable {
     public var sessionid: String

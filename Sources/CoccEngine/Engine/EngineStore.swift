@@ -43,6 +43,11 @@ public protocol EngineStore: Sendable {
     func firstEventID(teamID: Int64) throws -> Int64
     func saveCallRecord(_ record: CallRecord) throws
     func callRecord(sessionid: String) throws -> CallRecord?
+    /// The team's call records that started in `from ..< to`, newest first, at most `limit`;
+    /// only the agent's when `agentNumber` is given.
+    func callRecords(teamID: Int64, from: Date, to: Date, agentNumber: String?, limit: Int) throws -> [CallRecord]
+    /// How many of the team's calls that started in `from ..< to` ended how, per group.
+    func callCounts(teamID: Int64, from: Date, to: Date) throws -> [CallCount]
     /// Reserves `count` consecutive leg uniqueids no one has had and answers the first.
     func reserveLegIDs(count: Int64) throws -> Int64
     /// Live calls, kept so that a crash loses none (``LiveCallRecord``).

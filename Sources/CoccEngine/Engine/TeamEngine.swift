@@ -13,11 +13,12 @@ public actor TeamEngine {
     public let teamID: Int64
     let store: any EngineStore
     let clock: @Sendable () -> Date
-    var sessions: [Int64: AgentSession]
+    /// Every change to sessions or calls moves ``changes`` on, so live views can follow.
+    var sessions: [Int64: AgentSession] { didSet { changes.changed() } }
     let callSwitch: any Switch
     let legRegistry: LegRegistry
     /// Live calls by session id, and which call and side each live leg belongs to.
-    var calls: [String: Call] = [:]
+    var calls: [String: Call] = [:] { didSet { changes.changed() } }
     var legRoles: [Int64: (sessionid: String, role: Call.Role)] = [:]
     /// For what happens outside a request (switch notifications).
     let callLogger: Logger
@@ -33,6 +34,11 @@ public actor TeamEngine {
     let eventBus: EventBus
     /// monitorCtrl's recording segments of live calls, by session id (see TeamEngine+RecordingSegments).
     var recordingSegments: [String: RecordingSegments] = [:]
+    /// Goes up on every change of the team's live state (``LiveView``); nonisolated, so that a
+    /// view can wait for it without entering the actor.
+    public nonisolated let changes = ChangeSignal()
+    /// Today's inbound figures per group, read once a day from the call records.
+    var inboundOutcomes: InboundOutcomes?
 
     public init(
         teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date, callSwitch: any Switch,

@@ -23,7 +23,7 @@ struct EventStreamAdapter: Sendable {
         let center = dispatcher.center
         let q = request.queryDictionary
         let credentials = request.queryCredentials()
-        let fromToken: Principal? = q["token"].flatMap { dispatcher.pushTokens.verify($0, in: center.directory) }.map(Principal.agent)
+        let fromToken: Principal? = q["token"].flatMap { center.authenticator.principal(forToken: $0, in: center.directory) }
         guard
             case .success(let principal) = fromToken.map({ Result<Principal, Authenticator.Failure>.success($0) })
                 ?? center.authenticator.authenticate(credentials, from: context.clientAddress, in: center.directory, logger: context.logger)

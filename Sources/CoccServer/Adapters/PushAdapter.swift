@@ -36,22 +36,11 @@ struct PushAdapter: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: json)))
         }
         router.get("/agentindesks/agentpull/:channel") { request, context in try await self.pull(request, context) }
-        // A token instead of a password in the channel URL: GET with the agent's credentials.
-        router.get("/coccinterface/pushtoken") { request, context in
-            let credentials = request.queryCredentials(usertype: "agent", defaultPwdtype: "plaintext")
-            guard
-                case .success(.agent(let agent)) = self.center.authenticator.authenticate(
-                    credentials, from: context.clientAddress, in: self.center.directory, logger: context.logger)
-            else {
-                return Self.text(.forbidden, "bad credentials\n")
-            }
-            let token = self.dispatcher.pushTokens.issue(for: agent)
-            return Response(
-                status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                body: .init(
-                    byteBuffer: ByteBuffer(
-                        string: "{\"token\":\"\(token)\",\"channel\":\"token-\(token)\",\"expires_in\":\(Int(PushTokens.lifetime))}")))
-        }
+        // A token instead of a password in the channel URL: the credentials in a POST form (or,
+        // for pages written before the form, in the query). An agent's token also names its
+        // long-poll channel; an account's opens the team's stream and the live view.
+        router.get("/coccinterface/pushtoken") { request, context in try await self.token(request, context) }
+        router.post("/coccinterface/pushtoken") { request, context in try await self.token(request, context) }
         router.get("/coccinterface/cocc_nginx_http_push.js") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/javascript; charset=utf-8", .cacheControl: "no-cache"],
@@ -64,12 +53,38 @@ struct PushAdapter: Sendable {
         }
     }
 
+    func token(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
+        var p = request.queryDictionary
+        if request.method == .post {
+            let body = try await request.body.collect(upTo: 16 * 1024)
+            p.merge(FormDecoding.decode(body.readableBytesView)) { _, form in form }
+        }
+        let credentials = Credentials(
+            orgidentity: p["orgidentity"] ?? "", usertype: p["usertype"] ?? "agent", user: p["user"] ?? "",
+            pwdtype: p["pwdtype"] ?? "plaintext", password: p["password"] ?? "")
+        let tokens = center.authenticator.tokens
+        // A token is had for a password, not for another token: a stolen one ends when it expires.
+        guard credentials.pwdtype.lowercased() != "token",
+            case .success(let principal) = center.authenticator.authenticate(
+                credentials, from: context.clientAddress, in: center.directory, logger: context.logger)
+        else {
+            return Self.text(.forbidden, "bad credentials\n")
+        }
+        let token = tokens.issue(for: principal, now: center.clock())
+        var json = "{\"token\":\(JSONString.quote(token))"
+        if case .agent = principal { json += ",\"channel\":\(JSONString.quote("token-" + token))" }
+        json += ",\"expires_in\":\(Int(AccessTokens.lifetime))}"
+        return Response(
+            status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+
     func pull(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
         let raw = context.parameters.get("channel") ?? ""
         let directory = center.directory
         let agent: Agent
         if raw.hasPrefix("token-") {
-            guard let found = dispatcher.pushTokens.verify(String(raw.dropFirst(6)), in: directory) else {
+            guard case .agent(let found) = center.authenticator.principal(forToken: String(raw.dropFirst(6)), in: directory) else {
                 return Self.text(.forbidden, "bad or expired token\n")
             }
             agent = found

@@ -14,8 +14,8 @@ import NIOCore
 /// curl -X POST 'http://127.0.0.1:4580/simulator/legs/1555/hangup?orgidentity=demo&user=admin&password=admin123'
 /// ```
 /// Several teams share one switch, so every request carries a team account's credentials
-/// (`orgidentity`, `user`, `password`, optional `pwdtype`; in the query, and for `inbound` also
-/// the form), and sees and moves only that team's legs: another team's leg is "no such live leg", as a leg that never was.
+/// (`orgidentity`, `user`, `password`, optional `pwdtype`, or an account's `token`; in the query,
+/// and for `inbound` also the form), and sees and moves only that team's legs: another team's leg is "no such live leg", as a leg that never was.
 struct SimulatorAdapter: Sendable {
     let simulator: SimulatedSwitch
     let center: CallCenter
@@ -78,6 +78,11 @@ struct SimulatorAdapter: Sendable {
     }
 
     func team(_ parameters: [String: String], _ context: CoccRequestContext) -> Team? {
+        // An account's token (POST /coccinterface/pushtoken) instead of the password: the panel's way.
+        if let token = parameters["token"] {
+            guard case .account(let account) = center.authenticator.principal(forToken: token, in: center.directory) else { return nil }
+            return center.directory.teams[account.teamID]
+        }
         let credentials = Credentials(
             orgidentity: parameters["orgidentity"] ?? parameters["team"] ?? "", usertype: "account",
             user: parameters["user"] ?? "", pwdtype: parameters["pwdtype"] ?? "plaintext", password: parameters["password"] ?? "")
