@@ -122,8 +122,35 @@ struct PushTests {
 
 @Suite("Server-Sent Events", .serialized)
 struct EventStreamTests {
+    /// The events' ids, without the stream's opening `event: cursor` frame.
     static func ids(_ text: String) -> [Int] {
-        text.components(separatedBy: "id: ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        let frames = text.components(separatedBy: "\n\n").filter { !$0.hasPrefix("event: cursor\n") && !$0.contains("\nevent: cursor\n") }
+        return frames.joined(separator: "\n\n").components(separatedBy: "id: ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+    }
+
+    /// A stream opens with `event: cursor` at its starting id: a page that reconnects before it
+    /// has seen any event resumes from there (Last-Event-ID) and gets what happened meanwhile.
+    @Test
+    func aStreamOpensWithItsCursorSoAReconnectLosesNothing() async throws {
+        let f = try Fixture()
+        try await f.liveApplication().test(.live) { client async throws in
+            let port = try #require(client.port)
+            _ = try await call(client, .http, "login", Fixture.agent8001)
+            _ = try await call(
+                client, .http, "queuePause", Fixture.agent8001.with(["type": "1", "pause_reason": "rest", "pushevent": "yes"]))
+            let query = "orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456"
+            let first = try RawConnection(port: port)
+            first.send("GET /coccinterface/events?\(query) HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let opening = await first.receive(timeout: 30, until: "event: cursor\nid: 1\ndata: 1\n\n") ?? ""
+            #expect(opening.contains("event: cursor\nid: 1\ndata: 1\n\n"))
+            first.hangUp()
+            // While the page is away: another event on its channel.
+            _ = try await call(client, .http, "queuePause", Fixture.agent8001.with(["type": "2", "pushevent": "yes"]))
+            let again = try RawConnection(port: port)
+            again.send("GET /coccinterface/events?\(query) HTTP/1.1\r\nHost: localhost\r\nLast-Event-ID: 1\r\n\r\n")
+            let resumed = await again.receive(timeout: 30, until: "event=nopaused") ?? ""
+            #expect(resumed.contains("id: 2\ndata: source=AGENT&event=nopaused"))
+        }
     }
 
     @Test

@@ -147,13 +147,17 @@ def legs():
 def agent_events(agent_token, after):
     """The agent channel's event ids after `after`, read over SSE until it goes quiet."""
     url = BASE + "/coccinterface/events?" + urllib.parse.urlencode({"token": agent_token, "lastEventId": after})
-    ids = []
+    ids, named = [], False
     response = urllib.request.urlopen(url, timeout=2)
     try:
         while True:
             line = response.readline().decode()
-            if line.startswith("id: "):
+            if line.startswith("event: "):
+                named = True  # the opening `event: cursor` frame: not an event of the channel
+            elif line.startswith("id: ") and not named:
                 ids.append(int(line[4:]))
+            elif line.strip() == "":
+                named = False
     except Exception:
         pass
     return ids
@@ -163,8 +167,8 @@ def page_event_ids(desk):
     return [int(li.get_attribute("data-eventid")) for li in reversed(desk.find_elements(By.CSS_SELECTOR, "#events li"))]
 
 
-def desk_login(desk, agent, lang="en"):
-    desk.get(BASE + "/desk/" + ("?lang=" + lang if lang else ""))
+def desk_login(desk, agent, lang="en", base=BASE):
+    desk.get(base + "/desk/" + ("?lang=" + lang if lang else ""))
     by_id(desk, "team").clear()
     by_id(desk, "team").send_keys("demo")
     by_id(desk, "agent").clear()
@@ -367,6 +371,28 @@ try:
           (ids, truth))
     check("wallboard is back too", wait(lambda: card_status(board, 1, "8002") == "pause", seconds=15))
     scenario("restart", desk, board)
+
+    # ---- the network goes away and comes back: a desk through a proxy that cuts its connections ----
+    proxy = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "tcp_proxy.py"), str(PORT + 1), str(PORT)],
+                             stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        remote = browser()
+        check("agent 8005 logs in through the proxy", desk_login(remote, "8005", base="http://127.0.0.1:%d" % (PORT + 1)))
+        proxy.send_signal(signal.SIGUSR1)  # every connection cut, new ones refused
+        check("the desk sees the network go", wait(lambda: text(remote, "conn") == "reconnecting…"), text(remote, "conn"))
+        form({"EVENT": "QUEUEPAUSE", "type": "1", "pause_reason": "meeting", "pushevent": "yes", "orgidentity": "demo",
+              "usertype": "agent", "user": "8005", "pwdtype": "plaintext", "password": "123456"})
+        time.sleep(1)
+        proxy.send_signal(signal.SIGUSR2)
+        check("the desk comes back by itself", wait(lambda: text(remote, "conn") == "connected", seconds=15), text(remote, "conn"))
+        check("with the pause made while the network was away", wait(lambda: text(remote, "state") == "Paused – Meeting"))
+        ids = page_event_ids(remote)
+        truth = agent_events(token("agent", "8005", "123456"), ids[0] - 1) if ids else []
+        check("every event of the channel, none twice, after the outage", ids == truth and len(ids) >= 1, (ids, truth))
+        scenario("network outage", remote)
+    finally:
+        proxy.terminate()
 
     # ---- a team whose language is cn: the desk speaks Chinese once logged in, without ?lang ----
     subprocess.run([COCCD, "team", "update", "--data-dir", DATA, "demo", "--language", "cn"], check=True, capture_output=True)

@@ -10,7 +10,9 @@ import ServiceLifecycle
 /// &user=...&pwdtype=...&password=...`. An agent receives its own channel, an account the whole
 /// team's. Each event is `id: <eventid>` and `data: <chapter-6 message>`; a browser's
 /// EventSource resumes after a reconnect with `Last-Event-ID` (or `?lastEventId=` on the first
-/// connection), so nothing is lost or repeated. A comment line every 15 s keeps proxies open.
+/// connection), so nothing is lost or repeated. The stream opens with `event: cursor` carrying
+/// its starting id, so a page that has seen no event yet also resumes from there. A comment line
+/// every 15 s keeps proxies open.
 struct EventStreamAdapter: Sendable {
     let dispatcher: OperationDispatcher
     static let keepAlive: Duration = .seconds(15)
@@ -45,6 +47,7 @@ struct EventStreamAdapter: Sendable {
             body: ResponseBody { writer in
                 var cursor = start
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+                try await writer.write(ByteBuffer(string: SSEFrame.cursor(cursor)))
                 if try EventRetention.isStale(cursor: cursor, teamID: team, store: store) {
                     // Events after the cursor are gone: say so, then go on from the present.
                     cursor = try center.latestEventID(team: team)

@@ -12,4 +12,12 @@ enum SSEFrame {
     static func event(id: Int64, data: String) -> String {
         "id: \(id)\ndata: \(EventLine.singleLine(data))\n\n"
     }
+
+    /// The stream's starting cursor, sent first: a browser's EventSource takes the id as its
+    /// `Last-Event-ID`, so that even a page that has seen no event yet resumes from here after a
+    /// reconnect, and loses nothing that happened while it was away. A named event, so that
+    /// `onmessage` handlers never see it.
+    static func cursor(_ id: Int64) -> String {
+        "event: cursor\nid: \(id)\ndata: \(id)\n\n"
+    }
 }

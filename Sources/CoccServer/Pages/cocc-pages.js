@@ -175,6 +175,8 @@
         if (e.lastEventId) { lastId = e.lastEventId; }
         if (handlers.message) { handlers.message(e.data, e.lastEventId); }
       };
+      // The stream's starting cursor (before any event): where to resume from after an outage.
+      source.addEventListener('cursor', function (e) { if (e.lastEventId) { lastId = e.lastEventId; } });
       source.addEventListener('state', function (e) { if (handlers.state) { handlers.state(JSON.parse(e.data)); } });
       source.onerror = function () {
         if (handlers.status) { handlers.status(false); }
