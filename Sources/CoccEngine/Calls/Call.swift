@@ -107,6 +107,10 @@ public struct Call: Sendable {
         self.startedAt = startedAt
     }
 
+    /// An inbound caller still in the queue's care: not ended and not hung up (with or without
+    /// an agent yet). queueCustomerNum and the live view count these.
+    var isInQueue: Bool { direction == .dialin && !finished && !customerDown }
+
     /// The events' source for the customer side.
     var customerSource: CallEventMessage.Source { direction == .dialout ? .callee : .caller }
 

@@ -135,10 +135,7 @@ extension TeamEngine {
             }
             groupID = group.id
         }
-        let inQueue = calls.values.filter {
-            $0.direction == .dialin && !$0.finished && !$0.customerDown && $0.priority >= minimumPriority
-                && (groupID == nil || $0.groupID == groupID)
-        }
+        let inQueue = calls.values.filter { $0.isInQueue && $0.priority >= minimumPriority && (groupID == nil || $0.groupID == groupID) }
         let ringing = inQueue.filter { $0.agent != nil && !$0.agentAnswered }.count
         let waiting = inQueue.filter { $0.agent == nil }.count
         let talking = inQueue.filter { $0.agentAnswered }.count

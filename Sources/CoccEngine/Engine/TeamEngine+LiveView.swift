@@ -38,9 +38,7 @@ extension TeamEngine {
         let today = todaysInboundOutcomes(now: now, calendar: calendar)
         let groups = groupIDs.compactMap { id -> LiveView.GroupLine? in
             guard let group = directory.groups[id] else { return nil }
-            let waiting = calls.values.filter {
-                $0.direction == .dialin && $0.groupID == id && !$0.finished && !$0.customerDown && $0.agent == nil
-            }
+            let waiting = calls.values.filter { $0.isInQueue && $0.groupID == id && $0.agent == nil }
             var signedIn = 0
             var available = 0
             for m in directory.memberships(ofGroup: id) {

@@ -24,12 +24,7 @@ struct EventStreamAdapter: Sendable {
     func stream(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
         let center = dispatcher.center
         let q = request.queryDictionary
-        let credentials = request.queryCredentials()
-        let fromToken: Principal? = q["token"].flatMap { center.authenticator.principal(forToken: $0, in: center.directory) }
-        guard
-            case .success(let principal) = fromToken.map({ Result<Principal, Authenticator.Failure>.success($0) })
-                ?? center.authenticator.authenticate(credentials, from: context.clientAddress, in: center.directory, logger: context.logger)
-        else {
+        guard let principal = request.queryPrincipal(center: center, context: context) else {
             return Response(
                 status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "bad credentials\n")))

@@ -43,7 +43,7 @@ struct LiveViewAdapter: Sendable {
 
     /// The principal's engine, what it may see, and its agent number (nil for an account).
     func resolve(_ request: Request, _ context: CoccRequestContext) -> Result<(TeamEngine, LiveView.Scope, String?), Refused> {
-        guard let principal = principal(request, context) else {
+        guard let principal = request.queryPrincipal(center: center, context: context) else {
             return .failure(Refused(Self.json(.forbidden, #"{"error":"bad credentials"}"#)))
         }
         let directory = center.directory
@@ -75,18 +75,6 @@ struct LiveViewAdapter: Sendable {
         init(_ response: Response) { self.response = response }
     }
 
-    func principal(_ request: Request, _ context: CoccRequestContext) -> Principal? {
-        let directory = center.directory
-        if let token = request.uri.queryParameters["token"].map(String.init) {
-            return center.authenticator.principal(forToken: token, in: directory)
-        }
-        guard
-            case .success(let principal) = center.authenticator.authenticate(
-                request.queryCredentials(), from: context.clientAddress, in: directory, logger: context.logger)
-        else { return nil }
-        return principal
-    }
-
     func stream(engine: TeamEngine, scope: LiveView.Scope, me: String?, logger: Logger) -> Response {
         let center = center
         return Response(
@@ -114,7 +102,9 @@ struct LiveViewAdapter: Sendable {
     }
 
     func calls(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
-        guard let principal = principal(request, context) else { return Self.json(.forbidden, #"{"error":"bad credentials"}"#) }
+        guard let principal = request.queryPrincipal(center: center, context: context) else {
+            return Self.json(.forbidden, #"{"error":"bad credentials"}"#)
+        }
         let calendar = Calendar.current
         let now = center.clock()
         var day = calendar.startOfDay(for: now)

@@ -18,4 +18,18 @@ extension Request {
             orgidentity: q["orgidentity"] ?? "", usertype: fixed ?? q["usertype"] ?? "", user: q["user"] ?? "",
             pwdtype: q["pwdtype"] ?? defaultPwdtype, password: q["password"] ?? "")
     }
+
+    /// Who a stream or view request is for: its `token` when it has one (and then only the
+    /// token counts), else its credential parameters. Nil: refused.
+    func queryPrincipal(center: CallCenter, context: CoccRequestContext) -> Principal? {
+        let directory = center.directory
+        if let token = uri.queryParameters["token"].map(String.init) {
+            return center.authenticator.principal(forToken: token, in: directory)
+        }
+        guard
+            case .success(let principal) = center.authenticator.authenticate(
+                queryCredentials(), from: context.clientAddress, in: directory, logger: context.logger)
+        else { return nil }
+        return principal
+    }
 }

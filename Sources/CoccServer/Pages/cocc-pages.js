@@ -194,6 +194,16 @@
     };
   };
 
+  /** "connected" / "reconnecting…" in el; render() again after a change of language. */
+  cocc.connectionIndicator = function (el) {
+    var up = null;
+    function render() {
+      el.textContent = up === null ? '' : cocc.t(up ? 'connected' : 'reconnecting');
+      el.className = 'conn ' + (up ? 'up' : 'down');
+    }
+    return { set: function (value) { up = value; render(); }, render: render };
+  };
+
   /** A chapter-6 message as an object: split on '&', each pair on its first '=' (events-and-codes A.2). */
   cocc.parseEvent = function (message) {
     var out = {};

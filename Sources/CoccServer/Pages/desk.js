@@ -118,16 +118,8 @@
     session.state = cocc.stream(function () { return '/coccinterface/state/stream?token=' + token; }, { state: onState, status: connection });
   }
 
-  var connected = null;
-  function connection(up) {
-    connected = up;
-    renderConnection();
-  }
-  function renderConnection() {
-    var el = $('conn');
-    el.textContent = connected === null ? '' : cocc.t(connected ? 'connected' : 'reconnecting');
-    el.className = 'conn ' + (connected ? 'up' : 'down');
-  }
+  var conn = cocc.connectionIndicator($('conn'));
+  function connection(up) { conn.set(up); }
 
   function onState(v) {
     cocc.syncClock(v.at);
@@ -224,7 +216,7 @@
     $('call-return').disabled = !consultActive;
     $('hangup').disabled = !call;
     $('to-ivr').disabled = !call || call.consulted;
-    renderConnection();
+    conn.render();
     tick();
   }
 

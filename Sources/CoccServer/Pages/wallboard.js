@@ -52,16 +52,8 @@
     $('login').hidden = false;
   }
 
-  var connected = null;
-  function connection(up) {
-    connected = up;
-    renderConnection();
-  }
-  function renderConnection() {
-    var el = $('conn');
-    el.textContent = connected === null ? '' : cocc.t(connected ? 'connected' : 'reconnecting');
-    el.className = 'conn ' + (connected ? 'up' : 'down');
-  }
+  var conn = cocc.connectionIndicator($('conn'));
+  function connection(up) { conn.set(up); }
 
   function onState(v) {
     cocc.syncClock(v.at);
@@ -168,7 +160,7 @@
     }
     Object.keys(cards).forEach(function (id) { if (!seenCards[id]) { cards[id].root.parentNode.removeChild(cards[id].root); delete cards[id]; } });
     Object.keys(sections).forEach(function (id) { if (!seenSections[id]) { $('groups').removeChild(sections[id].root); delete sections[id]; } });
-    renderConnection();
+    conn.render();
     tick();
   }
 
