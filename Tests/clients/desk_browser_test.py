@@ -402,6 +402,9 @@ try:
     check("the desk turns Chinese: 退出, 示忙, 示闲, 挂断, and the state", wait(
         lambda: {"退出", "示忙", "示闲", "挂断", "原因"} <= names(chinese) and text(chinese, "state") == "空闲"), sorted(names(chinese)))
     screenshot(chinese, "desk-cn")
+    by_id(chinese, "logout").click()
+    check("退出 logs out: the login form again, the wallboard shows 8004 logged out",
+          wait(lambda: by_id(chinese, "login").is_displayed() and card_status(board, 2, "8004") == "logout"))
     scenario("team language cn", chinese)
 
     # ---- no password in any URL ----
