@@ -43,8 +43,7 @@ extension Catalogue {
         let relative =
             filename.isEmpty
             ? record?.recording ?? "" : TeamEngine.recordingFolder(team: owner.teamID, startedAt: owner.startedAt) + "/" + filename
-        let c = Calendar.current.dateComponents([.year, .month, .day], from: owner.startedAt)
-        guard calldate == String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0) else { return .failure(.noMatchingData) }
+        guard calldate == CallRecord.callDate(of: owner.startedAt) else { return .failure(.noMatchingData) }
         guard !relative.isEmpty, let folder = context.center.recordingsDirectory,
             FileManager.default.fileExists(atPath: folder + "/" + relative)
         else { return .failure(BackMessage("404")) }

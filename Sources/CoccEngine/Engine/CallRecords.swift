@@ -49,6 +49,13 @@ public struct CallRecord: Sendable, Equatable {
     public var modeltype: String
     public var modelID: String
 
+    /// The manual's `calldate` of a call that started at `date`: `YYYY-MM-DD` in `calendar`'s
+    /// time zone (getMonitor checks it; the list of the day's calls hands it over).
+    public static func callDate(of date: Date, calendar: Calendar = .current) -> String {
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+
     public init(
         sessionid: String, teamID: Int64, direction: String, agentNumber: String, customerNumber: String, didNumber: String,
         groupID: Int64, startedAt: Date, answeredAt: Date?, endedAt: Date, disposition: String, recording: String,

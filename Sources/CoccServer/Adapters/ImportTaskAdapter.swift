@@ -35,9 +35,5 @@ struct ImportTaskAdapter: Sendable {
         }
     }
 
-    static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
+    static func json(_ status: HTTPResponse.Status, _ body: String) -> Response { .jsonNoStore(status, body) }
 }

@@ -121,9 +121,8 @@ enum LiveViewJSON {
             List(
                 at: at.timeIntervalSince1970,
                 calls: records.map { r in
-                    let c = calendar.dateComponents([.year, .month, .day], from: r.startedAt)
-                    return Record(
-                        sessionid: r.sessionid, calldate: String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0),
+                    Record(
+                        sessionid: r.sessionid, calldate: CallRecord.callDate(of: r.startedAt, calendar: calendar),
                         direction: r.direction, agent: r.agentNumber, number: r.customerNumber, did: r.didNumber, group: r.groupID,
                         started: r.startedAt.timeIntervalSince1970, answered: r.answeredAt?.timeIntervalSince1970,
                         ended: r.endedAt.timeIntervalSince1970, disposition: r.disposition, recorded: !r.recording.isEmpty,
