@@ -56,11 +56,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The storage boundary: what coccd keeps (directory, sessions, the event log, calls,
+        // delivery, campaigns) as protocols by concern and their record types; no SQL type.
+        .target(name: "CoccStorage", dependencies: ["CoccOperations"], swiftSettings: swiftSettings),
         // The call-center engine: directory, authentication, agent sessions and their state.
         .target(
             name: "CoccEngine",
             dependencies: [
-                "CoccOperations", "CoccSwitch",
+                "CoccOperations", "CoccSwitch", "CoccStorage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -70,7 +73,10 @@ let package = Package(
         // SQLite persistence through GRDB.
         .target(
             name: "CoccStore",
-            dependencies: ["CoccEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CoccEngine", "CoccStorage", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Outbound campaigns: customer import (importWS: data, http and ftp CSV), the pre-dial
@@ -78,8 +84,7 @@ let package = Package(
         .target(
             name: "CoccCampaigns",
             dependencies: [
-                "CoccEngine", "CoccStore", "CoccOperations", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CoccEngine", "CoccStorage", "CoccOperations",
                 .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -89,14 +94,17 @@ let package = Package(
         // The one operation catalogue: every operation's wire names, parameters and handler.
         .target(
             name: "CoccCatalogue",
-            dependencies: ["CoccOperations", "CoccEngine", "CoccCampaigns", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CoccOperations", "CoccEngine", "CoccStorage", "CoccCampaigns", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The Hummingbird application: SOAP, HTTP form and CJI adapters, assets, metrics.
         .target(
             name: "CoccServer",
             dependencies: [
-                "CoccOperations", "CoccEngine", "CoccStore", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccSimulator", "CoccCampaigns",
+                "CoccOperations", "CoccEngine", "CoccStorage", "CoccStore", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccSimulator",
+                "CoccCampaigns",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -124,7 +132,8 @@ let package = Package(
         .executableTarget(
             name: "coccd",
             dependencies: [
-                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch",
+                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStorage", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue",
+                "CoccSwitch",
                 "CoccSimulator",
                 "CoccCampaigns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -138,7 +147,9 @@ let package = Package(
         // The call-engine benchmark (not a test); see Benchmarks/call_benchmark.sh.
         .executableTarget(
             name: "CallBenchmark",
-            dependencies: ["CoccEngine", "CoccStore", "CoccSwitch", "CoccSimulator", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CoccEngine", "CoccStorage", "CoccStore", "CoccSwitch", "CoccSimulator", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/CallBenchmark",
             swiftSettings: swiftSettings
         ),
@@ -146,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "AsteriskBenchmark",
             dependencies: [
-                "CoccEngine", "CoccStore", "CoccSwitch", "CoccSimulator", "CoccAsterisk", "CoccOperations",
+                "CoccEngine", "CoccStorage", "CoccStore", "CoccSwitch", "CoccSimulator", "CoccAsterisk", "CoccOperations",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/AsteriskBenchmark",
@@ -155,7 +166,8 @@ let package = Package(
         .testTarget(
             name: "CoccdTests",
             dependencies: [
-                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue", "CoccSwitch",
+                "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStorage", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue",
+                "CoccSwitch",
                 "CoccSimulator",
                 "CoccCampaigns",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

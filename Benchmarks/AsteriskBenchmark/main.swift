@@ -10,6 +10,7 @@ import CoccAsterisk
 import CoccEngine
 import CoccOperations
 import CoccSimulator
+import CoccStorage
 import CoccStore
 import CoccSwitch
 import Foundation

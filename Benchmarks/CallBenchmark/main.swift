@@ -1,3 +1,5 @@
+import CoccEngine
+import CoccSimulator
 // Call-engine benchmark (not a test): `swift run -c release CallBenchmark [agents] [rounds]`.
 //
 // Signs in N agents (default 1,000) of one team in one queue, then offers inbound calls in
@@ -6,8 +8,7 @@
 // Reports call setups per second (offer to agent answer), events appended per second, the p99
 // time from a switch notification to its events being appended, and the process RSS. Then
 // signs in 10,000 agents and reports RSS again.
-import CoccEngine
-import CoccSimulator
+import CoccStorage
 import CoccStore
 import CoccSwitch
 import Foundation

@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccStorage
 import Logging
 
 /// Call control: dial out, hang up, hold and resume.

@@ -1,6 +1,7 @@
 import CoccCampaigns
 import CoccEngine
 import CoccOperations
+import CoccStorage
 import Foundation
 import Logging
 

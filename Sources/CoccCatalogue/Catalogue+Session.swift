@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccStorage
 
 /// Login, check-in, pause, after-call work, work mode and extension: the agent-session operations.
 extension Catalogue {

@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccStorage
 import Logging
 
 /// The status queries: one agent, a group, the team, counts per queue, today's real-time data.

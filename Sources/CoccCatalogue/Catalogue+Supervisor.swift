@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccStorage
 import CoccSwitch
 
 /// Supervisor operations: barge in, listen, whisper, tear down. Allowed to an account of the

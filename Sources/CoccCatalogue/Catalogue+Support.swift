@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccStorage
 import Logging
 
 /// The shared first steps of every handler: credentials, team, principal, engine.

@@ -1,6 +1,7 @@
 public import CoccCampaigns
 public import CoccEngine
 public import CoccOperations
+import CoccStorage
 public import Logging
 
 /// What a handler gets besides the request: the engine and a logger carrying the request id.

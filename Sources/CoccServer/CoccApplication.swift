@@ -2,7 +2,7 @@ public import CoccCampaigns
 public import CoccCatalogue
 public import CoccEngine
 public import CoccSimulator
-import CoccStore
+import CoccStorage
 import CoccSwitch
 import Crypto
 import Foundation
@@ -114,7 +114,6 @@ public enum CoccApplication {
         simulator: SimulatedSwitch? = nil,
         tls: TLSSettings? = nil, services extra: [any Service] = [], logger: Logger
     ) -> some ApplicationProtocol {
-        var sharedImports: ImportService?
         // Tokens signed with the data directory's key outlive a restart: open pages carry on.
         do {
             center.authenticator.tokens.useKey(
@@ -132,26 +131,24 @@ public enum CoccApplication {
                     afterCallWorkLimit: configuration.afterCallWorkLimitSeconds > 0 ? configuration.afterCallWorkLimitSeconds : nil,
                     logger: logger),
             ]
-        if let store = center.store as? SQLiteStore {
-            var settings = EventDeliveryService.Settings()
-            settings.maxAttempts = configuration.eventDeliveryMaxAttempts
-            settings.timeout = configuration.eventDeliveryTimeoutSeconds
-            settings.concurrency = configuration.eventDeliveryConcurrency
-            services.append(EventDeliveryService(center: center, store: store, metrics: metrics, settings: settings, logger: logger))
-            services.append(
-                EventRetentionService(center: center, store: store, retention: configuration.eventRetentionHours * 3600, logger: logger))
-            if let imports = importService(configuration: configuration, center: center, startAtOnce: true, logger: logger) {
-                sharedImports = imports
-                services.append(imports)
-                var dialer = ProgressiveDialer.Settings()
-                dialer.maxAttempts = configuration.dialerMaxAttempts
-                dialer.retryDelay = configuration.dialerRetrySeconds
-                services.append(ProgressiveDialer(center: center, campaigns: imports.campaigns, settings: dialer, logger: logger))
-            }
-        }
+        // Delivery, retention, imports and the dialer run on whichever store the server opened:
+        // they ask the store protocols (CoccStorage), never a concrete store.
+        var delivery = EventDeliveryService.Settings()
+        delivery.maxAttempts = configuration.eventDeliveryMaxAttempts
+        delivery.timeout = configuration.eventDeliveryTimeoutSeconds
+        delivery.concurrency = configuration.eventDeliveryConcurrency
+        services.append(EventDeliveryService(center: center, store: center.store, metrics: metrics, settings: delivery, logger: logger))
+        services.append(
+            EventRetentionService(center: center, store: center.store, retention: configuration.eventRetentionHours * 3600, logger: logger))
+        let imports = importService(configuration: configuration, center: center, startAtOnce: true, logger: logger)
+        services.append(imports)
+        var dialer = ProgressiveDialer.Settings()
+        dialer.maxAttempts = configuration.dialerMaxAttempts
+        dialer.retryDelay = configuration.dialerRetrySeconds
+        services.append(ProgressiveDialer(center: center, campaigns: imports.campaigns, settings: dialer, logger: logger))
         return Application(
             router: router(
-                configuration: configuration, center: center, metrics: metrics, simulator: simulator, imports: sharedImports, logger: logger
+                configuration: configuration, center: center, metrics: metrics, simulator: simulator, imports: imports, logger: logger
             ),
             server: server(configuration: configuration, tls: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd"),
@@ -164,9 +161,8 @@ public enum CoccApplication {
     /// `startAtOnce`: a file import for now wakes the worker when it is submitted (the served
     /// instance); otherwise the worker finds it at its next poll.
     public static func importService(configuration: ServerConfiguration, center: CallCenter, startAtOnce: Bool = false, logger: Logger)
-        -> ImportService?
+        -> ImportService
     {
-        guard let store = center.store as? SQLiteStore else { return nil }
         var settings = ImportService.Settings()
         settings.policy = FetchPolicy(
             allowedHosts: configuration.importAllowedHosts, maxBytes: configuration.importMaxBytes,
@@ -178,6 +174,6 @@ public enum CoccApplication {
         try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         settings.workDirectory = work
         settings.startAtOnce = startAtOnce
-        return ImportService(campaigns: CampaignStore(store: store), settings: settings, clock: center.clock, logger: logger)
+        return ImportService(campaigns: center.store, settings: settings, clock: center.clock, logger: logger)
     }
 }

@@ -1,4 +1,5 @@
 public import CoccEngine
+import CoccStorage
 public import Foundation
 public import Logging
 public import ServiceLifecycle

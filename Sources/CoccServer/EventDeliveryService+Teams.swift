@@ -1,4 +1,5 @@
 import CoccEngine
+import CoccStorage
 import ServiceLifecycle
 import Synchronization
 

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 public import CoccEngine
 import CoccOperations
-public import CoccStore
+public import CoccStorage
 import Crypto
 public import Foundation
 public import Logging
@@ -36,7 +36,7 @@ public final class EventDeliveryService: Service, Sendable {
     }
 
     let center: CallCenter
-    let store: SQLiteStore
+    let store: any DataStore
     let metrics: OperationMetrics
     let settings: Settings
     let logger: Logger
@@ -64,7 +64,7 @@ public final class EventDeliveryService: Service, Sendable {
             return configuration
         }())
 
-    public init(center: CallCenter, store: SQLiteStore, metrics: OperationMetrics, settings: Settings = Settings(), logger: Logger) {
+    public init(center: CallCenter, store: any DataStore, metrics: OperationMetrics, settings: Settings = Settings(), logger: Logger) {
         self.center = center
         self.store = store
         self.metrics = metrics

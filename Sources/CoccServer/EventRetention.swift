@@ -1,6 +1,6 @@
 public import CoccEngine
 import CoccOperations
-public import CoccStore
+public import CoccStorage
 public import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -14,12 +14,12 @@ public import ServiceLifecycle
 /// A `Service`: prunes at start and then every `interval`, and stops on graceful shutdown.
 public struct EventRetentionService: Service {
     let center: CallCenter
-    let store: SQLiteStore
+    let store: any DataStore
     let retention: TimeInterval
     let interval: Duration
     let logger: Logger
 
-    public init(center: CallCenter, store: SQLiteStore, retention: TimeInterval, interval: Duration = .seconds(60), logger: Logger) {
+    public init(center: CallCenter, store: any DataStore, retention: TimeInterval, interval: Duration = .seconds(60), logger: Logger) {
         self.center = center
         self.store = store
         self.retention = retention

@@ -2,6 +2,7 @@ public import CoccCampaigns
 public import CoccCatalogue
 public import CoccEngine
 public import CoccOperations
+import CoccStorage
 public import Logging
 
 /// Runs catalogue operations for the adapters: one place for logging, metrics and the choice

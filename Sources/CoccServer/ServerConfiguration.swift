@@ -1,6 +1,7 @@
 public import CoccEngine
 public import CoccOperations
 public import CoccSimulator
+import CoccStorage
 public import CoccSwitch
 
 /// Everything `coccd serve` can be told: file, then environment, then flags.

@@ -1,4 +1,5 @@
 public import CoccEngine
+import CoccStorage
 import CoccSwitch
 import Foundation
 public import Logging

@@ -1,4 +1,5 @@
 public import CoccEngine
+public import CoccStorage
 import Foundation
 import GRDB
 

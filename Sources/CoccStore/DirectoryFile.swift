@@ -1,4 +1,5 @@
 public import CoccEngine
+public import CoccStorage
 public import Foundation
 
 /// A whole directory as a JSON file, for `coccd directory load FILE`.

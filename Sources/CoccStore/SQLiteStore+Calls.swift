@@ -1,4 +1,5 @@
 public import CoccEngine
+public import CoccStorage
 public import Foundation
 import GRDB
 

@@ -1,19 +1,6 @@
+public import CoccStorage
 import Foundation
 import GRDB
-
-/// Where a team's backend delivery stands: the last event delivered, failures, dead-letter.
-public struct DeliveryState: Sendable, Equatable {
-    public var teamID: Int64
-    /// The last event id the backend accepted.
-    public var cursor: Int64
-    /// Consecutive failed attempts for the event after the cursor.
-    public var attempts: Int
-    /// Paused after too many failures, until resumed or replayed.
-    public var dead: Bool
-    public var lastError: String
-    /// The key of the HMAC-SHA256 signature on every POST.
-    public var secret: String
-}
 
 extension SQLiteStore {
     /// The team's delivery state, created on first use with a fresh secret and a cursor at the
@@ -42,15 +29,5 @@ extension SQLiteStore {
                 sql: "UPDATE event_delivery SET cursor = ?, attempts = ?, dead = ?, last_error = ? WHERE team_id = ?",
                 arguments: [state.cursor, state.attempts, state.dead, state.lastError, state.teamID])
         }
-    }
-
-    /// Redelivers from `eventid` on (events after it), and takes the team out of dead-letter.
-    public func replayDelivery(teamID: Int64, since eventid: Int64) throws {
-        var state = try deliveryState(teamID: teamID)
-        state.cursor = eventid
-        state.attempts = 0
-        state.dead = false
-        state.lastError = ""
-        try saveDelivery(state)
     }
 }

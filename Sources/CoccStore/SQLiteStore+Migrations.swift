@@ -1,3 +1,4 @@
+import CoccStorage
 import GRDB
 
 extension SQLiteStore {

@@ -1,4 +1,4 @@
-public import CoccEngine
+public import CoccStorage
 public import Foundation
 public import GRDB
 
@@ -10,7 +10,7 @@ public import GRDB
 /// ```
 /// The CLI's provisioning commands open the same file while the server runs; triggers bump
 /// a revision on every directory change, and the server reloads its snapshot when it moves.
-public final class SQLiteStore: EngineStore, Sendable {
+public final class SQLiteStore: DataStore, Sendable {
     public let database: DatabasePool
 
     public init(path: String) throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CoccEngine
+import CoccStorage
 import CoccStore
 import Foundation
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoccCampaigns
 import CoccEngine
+import CoccStorage
 import CoccStore
 import Foundation
 
@@ -9,7 +10,7 @@ extension DataOptions {
     func campaigns(team identity: String) throws -> (CampaignStore, Int64) {
         let store = try openStore()
         guard let team = try store.loadDirectory().team(identity: identity) else { throw ValidationError("no team \(identity)") }
-        return (CampaignStore(store: store), team.id)
+        return (store, team.id)
     }
 
     /// `coccd team update <team> --allow-agent-import yes|no`.

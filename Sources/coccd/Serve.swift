@@ -3,6 +3,7 @@ import CoccAsterisk
 import CoccEngine
 import CoccServer
 import CoccSimulator
+import CoccStorage
 import CoccStore
 import CoccSwitch
 import Foundation

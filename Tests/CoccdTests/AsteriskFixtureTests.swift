@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccSimulator
+import CoccStorage
 import CoccSwitch
 import Foundation
 import Logging

@@ -2,6 +2,7 @@ import CoccCatalogue
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccStorage
 import CoccStore
 import Foundation
 import HTTPTypes

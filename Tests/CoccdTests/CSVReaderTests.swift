@@ -1,4 +1,5 @@
 import CoccCampaigns
+import CoccStorage
 import Foundation
 import Testing
 

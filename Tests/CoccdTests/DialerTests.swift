@@ -2,6 +2,7 @@ import CoccCampaigns
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccStorage
 import CoccStore
 import Foundation
 import Hummingbird

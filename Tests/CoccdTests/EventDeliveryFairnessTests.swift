@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccServer
+import CoccStorage
 import CoccStore
 import Foundation
 import HTTPTypes

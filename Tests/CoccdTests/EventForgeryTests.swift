@@ -2,6 +2,7 @@ import CoccCatalogue
 import CoccEngine
 import CoccOperations
 import CoccSimulator
+import CoccStorage
 import CoccStore
 import CoccSwitch
 import Foundation

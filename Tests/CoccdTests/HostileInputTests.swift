@@ -2,6 +2,7 @@ import CoccEngine
 import CoccOperations
 import CoccSOAP
 import CoccServer
+import CoccStorage
 import CoccStore
 import Foundation
 import HTTPTypes

@@ -1,5 +1,6 @@
 import CoccCampaigns
 import CoccServer
+import CoccStorage
 import CoccStore
 import Foundation
 import GRDB

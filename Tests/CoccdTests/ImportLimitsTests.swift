@@ -1,5 +1,6 @@
 import CoccCampaigns
 import CoccServer
+import CoccStorage
 import Foundation
 import GRDB
 import Hummingbird
@@ -65,7 +66,7 @@ struct ImportLimitsTests {
         let f = try Fixture()
         var configured = f.configuration
         configured.importMaxFieldsPerRow = 7
-        let service = try #require(CoccApplication.importService(configuration: configured, center: f.center, logger: Fixture.quiet))
+        let service = CoccApplication.importService(configuration: configured, center: f.center, logger: Fixture.quiet)
         #expect(service.settings.csvLimits.maxFieldsPerRow == 7 && service.settings.csvLimits.maxRowBytes == 256 * 1024)
     }
 }

@@ -1,6 +1,7 @@
 import CoccCampaigns
 import CoccOperations
 import CoccServer
+import CoccStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting

@@ -1,5 +1,6 @@
 import CoccCampaigns
 import CoccServer
+import CoccStorage
 import CoccStore
 import Foundation
 import GRDB
@@ -54,7 +55,7 @@ struct ImportProgressTests {
             // The restart: a new process finds the task running, queues it again, and it goes on.
             try await f.store.database.write { db in try db.execute(sql: "DROP TRIGGER crash_in_batch; DROP TRIGGER crash_before_end") }
             let restarted = ImportService(
-                campaigns: CampaignStore(store: try SQLiteStore(path: f.directory.appendingPathComponent("coccd.sqlite").path)),
+                campaigns: try SQLiteStore(path: f.directory.appendingPathComponent("coccd.sqlite").path) as CampaignStore,
                 settings: settings, clock: { clock() }, logger: Fixture.quiet)
             #expect(try restarted.campaigns.requeueInterruptedTasks() == 1)
             #expect(try campaigns.task(id: id)?.state == .queued)

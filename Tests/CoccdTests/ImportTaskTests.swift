@@ -2,6 +2,7 @@ import CoccCampaigns
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccStorage
 import CoccStore
 import Foundation
 import GRDB
@@ -149,7 +150,7 @@ struct ImportTaskTests {
             }
             #expect(await (try f.importService()).runDueTasks().map(\.id) == [2])
             // A restart: a new process, a new store handle; the task is still scheduled, and runs once due.
-            let reopened = CampaignStore(store: try SQLiteStore(path: f.directory.appendingPathComponent("coccd.sqlite").path))
+            let reopened = try SQLiteStore(path: f.directory.appendingPathComponent("coccd.sqlite").path) as CampaignStore
             #expect(try reopened.task(id: 1)?.state == .scheduled)
             f.clock.advance(3599)
             let service = ImportService(

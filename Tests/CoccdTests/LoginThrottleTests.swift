@@ -1,6 +1,7 @@
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccStorage
 import Dispatch
 import Foundation
 import Hummingbird

@@ -2,6 +2,7 @@ import CoccEngine
 import CoccOperations
 import CoccServer
 import CoccSimulator
+import CoccStorage
 import CoccSwitch
 import Foundation
 import Hummingbird

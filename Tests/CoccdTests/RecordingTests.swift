@@ -2,6 +2,7 @@ import CoccEngine
 import CoccOperations
 import CoccServer
 import CoccSimulator
+import CoccStorage
 import CoccStore
 import CoccSwitch
 import Foundation

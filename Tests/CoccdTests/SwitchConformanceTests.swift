@@ -1,6 +1,7 @@
 import CoccAsterisk
 import CoccEngine
 import CoccSimulator
+import CoccStorage
 import CoccSwitch
 import Foundation
 import Logging

@@ -2,6 +2,7 @@ import CoccCampaigns
 import CoccEngine
 import CoccOperations
 import CoccServer
+import CoccStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting

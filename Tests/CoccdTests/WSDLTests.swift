@@ -3,6 +3,7 @@ import CoccEngine
 import CoccOperations
 import CoccSOAP
 import CoccServer
+import CoccStorage
 import CoccStore
 import Foundation
 import HTTPTypes

@@ -1,3 +1,5 @@
+import CoccStorage
+
 extension CSVReader {
     /// The byte-level state machine. Every byte and field it keeps is checked against the limits
     /// first, so a row can never make it hold more than `maxRowBytes` and `maxFieldsPerRow`.

@@ -1,5 +1,6 @@
 public import CoccEngine
 import CoccOperations
+public import CoccStorage
 public import Foundation
 public import Logging
 public import ServiceLifecycle

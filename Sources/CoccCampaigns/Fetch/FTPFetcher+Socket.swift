@@ -1,3 +1,4 @@
+import CoccStorage
 import Foundation
 
 #if canImport(Glibc)

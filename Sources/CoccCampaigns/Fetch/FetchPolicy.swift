@@ -1,3 +1,4 @@
+import CoccStorage
 public import Foundation
 
 /// Where imports may fetch from and how much: remote imports must not become a way to reach
@@ -28,10 +29,7 @@ public struct FetchPolicy: Sendable {
 
     /// The URL as it may appear in logs and task status: no user, no password.
     public static func redacted(_ url: URL) -> String {
-        guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "(unparsable URL)" }
-        c.user = nil
-        c.password = nil
-        return c.string ?? "(unparsable URL)"
+        URLUserinfo.redacted(url)
     }
 }
 
@@ -39,12 +37,7 @@ extension FetchPolicy {
     /// The URL without its userinfo, and the user and password it carried (decoded). What is
     /// stored is the URL alone; the credentials go with the task's others, never into logs.
     public static func splitUserinfo(_ url: URL) -> (url: String, user: String, password: String) {
-        guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return (url.absoluteString, "", "") }
-        let user = c.user ?? ""
-        let password = c.password ?? ""
-        c.user = nil
-        c.password = nil
-        return (c.string ?? url.absoluteString, user, password)
+        URLUserinfo.split(url)
     }
 
     /// Scheme, host and port (the scheme's default when absent): credentials given for one

@@ -1,3 +1,4 @@
+public import CoccStorage
 public import Foundation
 import Logging
 

@@ -1,3 +1,4 @@
+import CoccStorage
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -82,20 +83,5 @@ extension ImportService {
             }
         }
         return columns
-    }
-}
-
-extension ImportTask {
-    mutating func count(_ result: Result<RecordOutcome, RowProblem>) {
-        switch result {
-        case .success(let outcome):
-            if outcome.inserted { imported += 1 }
-            if outcome.duplicate || outcome.duplicatePhone { duplicates += 1 }
-            if outcome.updated || outcome.statusReset || outcome.agentCleared { updated += 1 }
-            if outcome.predialed { predialed += 1 }
-        case .failure(let problem):
-            rejected += 1
-            if problems.count < 200 { problems.append(problem) }
-        }
     }
 }

@@ -1,3 +1,4 @@
+public import CoccStorage
 public import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -59,7 +60,7 @@ public final class ImportService: Service, Sendable {
         await gate.run {
             var done: [ImportTask] = []
             while !Task.isShuttingDownGracefully {
-                let next: (ImportTask, CampaignStore.TaskSecrets)?
+                let next: (ImportTask, TaskSecrets)?
                 do { next = try self.campaigns.claimNextTask(now: self.clock()) } catch {
                     self.logger.error("cannot read import tasks", metadata: ["error": "\(error)"])
                     break
@@ -71,7 +72,7 @@ public final class ImportService: Service, Sendable {
         }
     }
 
-    func execute(_ task: ImportTask, _ secrets: CampaignStore.TaskSecrets) async -> ImportTask {
+    func execute(_ task: ImportTask, _ secrets: TaskSecrets) async -> ImportTask {
         var task = task
         var metadata: Logger.Metadata = [
             "task": "\(task.id)", "team_id": "\(task.teamID)", "campaign": "\(task.campaignID)", "url": "\(task.url)",

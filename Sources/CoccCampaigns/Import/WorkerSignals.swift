@@ -1,3 +1,4 @@
+import CoccStorage
 import Synchronization
 
 /// Lets one body run at a time, in arrival order, across awaits: the server's import tasks run

@@ -1,3 +1,5 @@
+import CoccStorage
+
 /// An IVR menu and the menus its digits lead to, as the configuration defines them.
 ///
 /// ```json

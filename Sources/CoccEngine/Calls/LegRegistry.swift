@@ -1,3 +1,4 @@
+import CoccStorage
 public import CoccSwitch
 import Foundation
 import Synchronization

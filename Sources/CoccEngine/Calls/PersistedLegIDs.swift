@@ -1,3 +1,4 @@
+public import CoccStorage
 public import CoccSwitch
 import Foundation
 public import Logging

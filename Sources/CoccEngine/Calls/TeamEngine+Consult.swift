@@ -1,4 +1,5 @@
 public import CoccOperations
+public import CoccStorage
 import CoccSwitch
 public import Logging
 

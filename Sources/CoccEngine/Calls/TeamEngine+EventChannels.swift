@@ -1,4 +1,5 @@
 public import CoccOperations
+import CoccStorage
 public import CoccSwitch
 import Foundation
 import Logging

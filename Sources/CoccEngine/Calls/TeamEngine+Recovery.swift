@@ -1,4 +1,5 @@
 import CoccOperations
+import CoccStorage
 import CoccSwitch
 import Foundation
 import Logging

@@ -1,4 +1,5 @@
 import CoccOperations
+import CoccStorage
 public import CoccSwitch
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+public import CoccStorage
 public import Crypto
 public import Foundation
 import Synchronization

@@ -1,3 +1,5 @@
+import CoccStorage
+
 /// Comparisons of secrets (MACs, signatures) that take the same time wherever they differ.
 public enum ConstantTime {
     /// Whether the two strings are equal; the time depends only on their lengths.

@@ -1,3 +1,4 @@
+import CoccStorage
 import Crypto
 public import Foundation
 import Synchronization

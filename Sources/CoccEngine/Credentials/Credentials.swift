@@ -1,3 +1,5 @@
+public import CoccStorage
+
 /// What a request presents to prove who it is: the manual's common parameters.
 public struct Credentials: Sendable, Hashable {
     public var orgidentity: String

@@ -1,3 +1,4 @@
+import CoccStorage
 public import Foundation
 import Synchronization
 

@@ -1,3 +1,4 @@
+import CoccStorage
 import Crypto
 import Foundation
 import _CryptoExtras

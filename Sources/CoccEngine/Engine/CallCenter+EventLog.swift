@@ -1,3 +1,4 @@
+public import CoccStorage
 import Foundation
 
 extension CallCenter {

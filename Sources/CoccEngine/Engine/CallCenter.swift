@@ -1,3 +1,4 @@
+public import CoccStorage
 public import CoccSwitch
 public import Foundation
 public import Logging
@@ -12,7 +13,7 @@ import Synchronization
 /// let reply = await engine.login(agent: agent, directory: directory, logger: logger)
 /// ```
 public final class CallCenter: Sendable {
-    public let store: any EngineStore
+    public let store: any DataStore
     public let authenticator: Authenticator
     public let clock: @Sendable () -> Date
     public let callSwitch: any Switch
@@ -29,7 +30,7 @@ public final class CallCenter: Sendable {
 
     /// `switch` carries the calls; its notifications are routed to the team that owns each leg.
     public init(
-        store: any EngineStore, switch callSwitch: any Switch, clock: @escaping @Sendable () -> Date = Date.init,
+        store: any DataStore, switch callSwitch: any Switch, clock: @escaping @Sendable () -> Date = Date.init,
         legRegistry: LegRegistry = LegRegistry(), logger: Logger = Logger(label: "coccd"), recordingsDirectory: String? = nil,
         ivrMenus: [String: IVRMenu] = IVRMenu.sample, offerRingTimeout: Duration = .seconds(20)
     ) throws {

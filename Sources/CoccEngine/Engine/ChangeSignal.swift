@@ -1,3 +1,4 @@
+import CoccStorage
 import Synchronization
 
 /// A version number that goes up whenever a team's live state (agents' sessions, live calls)

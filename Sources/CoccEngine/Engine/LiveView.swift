@@ -1,3 +1,4 @@
+public import CoccStorage
 public import Foundation
 
 /// What a wallboard or an agent's status bar shows: the agents of a team (or of the groups a

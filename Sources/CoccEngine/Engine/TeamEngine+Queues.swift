@@ -1,4 +1,5 @@
 public import CoccOperations
+public import CoccStorage
 public import Logging
 
 extension TeamEngine {

@@ -1,4 +1,5 @@
 import CoccOperations
+public import CoccStorage
 public import CoccSwitch
 public import Foundation
 public import Logging

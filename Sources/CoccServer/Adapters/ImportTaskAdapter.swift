@@ -1,5 +1,6 @@
 import CoccCampaigns
 import CoccEngine
+import CoccStorage
 import Foundation
 import HTTPTypes
 import Hummingbird

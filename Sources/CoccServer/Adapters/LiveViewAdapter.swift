@@ -1,4 +1,5 @@
 import CoccEngine
+import CoccStorage
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,4 +1,5 @@
 import CoccEngine
+import CoccStorage
 import Foundation
 
 /// The JSON the pages read: ``LiveView`` and call records, with times as Unix seconds and the

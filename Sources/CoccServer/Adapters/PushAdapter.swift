@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccStorage
 import Foundation
 import HTTPTypes
 import Hummingbird

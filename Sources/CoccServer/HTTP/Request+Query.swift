@@ -1,4 +1,5 @@
 import CoccEngine
+import CoccStorage
 import Hummingbird
 
 extension Request {

@@ -9,6 +9,13 @@ public struct AgentSession: Sendable, Codable, Equatable {
         public var afterCallWork: AfterCallWorkMode
         public var workMode: WorkMode
         public var since: Date
+
+        public init(groupID: Int64, afterCallWork: AfterCallWorkMode, workMode: WorkMode, since: Date) {
+            self.groupID = groupID
+            self.afterCallWork = afterCallWork
+            self.workMode = workMode
+            self.since = since
+        }
     }
 
     public struct ActivePause: Sendable, Codable, Equatable {
@@ -16,6 +23,12 @@ public struct AgentSession: Sendable, Codable, Equatable {
         public var since: Date
         /// The pause-history row that this pause will close.
         public var recordID: Int64
+
+        public init(reason: String, since: Date, recordID: Int64) {
+            self.reason = reason
+            self.since = since
+            self.recordID = recordID
+        }
     }
 
     public var agentID: Int64

@@ -1,39 +1,8 @@
+public import CoccStorage
 public import Foundation
 import GRDB
 
-/// A record that could not be imported, and why (reported, never silently dropped).
-public struct RowProblem: Error, Sendable, Equatable, Codable {
-    /// 1-based row of the file (0 for `source=data`).
-    public var row: Int
-    /// The manual's code for it (BackMsg_76 missing field, 75 bad value, ...).
-    public var code: String
-    public var reason: String
-
-    public init(row: Int, code: String, reason: String) {
-        self.row = row
-        self.code = code
-        self.reason = reason
-    }
-}
-
-/// A record ready to import: column name → value, already mapped from labels.
-public struct ImportRecord: Sendable {
-    public var row: Int
-    public var fields: [String: String]
-    /// The pre-dial entry's priority and dial time when given as such (dialerList), in place
-    /// of `priority_field` and `dialtime_field`.
-    public var priority: Int?
-    public var dialAt: Date?
-
-    public init(row: Int, fields: [String: String], priority: Int? = nil, dialAt: Date? = nil) {
-        self.row = row
-        self.fields = fields
-        self.priority = priority
-        self.dialAt = dialAt
-    }
-}
-
-extension CampaignStore {
+extension SQLiteStore {
     /// Applies a batch of records to the campaign's package and pre-dial list in ONE
     /// transaction: either every accepted record of the batch is written, or (on a storage
     /// error, which is thrown) none is. Per-record problems are returned, not thrown.
@@ -48,7 +17,7 @@ extension CampaignStore {
         -> [Result<RecordOutcome, RowProblem>]
     {
         guard let pkgRow = try Row.fetchOne(db, sql: "SELECT * FROM customer_packages WHERE id = ?", arguments: [campaign.packageID]) else {
-            throw Failure.notFound("package \(campaign.packageID)")
+            throw CampaignFailure.notFound("package \(campaign.packageID)")
         }
         let package = Self.package(pkgRow)
         // Prepared once per batch: looking a statement up by its SQL text for every row
@@ -219,34 +188,5 @@ extension CampaignStore {
         let custom = fields.filter { !CustomerFields.systemNames.contains($0.key) }
         guard !custom.isEmpty, let data = try? JSONSerialization.data(withJSONObject: custom, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-/// `YYYY-MM-DD hh:mm:ss` in the server's time zone, as the manual writes times.
-public enum ImportTime {
-    public static func parse(_ text: String) -> Date? {
-        let parts = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int($0) }
-        guard parts.count == 6 || parts.count == 5 || parts.count == 3 else { return nil }
-        var c = DateComponents()
-        c.year = parts[0]
-        c.month = parts[1]
-        c.day = parts[2]
-        c.hour = parts.count > 3 ? parts[3] : 0
-        c.minute = parts.count > 4 ? parts[4] : 0
-        c.second = parts.count > 5 ? parts[5] : 0
-        guard (1...12).contains(c.month!), (1...31).contains(c.day!), (0...23).contains(c.hour!), (0...59).contains(c.minute!) else {
-            return nil
-        }
-        return Calendar.current.date(from: c)
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs; cheap when there are none (the usual case).
-    var trimmedSpaces: String {
-        let utf8 = self.utf8
-        guard let first = utf8.first, let last = utf8.last else { return self }
-        if first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09 { return self }
-        return trimmingCharacters(in: .whitespaces)
     }
 }

@@ -13,6 +13,16 @@ public struct Campaign: Sendable, Equatable, Codable {
     public var packageID: Int64
     public var mode: Mode
     public var state: State
+
+    public init(id: Int64, teamID: Int64, name: String, groupID: Int64, packageID: Int64, mode: Mode, state: State) {
+        self.id = id
+        self.teamID = teamID
+        self.name = name
+        self.groupID = groupID
+        self.packageID = packageID
+        self.mode = mode
+        self.state = state
+    }
 }
 
 /// A customer package. A package on the master table shares the team's customers: a customer
@@ -23,6 +33,13 @@ public struct CustomerPackage: Sendable, Equatable, Codable {
     public var teamID: Int64
     public var name: String
     public var master: Bool
+
+    public init(id: Int64, teamID: Int64, name: String, master: Bool) {
+        self.id = id
+        self.teamID = teamID
+        self.name = name
+        self.master = master
+    }
 }
 
 /// A customer's processing status. `success` is the manual's 成功提交 ("successfully
@@ -39,6 +56,15 @@ public struct Customer: Sendable, Equatable {
     public var fields: [String: String]
     public var status: String
     public var agent: String
+
+    public init(id: Int64, teamID: Int64, packageID: Int64? = nil, fields: [String: String], status: String, agent: String) {
+        self.id = id
+        self.teamID = teamID
+        self.packageID = packageID
+        self.fields = fields
+        self.status = status
+        self.agent = agent
+    }
 }
 
 /// One entry of a campaign's pre-dial list.
@@ -54,4 +80,20 @@ public struct PredialEntry: Sendable, Equatable {
     public var status: String
     public var attempts: Int
     public var lastResult: String
+
+    public init(
+        id: Int64, campaignID: Int64, customerID: Int64, phone: String, priority: Int, dialAt: Date, agent: String, status: String,
+        attempts: Int, lastResult: String
+    ) {
+        self.id = id
+        self.campaignID = campaignID
+        self.customerID = customerID
+        self.phone = phone
+        self.priority = priority
+        self.dialAt = dialAt
+        self.agent = agent
+        self.status = status
+        self.attempts = attempts
+        self.lastResult = lastResult
+    }
 }

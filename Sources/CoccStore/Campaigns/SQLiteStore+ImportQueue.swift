@@ -1,12 +1,13 @@
-import Foundation
+public import CoccStorage
+public import Foundation
 import GRDB
 
 /// The task queue on the store: due tasks are `queued`, the one worker claims them one at a
 /// time, and each batch saves the task's progress in the batch's own transaction.
-extension CampaignStore {
+extension SQLiteStore {
     /// Scheduled tasks whose time has come join the queue; then the oldest queued task (by run
     /// time, then id) is claimed (`running`). One transaction, so two callers never claim the same.
-    func claimNextTask(now: Date) throws -> (ImportTask, TaskSecrets)? {
+    public func claimNextTask(now: Date) throws -> (ImportTask, TaskSecrets)? {
         try database.write { db in
             try db.execute(
                 sql: "UPDATE import_tasks SET state = 'queued' WHERE state = 'scheduled' AND run_at <= ?",
@@ -35,7 +36,7 @@ extension CampaignStore {
     /// Imports one batch of a task and saves the task's progress (`through`: the last file row
     /// read so far, and the counts with this batch's outcomes) in the SAME transaction: after a
     /// crash, the saved counts are exactly those of the rows in the store.
-    func importBatch(
+    public func importBatch(
         campaign: Campaign, records: [ImportRecord], options: ImportOptions, now: Date, task: ImportTask,
         through row: Int
     ) throws -> ImportTask {
@@ -48,7 +49,7 @@ extension CampaignStore {
         }
     }
 
-    func finish(_ task: ImportTask, now: Date) throws {
+    public func finish(_ task: ImportTask, now: Date) throws {
         try database.write { db in
             try Self.saveCounts(
                 db, task, extra: "state = ?, error = ?, finished_at = ?, source_pwd = ''",

@@ -1,10 +1,11 @@
+import CoccStorage
 import GRDB
 
 /// Who in a team may import. By default only accounts (`usertype=account`): an import writes
 /// customers for the whole team and takes the server's one import worker, which is more than an
 /// agent's own work needs. A team that wants its agents to import says so
 /// (`coccd team update <team> --allow-agent-import yes`).
-extension CampaignStore {
+extension SQLiteStore {
     public func allowsAgentImports(team: Int64) throws -> Bool {
         try database.read { db in
             try Bool.fetchOne(db, sql: "SELECT allow_agent_import FROM import_team_settings WHERE team_id = ?", arguments: [team]) ?? false

@@ -1,27 +1,11 @@
-public import CoccStore
+public import CoccStorage
 import Foundation
 import GRDB
 
-/// Campaign data on the embedded store: packages, campaigns, custom fields, customers and the
-/// pre-dial list. Imports write through ``importBatch(team:campaign:records:options:now:)``,
-/// one transaction per batch, so a failure leaves no half-applied batch.
-public struct CampaignStore: Sendable {
-    public let store: SQLiteStore
-    var database: DatabasePool { store.database }
-
-    public init(store: SQLiteStore) { self.store = store }
-
-    public enum Failure: Error, CustomStringConvertible, Equatable {
-        case notFound(String)
-        case invalid(String)
-        public var description: String {
-            switch self {
-            case .notFound(let what): return "\(what) not found"
-            case .invalid(let why): return why
-            }
-        }
-    }
-
+/// Campaign data on the embedded store (``CampaignRepository``): packages, campaigns, custom
+/// fields, customers and the pre-dial list. Imports write one transaction per batch, so a
+/// failure leaves no half-applied batch.
+extension SQLiteStore {
     // MARK: provisioning
 
     @discardableResult
@@ -54,11 +38,11 @@ public struct CampaignStore: Sendable {
                 try Bool.fetchOne(db, sql: "SELECT 1 FROM customer_packages WHERE id = ? AND team_id = ?", arguments: [packageID, team])
                     == true
             else {
-                throw Failure.notFound("package \(packageID)")
+                throw CampaignFailure.notFound("package \(packageID)")
             }
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agent_groups WHERE id = ? AND team_id = ?", arguments: [groupID, team]) == true
             else {
-                throw Failure.notFound("group \(groupID)")
+                throw CampaignFailure.notFound("group \(groupID)")
             }
             try db.execute(
                 sql: "INSERT INTO campaigns (team_id, name, group_id, package_id, mode) VALUES (?, ?, ?, ?, ?)",
@@ -99,7 +83,7 @@ public struct CampaignStore: Sendable {
     public func addField(team: Int64, name: String, cn: String, en: String) throws {
         guard !CustomerFields.systemNames.contains(name), name.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil
         else {
-            throw Failure.invalid("field names are letters, digits and _, and not a system field")
+            throw CampaignFailure.invalid("field names are letters, digits and _, and not a system field")
         }
         try database.write { db in
             try db.execute(

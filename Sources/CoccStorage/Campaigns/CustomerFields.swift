@@ -8,6 +8,12 @@ public struct CustomerFields: Sendable {
         public var name: String
         public var cn: String
         public var en: String
+
+        public init(name: String, cn: String, en: String) {
+            self.name = name
+            self.cn = cn
+            self.en = en
+        }
     }
 
     /// The system fields, in table order. `phone1` identifies a customer (duplicates are found by it).

@@ -1,46 +1,8 @@
+public import CoccStorage
 public import Foundation
 import GRDB
 
-/// A file import (`source=http` or `ftp`): persisted, so a scheduled one survives restarts and
-/// its outcome can be read later (`coccd import status`, `GET /coccinterface/importtask`).
-public struct ImportTask: Sendable, Equatable, Codable {
-    /// `scheduled`: waiting for its `exetime`; `queued`: due, waiting for the server's one import
-    /// worker; `running`; then `done` or `failed`.
-    public enum State: String, Sendable, Codable { case scheduled, running, done, failed, queued }
-
-    public var id: Int64
-    public var teamID: Int64
-    public var campaignID: Int64
-    public var source: String
-    /// Without credentials (they are kept apart and never shown).
-    public var url: String
-    public var runAt: Date
-    public var state: State
-    public var rowsRead = 0
-    public var imported = 0
-    public var updated = 0
-    public var duplicates = 0
-    public var rejected = 0
-    public var predialed = 0
-    /// The first problems, with row numbers and reasons.
-    public var problems: [RowProblem] = []
-    /// Why the whole task failed, as `BackMsg_NN: reason`.
-    public var error = ""
-    public var createdAt: Date
-    public var finishedAt: Date?
-    /// The last file row whose outcome (and the counts above) is saved, batch by batch: a task
-    /// a crash interrupted continues after it, with these counts.
-    public var progressRow = 0
-}
-
-extension CampaignStore {
-    struct TaskSecrets {
-        var url: String
-        var user: String
-        var password: String
-        var options: ImportOptions
-    }
-
+extension SQLiteStore {
     /// Stores a task: `queued` when it is for now, else `scheduled`. The URL is stored without
     /// its userinfo; a user and password written in it (`ftp://u:p@host/x.csv`) are kept with
     /// the other credentials instead (when those are empty), which are cleared once the task ends.
@@ -49,7 +11,7 @@ extension CampaignStore {
         queued: Bool = false, options: ImportOptions, now: Date
     ) throws -> Int64 {
         let optionsJSON = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
-        let split = FetchPolicy.splitUserinfo(url)
+        let split = URLUserinfo.split(url)
         let (user, password) = user.isEmpty && password.isEmpty ? (split.user, split.password) : (user, password)
         return try database.write { db in
             try db.execute(
@@ -77,7 +39,7 @@ extension CampaignStore {
     }
 
     static func task(_ row: Row) -> ImportTask {
-        let url = URL(string: row["url"] as String).map(FetchPolicy.redacted) ?? ""
+        let url = URL(string: row["url"] as String).map(URLUserinfo.redacted) ?? ""
         var task = ImportTask(
             id: row["id"], teamID: row["team_id"], campaignID: row["campaign_id"], source: row["source"], url: url,
             runAt: Date(timeIntervalSince1970: row["run_at"]), state: ImportTask.State(rawValue: row["state"]) ?? .failed,

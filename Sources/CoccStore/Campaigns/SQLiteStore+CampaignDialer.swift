@@ -1,10 +1,12 @@
-import Foundation
+public import CoccStorage
+public import Foundation
 import GRDB
 
-extension CampaignStore {
+extension SQLiteStore {
     /// Takes the campaign's next entry (priority, then dial time, then arrival) whose time has
     /// come, and marks it dialing for `agent` under `marker` (the call's userdata).
-    func claimNextEntry(campaign: Int64, agent: String, now: Date, marker: (Int64, Int) -> String) throws -> (PredialEntry, String)? {
+    public func claimNextEntry(campaign: Int64, agent: String, now: Date, marker: (Int64, Int) -> String) throws -> (PredialEntry, String)?
+    {
         try database.write { db in
             guard
                 let row = try Row.fetchOne(
@@ -28,7 +30,7 @@ extension CampaignStore {
     }
 
     /// Puts an entry back as it was before a dial that never started.
-    func releaseEntry(id: Int64, customerStatus: String = CustomerStatus.new.rawValue, retryAt: Date) throws {
+    public func releaseEntry(id: Int64, customerStatus: String = CustomerStatus.new.rawValue, retryAt: Date) throws {
         try database.write { db in
             try db.execute(
                 sql: "UPDATE predial SET status = 'pending', attempts = attempts - 1, sessionid = '', dial_at = ? WHERE id = ?",
@@ -40,7 +42,7 @@ extension CampaignStore {
     }
 
     /// Entries being dialled, with the call's marker and when the dial started.
-    func dialingEntries() throws -> [(entry: PredialEntry, teamID: Int64, marker: String, since: Date)] {
+    public func dialingEntries() throws -> [(entry: PredialEntry, teamID: Int64, marker: String, since: Date)] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM predial WHERE status = 'dialing'").map {
                 (Self.predialEntry($0), $0["team_id"], $0["sessionid"], Date(timeIntervalSince1970: $0["updated_at"]))
@@ -49,7 +51,7 @@ extension CampaignStore {
     }
 
     /// How the campaign call with this marker ended, once its call record exists.
-    func disposition(team: Int64, marker: String) throws -> String? {
+    public func disposition(team: Int64, marker: String) throws -> String? {
         try database.read { db in
             try String.fetchOne(
                 db, sql: "SELECT disposition FROM call_records WHERE team_id = ? AND userdata = ? LIMIT 1", arguments: [team, marker])
@@ -57,7 +59,8 @@ extension CampaignStore {
     }
 
     /// Records a finished dial on the entry and the customer.
-    func settle(entry: PredialEntry, result: String, status: PredialEntry.Status, customerStatus: String, retryAt: Date?, now: Date) throws
+    public func settle(entry: PredialEntry, result: String, status: PredialEntry.Status, customerStatus: String, retryAt: Date?, now: Date)
+        throws
     {
         try database.write { db in
             try db.execute(

@@ -1,0 +1,18 @@
+/// Everything coccd keeps, as one value a server opens at start: the engine's concerns
+/// (``EngineStore``), backend delivery and the campaigns. `CoccStore` implements it on SQLite.
+///
+/// The concerns are separate protocols so that a part of the server asks only for what it
+/// uses (the engine never sees campaigns or delivery cursors), and so that every implementation
+/// is held to the same contract by one conformance suite. Nothing here names a SQL type.
+///
+/// ```swift
+/// let store: any DataStore = try SQLiteStore(path: "data/coccd.sqlite")
+/// let center = try CallCenter(store: store, switch: pbx)
+/// ```
+public protocol DataStore: DirectoryStore, SessionStore, EventLogStore, CallStore, DeliveryStore, CampaignRepository {
+    /// Releases the store's files or connections; call once, at shutdown.
+    func close() throws
+}
+
+/// What a team's engine reads and writes.
+public typealias EngineStore = DirectoryStore & SessionStore & EventLogStore & CallStore
