@@ -99,12 +99,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The Hummingbird application: SOAP, HTTP form and CJI adapters, assets, metrics.
+        // The Hummingbird application: SOAP, HTTP form and CJI adapters, assets, metrics. It
+        // does not depend on CoccStore: it reaches the store only through CoccStorage's protocols.
         .target(
             name: "CoccServer",
             dependencies: [
-                "CoccOperations", "CoccEngine", "CoccStorage", "CoccStore", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccSimulator",
-                "CoccCampaigns",
+                "CoccOperations", "CoccEngine", "CoccStorage", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccSimulator", "CoccCampaigns",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
