@@ -20,7 +20,7 @@ enum FTPFetcher {
 
     static func fetch(_ url: URL, user: String, password: String, policy: FetchPolicy, to path: String) async throws {
         guard let host = url.host, policy.allows(host: host) else { throw FetchError.hostNotAllowed(url.host ?? "") }
-        let split = FetchPolicy.splitUserinfo(url)
+        let split = URLUserinfo.split(url)
         let (user, password) = user.isEmpty && password.isEmpty ? (split.user, split.password) : (user, password)
         let deadline = Deadline(seconds: policy.timeout)
         // Blocking sockets on a thread of its own: a hostile server may hold it until the

@@ -1,4 +1,3 @@
-import CoccStorage
 public import Foundation
 
 /// Where imports may fetch from and how much: remote imports must not become a way to reach
@@ -26,20 +25,9 @@ public struct FetchPolicy: Sendable {
             return p == host
         }
     }
-
-    /// The URL as it may appear in logs and task status: no user, no password.
-    public static func redacted(_ url: URL) -> String {
-        URLUserinfo.redacted(url)
-    }
 }
 
 extension FetchPolicy {
-    /// The URL without its userinfo, and the user and password it carried (decoded). What is
-    /// stored is the URL alone; the credentials go with the task's others, never into logs.
-    public static func splitUserinfo(_ url: URL) -> (url: String, user: String, password: String) {
-        URLUserinfo.split(url)
-    }
-
     /// Scheme, host and port (the scheme's default when absent): credentials given for one
     /// origin are never sent to another, whatever a redirect says.
     public struct Origin: Sendable, Equatable {

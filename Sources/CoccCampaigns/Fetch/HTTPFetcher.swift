@@ -30,7 +30,7 @@ final class HTTPFetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     static func fetch(_ url: URL, user: String, password: String, policy: FetchPolicy, to path: String) async throws {
         guard let host = url.host, policy.allows(host: host) else { throw FetchError.hostNotAllowed(url.host ?? "") }
         // Userinfo never reaches the HTTP stack (which would send it wherever it goes next).
-        let split = FetchPolicy.splitUserinfo(url)
+        let split = URLUserinfo.split(url)
         guard let bare = URL(string: split.url) else { throw FetchError.failed("bad URL") }
         let (user, password) = user.isEmpty && password.isEmpty ? (split.user, split.password) : (user, password)
         FileManager.default.createFile(atPath: path, contents: nil)
@@ -107,7 +107,7 @@ final class HTTPFetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         // The credentials go only to the origin they were given for; userinfo in the Location
         // is dropped too.
         var next = request
-        if let bare = URL(string: FetchPolicy.splitUserinfo(url).url) { next.url = bare }
+        if let bare = URL(string: URLUserinfo.split(url).url) { next.url = bare }
         let sameOrigin = origin != nil && FetchPolicy.Origin(url) == origin
         next.setValue(sameOrigin ? authorization : nil, forHTTPHeaderField: "Authorization")
         completionHandler(next)

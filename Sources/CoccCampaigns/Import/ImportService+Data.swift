@@ -66,7 +66,7 @@ extension ImportService {
             return .failure(ImportFailure(code: "86", reason: "only .csv files can be imported"))
         }
         guard settings.policy.allows(host: host) else {
-            logger.warning("import refused: host not allowed", metadata: ["host": "\(host)", "url": "\(FetchPolicy.redacted(url))"])
+            logger.warning("import refused: host not allowed", metadata: ["host": "\(host)", "url": "\(URLUserinfo.redacted(url))"])
             return .failure(ImportFailure(code: "89", reason: "host \(host) is not allowed"))
         }
         do {
@@ -74,7 +74,7 @@ extension ImportService {
                 team: campaign.teamID, campaign: campaign.id, source: source, url: url, user: user, password: password,
                 runAt: runAt ?? clock(), queued: runAt == nil, options: options, now: clock())
             logger.info(
-                "import task created", metadata: ["task": "\(id)", "url": "\(FetchPolicy.redacted(url))", "run_at": "\(runAt ?? clock())"])
+                "import task created", metadata: ["task": "\(id)", "url": "\(URLUserinfo.redacted(url))", "run_at": "\(runAt ?? clock())"])
             // The one worker takes it (after the tasks before it); it is not started here.
             if settings.startAtOnce && runAt == nil { doorbell.ring() }
             return .success(id)

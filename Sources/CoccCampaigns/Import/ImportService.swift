@@ -84,7 +84,7 @@ public final class ImportService: Service, Sendable {
         var fetched = started
         do {
             // Tasks stored before userinfo was split off may still carry it: it is used, never passed on.
-            let split = URL(string: secrets.url).map(FetchPolicy.splitUserinfo)
+            let split = URL(string: secrets.url).map(URLUserinfo.split)
             guard let split, let url = URL(string: split.url) else { throw ImportFailure(code: "89", reason: "bad URL") }
             let (user, password) =
                 secrets.user.isEmpty && secrets.password.isEmpty ? (split.user, split.password) : (secrets.user, secrets.password)
