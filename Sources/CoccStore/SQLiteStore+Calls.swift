@@ -17,10 +17,6 @@ extension SQLiteStore {
         }
     }
 
-    public func events(teamID: Int64, after eventid: Int64, limit: Int) throws -> [StoredEvent] {
-        try events(teamID: teamID, after: eventid, limit: limit, agentID: nil)
-    }
-
     public func events(teamID: Int64, after eventid: Int64, limit: Int, agentID: Int64?) throws -> [StoredEvent] {
         try database.read { db in
             let rows: [Row]

@@ -15,7 +15,7 @@ extension SQLiteStore {
     ///   accepted them yet must still receive them: delivery is at least once, never lossy).
     /// Deletes in batches so that appends are never blocked for long. Returns how many went.
     @discardableResult
-    public func pruneEvents(before cutoff: Date, heldFrom: [Int64: Int64] = [:], batch: Int = 5_000) throws -> Int {
+    public func pruneEvents(before cutoff: Date, heldFrom: [Int64: Int64], batch: Int) throws -> Int {
         let teams = try database.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM teams") }
         var removed = 0
         for team in teams {

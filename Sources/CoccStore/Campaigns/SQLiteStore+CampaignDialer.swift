@@ -30,7 +30,7 @@ extension SQLiteStore {
     }
 
     /// Puts an entry back as it was before a dial that never started.
-    public func releaseEntry(id: Int64, customerStatus: String = CustomerStatus.new.rawValue, retryAt: Date) throws {
+    public func releaseEntry(id: Int64, customerStatus: String, retryAt: Date) throws {
         try database.write { db in
             try db.execute(
                 sql: "UPDATE predial SET status = 'pending', attempts = attempts - 1, sessionid = '', dial_at = ? WHERE id = ?",

@@ -51,7 +51,7 @@ extension SQLiteStore {
         }
     }
 
-    public func campaigns(team: Int64? = nil) throws -> [Campaign] {
+    public func campaigns(team: Int64?) throws -> [Campaign] {
         try database.read { db in
             let rows =
                 if let team {
@@ -103,7 +103,7 @@ extension SQLiteStore {
 
     // MARK: reading
 
-    public func customers(package: Int64, limit: Int = 1_000) throws -> [Customer] {
+    public func customers(package: Int64, limit: Int) throws -> [Customer] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM customers WHERE package_id = ? ORDER BY id LIMIT ?", arguments: [package, limit]).map(
                 Self.customer)
@@ -118,7 +118,7 @@ extension SQLiteStore {
         try database.write { db in try db.execute(sql: "UPDATE customers SET status = ? WHERE id = ?", arguments: [status.rawValue, id]) }
     }
 
-    public func predial(campaign: Int64, limit: Int = 1_000) throws -> [PredialEntry] {
+    public func predial(campaign: Int64, limit: Int) throws -> [PredialEntry] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM predial WHERE campaign_id = ? ORDER BY id LIMIT ?", arguments: [campaign, limit]).map(
                 Self.predialEntry)

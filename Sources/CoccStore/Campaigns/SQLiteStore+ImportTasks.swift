@@ -8,7 +8,7 @@ extension SQLiteStore {
     /// the other credentials instead (when those are empty), which are cleared once the task ends.
     public func createTask(
         team: Int64, campaign: Int64, source: String, url: URL, user: String, password: String, runAt: Date,
-        queued: Bool = false, options: ImportOptions, now: Date
+        queued: Bool, options: ImportOptions, now: Date
     ) throws -> Int64 {
         let optionsJSON = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
         let split = URLUserinfo.split(url)
@@ -31,7 +31,7 @@ extension SQLiteStore {
         try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM import_tasks WHERE id = ?", arguments: [id]).map(Self.task) }
     }
 
-    public func tasks(team: Int64, limit: Int = 50) throws -> [ImportTask] {
+    public func tasks(team: Int64, limit: Int) throws -> [ImportTask] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM import_tasks WHERE team_id = ? ORDER BY id DESC LIMIT ?", arguments: [team, limit])
                 .map(Self.task)
