@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The system libxml2, through a shim that hides its ICU headers from Foundation's.
@@ -79,6 +80,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // PostgreSQL persistence through postgres-nio: the production store beside SQLite.
+        .target(
+            name: "CoccPostgres",
+            dependencies: [
+                "CoccStorage", "CoccOperations", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Provisioning above the stores: passwords hashed, directory files and the demo team,
+        // written through DirectoryProvisioningStore to whichever store is open.
+        .target(name: "CoccProvisioning", dependencies: ["CoccEngine", "CoccStorage"], swiftSettings: swiftSettings),
         // Outbound campaigns: customer import (importWS: data, http and ftp CSV), the pre-dial
         // list and the progressive dialer.
         .target(
@@ -133,7 +147,7 @@ let package = Package(
             name: "coccd",
             dependencies: [
                 "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStorage", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue",
-                "CoccSwitch",
+                "CoccSwitch", "CoccPostgres", "CoccProvisioning",
                 "CoccSimulator",
                 "CoccCampaigns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -148,7 +162,8 @@ let package = Package(
         .executableTarget(
             name: "CallBenchmark",
             dependencies: [
-                "CoccEngine", "CoccStorage", "CoccStore", "CoccSwitch", "CoccSimulator", .product(name: "Logging", package: "swift-log"),
+                "CoccEngine", "CoccStorage", "CoccStore", "CoccProvisioning", "CoccSwitch", "CoccSimulator",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/CallBenchmark",
             swiftSettings: swiftSettings
@@ -157,7 +172,8 @@ let package = Package(
         .executableTarget(
             name: "AsteriskBenchmark",
             dependencies: [
-                "CoccEngine", "CoccStorage", "CoccStore", "CoccSwitch", "CoccSimulator", "CoccAsterisk", "CoccOperations",
+                "CoccEngine", "CoccStorage", "CoccStore", "CoccProvisioning", "CoccSwitch", "CoccSimulator", "CoccAsterisk",
+                "CoccOperations",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/AsteriskBenchmark",
@@ -167,7 +183,7 @@ let package = Package(
             name: "CoccdTests",
             dependencies: [
                 "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStorage", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue",
-                "CoccSwitch",
+                "CoccSwitch", "CoccPostgres", "CoccProvisioning",
                 "CoccSimulator",
                 "CoccCampaigns",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

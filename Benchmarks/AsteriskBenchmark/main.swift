@@ -9,6 +9,7 @@
 import CoccAsterisk
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccSimulator
 import CoccStorage
 import CoccStore
@@ -58,7 +59,7 @@ func run(_ name: String, makeSwitch: (any LegIDSource) -> (any Switch, (@Sendabl
     defer { try? FileManager.default.removeItem(at: folder) }
     let store = try SQLiteStore(path: folder.appendingPathComponent("coccd.sqlite").path)
     let numbers = (0..<agentCount).map { String(100_000 + $0) }
-    try DirectoryAdmin(store: store, rounds: 1).load(
+    try await DirectoryAdmin(store: store, rounds: 1).load(
         DirectoryFile(teams: [
             .init(
                 identity: "bench", name: "Bench", id: 1,
@@ -66,11 +67,11 @@ func run(_ name: String, makeSwitch: (any LegIDSource) -> (any Switch, (@Sendabl
                 groups: [.init(id: 1, name: "Queue", queueNumber: "6001", members: numbers.map { .init(agent: $0, kind: .static) })]
             )
         ]))
-    let ids = try PersistedLegIDs(store: store, logger: logger)
+    let ids = try await PersistedLegIDs(store: store, logger: logger)
     let (pbx, serviceLoop) = makeSwitch(ids)
     let service = serviceLoop.map { loop in Task { try await loop() } }
     defer { service?.cancel() }
-    let center = try CallCenter(store: store, switch: pbx, legRegistry: LegRegistry(ids: ids), logger: logger)
+    let center = try await CallCenter(store: store, switch: pbx, legRegistry: LegRegistry(ids: ids), logger: logger)
     let timings = Timings()
     // The engine's reader, as the server's SwitchNotificationService, timing each notification from
     // the switch's report to its appended events: its wait in the queue, then its handling.
@@ -85,18 +86,18 @@ func run(_ name: String, makeSwitch: (any LegIDSource) -> (any Switch, (@Sendabl
     defer { reader.cancel() }
     while !pbx.isConnected { try await Task.sleep(for: .milliseconds(50)) }
     let directory = center.directory
-    let engine = try center.engine(team: 1)
+    let engine = try await center.engine(team: 1)
     let agents = directory.agents(ofTeam: 1)
     for agent in agents { _ = await engine.login(agent: agent, directory: directory, logger: logger) }
-    func count(_ needle: String, after: Int64) throws -> Int {
-        try store.events(teamID: 1, after: after, limit: Int.max, agentID: nil).filter { $0.message.contains(needle) }.count
+    func count(_ needle: String, after: Int64) async throws -> Int {
+        try await store.events(teamID: 1, after: after, limit: Int.max, agentID: nil).filter { $0.message.contains(needle) }.count
     }
     let cpuStart = cpuSeconds()
     var calls = 0
     print("\(name):")
     print("  batch  setups/s  p50 setup (ms)  p99 notification->append (ms)")
     for batch in [10, 25, min(50, agentCount)] where batch <= agentCount {
-        let before = try center.latestEventID(team: 1)
+        let before = try await center.latestEventID(team: 1)
         let start = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
             for agent in agents.prefix(batch) {
@@ -108,7 +109,7 @@ func run(_ name: String, makeSwitch: (any LegIDSource) -> (any Switch, (@Sendabl
                 }
             }
         }
-        while try count("&source=CALLEE&event=answer&", after: before) < batch {
+        while try await count("&source=CALLEE&event=answer&", after: before) < batch {
             guard ContinuousClock.now - start < .seconds(60) else {
                 print("  timed out")
                 break
@@ -119,16 +120,16 @@ func run(_ name: String, makeSwitch: (any LegIDSource) -> (any Switch, (@Sendabl
         // Per call: from the first event (the agent's ringing) to the customer's answer.
         var spans: [Double] = []
         var first: [String: Date] = [:]
-        for event in try store.events(teamID: 1, after: before, limit: Int.max, agentID: nil) {
+        for event in try await store.events(teamID: 1, after: before, limit: Int.max, agentID: nil) {
             let sid = event.message.components(separatedBy: "sessionid=").last?.prefix(32).description ?? ""
             if first[sid] == nil { first[sid] = event.at }
             if event.message.contains("&source=CALLEE&event=answer&"), let t = first[sid] { spans.append(event.at.timeIntervalSince(t)) }
         }
         let p99 = p(0.99, timings.drain())
         print(String(format: "  %5d  %8.1f  %14.1f  %.2f", batch, Double(batch) / setup, p(0.5, spans) * 1000, p99 * 1000))
-        let hangupFrom = try center.latestEventID(team: 1)
+        let hangupFrom = try await center.latestEventID(team: 1)
         for agent in agents.prefix(batch) { _ = await engine.hangup(target: .all, targetAgent: agent, logger: logger) }
-        while try count("&source=CONVERSATION&event=hangup&", after: hangupFrom) < batch {
+        while try await count("&source=CONVERSATION&event=hangup&", after: hangupFrom) < batch {
             guard ContinuousClock.now - start < .seconds(120) else { break }
             try await Task.sleep(for: .milliseconds(5))
         }

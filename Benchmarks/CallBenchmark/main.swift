@@ -1,4 +1,5 @@
 import CoccEngine
+import CoccProvisioning
 import CoccSimulator
 // Call-engine benchmark (not a test): `swift run -c release CallBenchmark [agents] [rounds]`.
 //
@@ -42,7 +43,7 @@ func makeCenter(agents: Int, folder: URL) async throws -> (CallCenter, Simulated
     let store = try SQLiteStore(path: folder.appendingPathComponent("coccd.sqlite").path)
     let numbers = (0..<agents).map { String(100_000 + $0) }
     // Passwords are not what is measured: one PBKDF2 round each.
-    try DirectoryAdmin(store: store, rounds: 1).load(
+    try await DirectoryAdmin(store: store, rounds: 1).load(
         DirectoryFile(teams: [
             .init(
                 identity: "bench", name: "Bench", id: 1,
@@ -55,9 +56,9 @@ func makeCenter(agents: Int, folder: URL) async throws -> (CallCenter, Simulated
     let pbx = SimulatedSwitch(rules: rules, timing: .manual)
     var logger = Logger(label: "bench")
     logger.logLevel = .error
-    let center = try CallCenter(store: store, switch: pbx, logger: logger)
+    let center = try await CallCenter(store: store, switch: pbx, logger: logger)
     let directory = center.directory
-    let engine = try center.engine(team: 1)
+    let engine = try await center.engine(team: 1)
     let list = directory.agents(ofTeam: 1)
     for agent in list { _ = await engine.login(agent: agent, directory: directory, logger: logger) }
     return (center, pbx, store, list)
@@ -91,7 +92,7 @@ defer { reader.cancel() }
 var caller = 0
 print("batch  calls  setups/s  events/s  p99 notification->append (ms)")
 for batch in [50, 100, 200, 400, min(800, agentCount)] where batch <= agentCount {
-    let eventsBefore = try store.events(teamID: 1, after: 0, limit: Int.max).count
+    let eventsBefore = try await store.events(teamID: 1, after: 0, limit: Int.max).count
     let start = ContinuousClock.now
     var legs: [Int64] = []
     for _ in 0..<batch {
@@ -103,7 +104,7 @@ for batch in [50, 100, 200, 400, min(800, agentCount)] where batch <= agentCount
     let setup = seconds(ContinuousClock.now - start)
     for leg in legs { try await pbx.farEndHangup(uniqueid: leg) }
     let total = seconds(ContinuousClock.now - start)
-    let events = try store.events(teamID: 1, after: 0, limit: Int.max).count - eventsBefore
+    let events = try await store.events(teamID: 1, after: 0, limit: Int.max).count - eventsBefore
     let samples = timings.drain().sorted()
     let p99 = samples.isEmpty ? 0 : samples[min(samples.count - 1, Int(Double(samples.count) * 0.99))]
     print(String(format: "%5d  %5d  %8.0f  %8.0f  %.2f", batch, legs.count, Double(batch) / setup, Double(events) / total, p99 * 1000))

@@ -64,7 +64,7 @@ extension Catalogue {
             summary: "Hang up the listed legs (uniqueid) that fit target, or by target the call of targetagent (required without uniqueid)."
         )
     ) { request, context in
-        switch context.authorize(request.credentials) {
+        switch await context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
             guard let target = HangupTarget(rawValue: request.trimmed("target").lowercased()) else {
@@ -202,7 +202,7 @@ extension Catalogue {
     ) { request, context in
         var credentials = request.credentials
         credentials.usertype = "account"
-        switch context.authorize(credentials) {
+        switch await context.authorize(credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
             let exten = request.trimmed("exten")

@@ -22,7 +22,7 @@ extension Catalogue {
                 "Import customers into a campaign's package (source=data: one record field=value||...; http/ftp: a CSV file, as a task whose id is answered)."
         )
     ) { request, context in
-        switch context.authorize(request.credentials) {
+        switch await context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
             guard let imports = context.imports else {
@@ -34,7 +34,7 @@ extension Catalogue {
             // where an account is needed.
             if auth.agent != nil {
                 do {
-                    guard try imports.campaigns.allowsAgentImports(team: auth.principal.teamID) else {
+                    guard try await imports.campaigns.allowsAgentImports(team: auth.principal.teamID) else {
                         auth.logger.info("importWS refused: the team allows imports from accounts only")
                         return .failure(BackMessage("38"))
                     }
@@ -49,7 +49,7 @@ extension Catalogue {
             let campaign: Campaign
             do {
                 let modelID = request.trimmed("model_id")
-                guard let found = try imports.campaigns.campaign(team: auth.principal.teamID, id: modelID) else {
+                guard let found = try await imports.campaigns.campaign(team: auth.principal.teamID, id: modelID) else {
                     // A number that names no campaign: "does not exist" (73); anything else is
                     // not a campaign id at all (67). Names are accepted too, for people.
                     return .failure(BackMessage(Int64(modelID) == nil ? "67" : "73"))
@@ -64,12 +64,12 @@ extension Catalogue {
             let text = request["context"]
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return .failure(BackMessage("71")) }
             let options: ImportOptions
-            switch importOptions(request, teamID: campaign.teamID, imports: imports) {
+            switch await importOptions(request, teamID: campaign.teamID, imports: imports) {
             case .failure(let failure): return .failure(BackMessage(failure.code))
             case .success(let parsed): options = parsed
             }
             if source == "data" {
-                switch imports.importRecord(context: text, into: campaign, options: options) {
+                switch await imports.importRecord(context: text, into: campaign, options: options) {
                 case .success(let outcome): return .success(BackMessage(outcome.code))
                 case .failure(let failure):
                     auth.logger.info("importWS record refused", metadata: ["code": "\(failure.code)", "reason": "\(failure.reason)"])
@@ -83,7 +83,7 @@ extension Catalogue {
                 guard let at = ImportTime.parse(exetime) else { return .failure(.parameterError) }
                 runAt = at
             }
-            switch imports.submit(
+            switch await imports.submit(
                 source: source, context: text, user: request["source_user"], password: request["source_pwd"], runAt: runAt,
                 into: campaign, options: options)
             {
@@ -95,14 +95,18 @@ extension Catalogue {
 
     /// The duplicate and pre-dial parameters; empty values take the manual's defaults (no
     /// pre-dial, keep owner and status, skip duplicates, ignoreDuplicate, skip).
-    static func importOptions(_ request: OperationRequest, teamID: Int64, imports: ImportService) -> Result<ImportOptions, ImportFailure> {
+    static func importOptions(_ request: OperationRequest, teamID: Int64, imports: ImportService) async -> Result<
+        ImportOptions, ImportFailure
+    > {
         var options = ImportOptions()
         let delrow = request.trimmed("delrow")
         if !delrow.isEmpty {
             guard let n = Int(delrow), n >= 0 else { return .failure(ImportFailure(code: "28", reason: "delrow is not a number")) }
             options.delrow = n
         }
-        guard let fields = try? imports.campaigns.fields(team: teamID) else { return .failure(ImportFailure(code: "85", reason: "fields")) }
+        guard let fields = try? await imports.campaigns.fields(team: teamID) else {
+            return .failure(ImportFailure(code: "85", reason: "fields"))
+        }
         for (parameter, keyPath) in [
             ("phone_field", \ImportOptions.phoneField), ("priority_field", \.priorityField), ("dialtime_field", \.dialtimeField),
         ] {

@@ -28,18 +28,18 @@ extension Catalogue {
         guard !sessionid.isEmpty, !calldate.isEmpty else { return .failure(.parameterEmpty) }
         // Only names of this call's files: nothing else in the recordings folder can be reached.
         guard filename.isEmpty || isFileName(filename, ofCall: sessionid) else { return .failure(.parameterError) }
+        // The live call first: a call that ends in between has queued its record by then.
         let record: CallRecord?
-        do { record = try context.center.store.callRecord(sessionid: sessionid) } catch {
-            context.logger.error("could not read call records", metadata: ["error": "\(error)"])
-            return .failure(.noMatchingData)
-        }
         let owner: (teamID: Int64, startedAt: Date)
-        if let record {
-            owner = (record.teamID, record.startedAt)
-        } else if !filename.isEmpty, let live = await context.center.liveCall(sessionid: sessionid) {
-            owner = live
+        if !filename.isEmpty, let live = await context.center.liveCall(sessionid: sessionid) {
+            (record, owner) = (nil, live)
         } else {
-            return .failure(.noMatchingData)
+            do { record = try await context.center.callRecord(sessionid: sessionid) } catch {
+                context.logger.error("could not read call records", metadata: ["error": "\(error)"])
+                return .failure(.noMatchingData)
+            }
+            guard let record else { return .failure(.noMatchingData) }
+            owner = (record.teamID, record.startedAt)
         }
         let relative =
             filename.isEmpty

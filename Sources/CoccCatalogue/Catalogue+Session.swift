@@ -12,7 +12,7 @@ extension Catalogue {
             summary: "Log in; the third field describes each of the agent's groups, each ending with |||."
         )
     ) { request, context in
-        switch context.authorize(request.credentials) {
+        switch await context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
             guard let agent = auth.agent else {
@@ -31,7 +31,7 @@ extension Catalogue {
             summary: "Log out: leave every group, end pause and after-call work."
         )
     ) { request, context in
-        switch context.authorize(request.credentials) {
+        switch await context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
             guard let agent = auth.agent else { return .success(.logoutSucceeded) }

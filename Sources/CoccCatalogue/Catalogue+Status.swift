@@ -28,7 +28,7 @@ extension Catalogue {
                 "For a group admin or an account: number:status of the group's agents in the listed statuses (all, idle, busy, ring, pause, acw, login, logout)."
         )
     ) { request, context in
-        switch context.authorize(request.credentials) {
+        switch await context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
             let id = request.trimmed("agent_group_id")
@@ -67,7 +67,7 @@ extension Catalogue {
             summary: "number:status of the team's agents in the listed statuses."
         )
     ) { request, context in
-        switch context.authorize(request.credentials) {
+        switch await context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
             guard !request.trimmed("status").isEmpty else { return .failure(.parameterEmpty) }

@@ -16,7 +16,7 @@ extension Catalogue {
         _ request: OperationRequest, _ context: OperationContext,
         _ body: (Agent, Authorized) async -> Reply
     ) async -> Reply {
-        switch context.authorize(request.credentials) {
+        switch await context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
             let number = request.trimmed("target")

@@ -51,7 +51,7 @@ struct Authorized {
 
 extension OperationContext {
     /// Authenticates and finds the team's engine, or returns the reply that refuses the request.
-    func authorize(_ credentials: Credentials) -> Result<Authorized, ReplyError> {
+    func authorize(_ credentials: Credentials) async -> Result<Authorized, ReplyError> {
         let directory = center.directory
         switch center.authenticator.authenticate(credentials, from: clientAddress, in: directory, logger: logger) {
         case .failure(.message(let message)):
@@ -61,7 +61,7 @@ extension OperationContext {
             logger[metadataKey: "team"] = "\(credentials.orgidentity)"
             logger[metadataKey: "user"] = "\(credentials.user)"
             do {
-                let engine = try center.engine(team: principal.teamID)
+                let engine = try await center.engine(team: principal.teamID)
                 return .success(Authorized(principal: principal, directory: directory, engine: engine, logger: logger))
             } catch {
                 logger.error("could not load team state", metadata: ["error": "\(error)"])
@@ -75,7 +75,7 @@ extension OperationContext {
     func authorizeAgent(_ credentials: Credentials, notAnAgent: BackMessage = .agentNotFound, _ body: (Agent, Authorized) async -> Reply)
         async -> Reply
     {
-        switch authorize(credentials) {
+        switch await authorize(credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
             guard let agent = auth.agent else { return .failure(notAnAgent) }

@@ -25,7 +25,7 @@ extension Catalogue {
                 "Vendor extra: one number into a campaign's pre-dial list (priority; dialtime YYYY-MM-DD hh:mm:ss), importWS's duplicate rules."
         )
     ) { request, context in
-        switch context.authorize(request.credentials) {
+        switch await context.authorize(request.credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
             guard let imports = context.imports else {
@@ -36,7 +36,7 @@ extension Catalogue {
             // whose team allows imports from accounts only.
             if auth.agent != nil {
                 let allowed: Bool
-                do { allowed = try imports.campaigns.allowsAgentImports(team: auth.principal.teamID) } catch {
+                do { allowed = try await imports.campaigns.allowsAgentImports(team: auth.principal.teamID) } catch {
                     auth.logger.error("dialerList: team import setting unreadable", metadata: ["error": "\(error)"])
                     return .failure(BackMessage("85"))
                 }
@@ -62,7 +62,7 @@ extension Catalogue {
             let campaign: Campaign
             do {
                 // Looked up in the caller's team only: another team's campaign id "does not exist".
-                guard let found = try imports.campaigns.campaign(team: auth.principal.teamID, id: campaignID) else {
+                guard let found = try await imports.campaigns.campaign(team: auth.principal.teamID, id: campaignID) else {
                     // BackMsg_73 (the campaign does not exist) for a number, 67 (campaign ID wrong) otherwise, as importWS.
                     return .failure(BackMessage(Int64(campaignID) == nil ? "67" : "73"))
                 }
@@ -72,11 +72,11 @@ extension Catalogue {
                 return .failure(BackMessage("85"))
             }
             let options: ImportOptions
-            switch importOptions(request, teamID: campaign.teamID, imports: imports) {
+            switch await importOptions(request, teamID: campaign.teamID, imports: imports) {
             case .failure(let failure): return .failure(BackMessage(failure.code))
             case .success(let parsed): options = parsed
             }
-            switch imports.addToDialList(phone: phone, priority: priority, dialAt: dialAt, into: campaign, options: options) {
+            switch await imports.addToDialList(phone: phone, priority: priority, dialAt: dialAt, into: campaign, options: options) {
             case .success(let outcome):
                 auth.logger.info("dialerList", metadata: ["campaign": "\(campaign.id)", "code": "\(outcome.code)"])
                 return outcome.predialed ? .success(BackMessage(outcome.code)) : .failure(BackMessage(outcome.code))
@@ -104,7 +104,7 @@ extension Catalogue {
     ) { request, context in
         var credentials = request.credentials
         credentials.usertype = "account"
-        switch context.authorize(credentials) {
+        switch await context.authorize(credentials) {
         case .failure(let error): return error.reply
         case .success(let auth):
             let exten = request.trimmed("exten")

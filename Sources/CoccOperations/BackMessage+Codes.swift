@@ -24,6 +24,7 @@ extension BackMessage {
     public static let accountOrPasswordWrong = BackMessage("63")
     public static let notGroupLeader = BackMessage("65")
     public static let alreadyPaused = BackMessage("66")
+    public static let storageError = BackMessage("85")
     public static let notInAfterCallWork = BackMessage("90")
     public static let workModeSwitchFailed = BackMessage("91")
     public static let noAgents = BackMessage("93")

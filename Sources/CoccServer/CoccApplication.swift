@@ -50,15 +50,18 @@ public enum CoccApplication {
             router.add(middleware: FileMiddleware(recordings, urlBasePath: "/getMonitor", searchForIndexHtml: false))
         }
         // Health for load balancers and ops: 503 while the switch is unreachable (calls fail
-        // with their operations' failure codes then; everything else keeps working).
+        // with their operations' failure codes then; everything else keeps working) or while
+        // the store does not answer or take writes (changes answer BackMsg_85 then).
         router.get("/health") { _, _ in
             let connected = center.callSwitch.isConnected
+            let storeProblem = await StoreHealth.problem(center: center, timeout: .seconds(2))
+            let healthy = connected && storeProblem == nil
+            var fields = [("status", healthy ? "ok" : "degraded"), ("switch", connected ? "connected" : "disconnected")]
+            fields.append(("store", storeProblem == nil ? "ok" : "unavailable"))
+            if let storeProblem { fields.append(("store_error", storeProblem)) }
             return Response(
-                status: connected ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                body: .init(
-                    byteBuffer: ByteBuffer(
-                        string: #"{"status":"\#(connected ? "ok" : "degraded")","switch":"\#(connected ? "connected" : "disconnected")"}"#))
-            )
+                status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: StoreHealth.json(fields))))
         }
         router.get("/metrics") { _, _ in
             Response(

@@ -29,7 +29,7 @@ public struct DirectoryWatcher: Service {
                 return  // shutting down
             }
             do {
-                try center.reloadDirectoryIfChanged(logger: logger)
+                try await center.reloadDirectoryIfChanged(logger: logger)
             } catch {
                 logger.error("directory reload failed", metadata: ["error": "\(error)"])
             }

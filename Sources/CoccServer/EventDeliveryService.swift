@@ -89,9 +89,11 @@ public final class EventDeliveryService: Service, Sendable {
         guard busy.withLock({ $0.insert(team.id).inserted }) else { return nil }
         defer { _ = busy.withLock { $0.remove(team.id) } }
         if let at = retryAt.withLock({ $0[team.id] }), ContinuousClock.now < at { return nil }
-        guard var state = try? store.deliveryState(teamID: team.id), !state.dead, let url = URL(string: team.eventURL) else { return nil }
+        guard var state = try? await store.deliveryState(teamID: team.id), !state.dead, let url = URL(string: team.eventURL) else {
+            return nil
+        }
         let events: [StoredEvent]
-        do { events = try center.events(team: team.id, after: state.cursor, agent: nil, limit: 100) } catch {
+        do { events = try await center.events(team: team.id, after: state.cursor, agent: nil, limit: 100) } catch {
             logger.error("could not read events for delivery", metadata: ["team": "\(team.identity)", "error": "\(error)"])
             return nil
         }
@@ -102,7 +104,7 @@ public final class EventDeliveryService: Service, Sendable {
                 state.cursor = event.eventid
                 state.attempts = 0
                 state.lastError = ""
-                try store.saveDelivery(state)
+                try await store.saveDelivery(state)
                 retryAt.withLock { $0[team.id] = nil }
                 metrics.eventDelivered(team: team.identity)
             } catch {
@@ -128,7 +130,7 @@ public final class EventDeliveryService: Service, Sendable {
                             "team": "\(team.identity)", "eventid": "\(event.eventid)", "attempt": "\(state.attempts)", "error": "\(error)",
                         ])
                 }
-                try? store.saveDelivery(state)
+                try? await store.saveDelivery(state)
                 metrics.eventDeliveryDead(team: team.identity, dead: state.dead)
                 return nil
             }

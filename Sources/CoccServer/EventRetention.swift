@@ -29,20 +29,20 @@ public struct EventRetentionService: Service {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            prune(now: center.clock())  // the clock events are stamped with
+            await prune(now: center.clock())  // the clock events are stamped with
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) } } catch { return }
         }
     }
 
     /// One pass; returns how many events were removed.
     @discardableResult
-    public func prune(now: Date) -> Int {
+    public func prune(now: Date) async -> Int {
         do {
             var held: [Int64: Int64] = [:]
             for team in center.directory.teams.values where !team.eventURL.isEmpty {
-                held[team.id] = try store.deliveryState(teamID: team.id).cursor
+                held[team.id] = try await store.deliveryState(teamID: team.id).cursor
             }
-            let removed = try store.pruneEvents(before: now.addingTimeInterval(-retention), heldFrom: held)
+            let removed = try await store.pruneEvents(before: now.addingTimeInterval(-retention), heldFrom: held)
             if removed > 0 {
                 logger.info("event log pruned", metadata: ["removed": "\(removed)", "retention_hours": "\(retention / 3600)"])
             }
@@ -58,8 +58,8 @@ public struct EventRetentionService: Service {
 public enum EventRetention {
     /// True when events after `cursor` were already removed: resuming from it would silently
     /// skip them, so the reader is told to reload its state instead.
-    public static func isStale(cursor: Int64, teamID: Int64, store: any EngineStore) throws -> Bool {
-        let first = try store.firstEventID(teamID: teamID)
+    public static func isStale(cursor: Int64, teamID: Int64, store: any EngineStore) async throws -> Bool {
+        let first = try await store.firstEventID(teamID: teamID)
         return first > 0 && cursor < first - 1
     }
 

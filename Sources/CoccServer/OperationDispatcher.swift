@@ -36,15 +36,36 @@ public struct OperationDispatcher: Sendable {
         var logger = logger
         logger[metadataKey: "operation"] = "\(operation.descriptor.name)"
         logger[metadataKey: "interface"] = "\(request.interface.rawValue)"
-        let reply = await operation(
+        let team = teamID(of: request)
+        let before = team.flatMap { center.loadedEngine(team: $0)?.journal.enqueuedCount } ?? 0
+        var reply = await operation(
             request,
             OperationContext(
                 center: center, logger: logger, webrootAddress: webroot, imports: imports, clientAddress: request.clientAddress,
                 recordingURLs: recordingURLs))
+        // The change is durable before the client hears of it: wait for the team's queued
+        // writes, when this operation (or one beside it) queued any; a read-only operation
+        // answers from memory even while the store is away.
+        if let team, let engine = center.loadedEngine(team: team), engine.journal.enqueuedCount != before,
+            !(await engine.journal.flush(timeout: configuration.storeWriteTimeout))
+        {
+            logger.error(
+                "store did not take the operation's writes in time; answered as a storage error",
+                metadata: ["team_id": "\(team)", "reason": "\(engine.journal.failure ?? "timeout")", "code": "\(reply.code)"])
+            // BackMsg_85 is the manual's "数据存储错误" (data storage error): where an operation
+            // has no storage failure of its own, the manual's words for one.
+            reply = .failure(.storageError)
+        }
         let elapsed = ContinuousClock.now - start
         metrics.record(operation: operation.descriptor.name, interface: request.interface.rawValue, code: reply.code, duration: elapsed)
         logger.debug("operation done", metadata: ["code": "\(reply.code)", "message": "\(reply.message.render(.code))"])
         return (reply, style(for: request))
+    }
+
+    /// The team the request names (`orgidentity`), if the directory has it.
+    func teamID(of request: OperationRequest) -> Int64? {
+        let identity = request.trimmed("orgidentity")
+        return identity.isEmpty ? nil : center.directory.team(identity: identity)?.id
     }
 
     /// The request's `lang`, else the team's language, else the server's setting.

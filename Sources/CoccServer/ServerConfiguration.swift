@@ -9,6 +9,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var host = "127.0.0.1"
     public var port = 4580
     public var dataDirectory = "./data"
+    /// `postgres://user:password@host:5432/db?sslmode=require`: the PostgreSQL store; empty: the
+    /// embedded SQLite store in the data directory (which keeps recordings, import files and
+    /// keys either way). Holds a credential: never log it (`DataStore.summary` is what to log).
+    public var database = ""
     /// Origins allowed to POST across origins; `*` allows any.
     public var corsOrigins: [String] = []
     /// The URL the WSDL advertises; empty: from the request's Host header.
@@ -28,6 +32,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var maxConcurrentParses = 32
     /// Seconds between checks for directory changes made by the CLI.
     public var directoryPollSeconds = 1.0
+    /// How long an operation waits for its store writes before it answers BackMsg_85.
+    public var storeWriteTimeoutSeconds = 5.0
+    public var storeWriteTimeout: Duration { .milliseconds(Int64(storeWriteTimeoutSeconds * 1000)) }
     public var demo = false
     /// Serve the simulated switch's control surface (`/simulator/...`); `--demo` implies it.
     public var simulate = false
@@ -114,6 +121,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_HOST"] { host = v }
         if let v = environment["COCCD_PORT"].flatMap(Int.init) { port = v }
         if let v = environment["COCCD_DATA_DIR"] { dataDirectory = v }
+        if let v = environment["COCCD_DATABASE_URL"] { database = v }
         if let v = environment["COCCD_CORS_ORIGINS"] { corsOrigins = v.split(separator: ",").map(String.init) }
         if let v = environment["COCCD_PUBLIC_URL"] { publicURL = v }
         if let v = environment["COCCD_WEBROOT_ADDRESS"] { webrootAddress = v }
@@ -140,8 +148,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case host, port, dataDirectory, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes, maxHeaderBytes
-        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, demo, simulate, ivrs, simulation,
+        case host, port, dataDirectory, database, corsOrigins, publicURL, webrootAddress, soapNamespace, messages, maxBodyBytes,
+            maxHeaderBytes
+        case idleTimeoutSeconds, requestTimeoutSeconds, maxConcurrentParses, directoryPollSeconds, storeWriteTimeoutSeconds, demo, simulate,
+            ivrs, simulation,
             afterCallWorkLimitSeconds, ringTimeoutSeconds, pollTimeoutSeconds, eventDeliveryMaxAttempts, eventDeliveryTimeoutSeconds
         case eventRetentionHours, pushLineFormat, importAllowedHosts, importMaxBytes, importMaxRows, importTimeoutSeconds
         case dialerMaxAttempts, dialerRetrySeconds
@@ -160,6 +170,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         host = try c.decodeIfPresent(String.self, forKey: .host) ?? host
         port = try c.decodeIfPresent(Int.self, forKey: .port) ?? port
         dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? dataDirectory
+        database = try c.decodeIfPresent(String.self, forKey: .database) ?? database
         corsOrigins = try c.decodeIfPresent([String].self, forKey: .corsOrigins) ?? corsOrigins
         publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL) ?? publicURL
         webrootAddress = try c.decodeIfPresent(String.self, forKey: .webrootAddress) ?? webrootAddress
@@ -171,6 +182,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? requestTimeoutSeconds
         maxConcurrentParses = try c.decodeIfPresent(Int.self, forKey: .maxConcurrentParses) ?? maxConcurrentParses
         directoryPollSeconds = try c.decodeIfPresent(Double.self, forKey: .directoryPollSeconds) ?? directoryPollSeconds
+        storeWriteTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .storeWriteTimeoutSeconds) ?? storeWriteTimeoutSeconds
         demo = try c.decodeIfPresent(Bool.self, forKey: .demo) ?? demo
         simulate = try c.decodeIfPresent(Bool.self, forKey: .simulate) ?? simulate
         ivrs = try c.decodeIfPresent([String: IVRMenu].self, forKey: .ivrs) ?? ivrs

@@ -4,12 +4,18 @@ public import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func appendEvent(teamID: Int64, at: Date, agentIDs: [Int64], teamChannel: Bool, render: (Int64) -> String) throws -> StoredEvent
+    public func appendEvent(teamID: Int64, at: Date, agentIDs: [Int64], teamChannel: Bool, render: @Sendable (Int64) -> String) async throws
+        -> StoredEvent
     {
         let agents = agentIDs.isEmpty ? "" : "," + agentIDs.map(String.init).joined(separator: ",") + ","
-        return try database.write { db in
-            let last = try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ?", arguments: [teamID]) ?? 0
-            let event = StoredEvent(teamID: teamID, eventid: last + 1, at: at, message: render(last + 1))
+        return try await database.write { db in
+            let id = try Int64.fetchOne(
+                db,
+                sql: """
+                    INSERT INTO event_sequence (team_id, next_id) VALUES (?, 1)
+                    ON CONFLICT(team_id) DO UPDATE SET next_id = next_id + 1 RETURNING next_id
+                    """, arguments: [teamID])!
+            let event = StoredEvent(teamID: teamID, eventid: id, at: at, message: render(id))
             try db.execute(
                 sql: "INSERT INTO call_events (team_id, eventid, created_at, message, agents, team_channel) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [teamID, event.eventid, at.timeIntervalSince1970, event.message, agents, teamChannel ? 1 : 0])
@@ -17,8 +23,8 @@ extension SQLiteStore {
         }
     }
 
-    public func events(teamID: Int64, after eventid: Int64, limit: Int, agentID: Int64?) throws -> [StoredEvent] {
-        try database.read { db in
+    public func events(teamID: Int64, after eventid: Int64, limit: Int, agentID: Int64?) async throws -> [StoredEvent] {
+        try await database.read { db in
             let rows: [Row]
             if let agentID {
                 rows = try Row.fetchAll(
@@ -39,8 +45,8 @@ extension SQLiteStore {
         }
     }
 
-    public func lastEventID(teamID: Int64, atOrBefore date: Date) throws -> Int64 {
-        try database.read { db in
+    public func lastEventID(teamID: Int64, atOrBefore date: Date) async throws -> Int64 {
+        try await database.read { db in
             // The newest event is the common question (every poll asks it): a plain MAX on the
             // primary key is one index probe; with a time bound, walk back from the newest.
             if date == .distantFuture {
@@ -52,8 +58,8 @@ extension SQLiteStore {
         }
     }
 
-    public func saveCallRecord(_ r: CallRecord) throws {
-        try database.write { db in
+    public func saveCallRecord(_ r: CallRecord) async throws {
+        try await database.write { db in
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO call_records (sessionid, team_id, direction, agent, customer, did, group_id, started_at,
@@ -68,14 +74,14 @@ extension SQLiteStore {
         }
     }
 
-    public func callRecord(sessionid: String) throws -> CallRecord? {
-        try database.read { db in
+    public func callRecord(sessionid: String) async throws -> CallRecord? {
+        try await database.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM call_records WHERE sessionid = ?", arguments: [sessionid]).map(Self.callRecord)
         }
     }
 
-    public func callRecords(teamID: Int64, from: Date, to: Date, agentNumber: String?, limit: Int) throws -> [CallRecord] {
-        try database.read { db in
+    public func callRecords(teamID: Int64, from: Date, to: Date, agentNumber: String?, limit: Int) async throws -> [CallRecord] {
+        try await database.read { db in
             // call_records_team (team_id, started_at) serves the range; the agent is filtered on it.
             var sql = "SELECT * FROM call_records WHERE team_id = ? AND started_at >= ? AND started_at < ?"
             var arguments: StatementArguments = [teamID, from.timeIntervalSince1970, to.timeIntervalSince1970]
@@ -89,8 +95,8 @@ extension SQLiteStore {
         }
     }
 
-    public func callCounts(teamID: Int64, from: Date, to: Date) throws -> [CallCount] {
-        try database.read { db in
+    public func callCounts(teamID: Int64, from: Date, to: Date) async throws -> [CallCount] {
+        try await database.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -112,8 +118,8 @@ extension SQLiteStore {
             userdata: row["userdata"], modeltype: row["modeltype"], modelID: row["model_id"])
     }
 
-    public func reserveLegIDs(count: Int64) throws -> Int64 {
-        try database.write { db in
+    public func reserveLegIDs(count: Int64) async throws -> Int64 {
+        try await database.write { db in
             // Update first: the write lock is taken before the value is read, so two processes
             // on one database file can never get the same block.
             try db.execute(sql: "UPDATE leg_id_sequence SET next = next + ? WHERE id = 1", arguments: [count])
@@ -124,9 +130,9 @@ extension SQLiteStore {
         }
     }
 
-    public func saveLiveCall(_ record: LiveCallRecord) throws {
+    public func saveLiveCall(_ record: LiveCallRecord) async throws {
         let data = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
-        try database.write { db in
+        try await database.write { db in
             try db.execute(
                 sql:
                     "INSERT INTO live_calls (sessionid, team_id, data) VALUES (?, ?, ?) ON CONFLICT(sessionid) DO UPDATE SET data = excluded.data",
@@ -134,17 +140,17 @@ extension SQLiteStore {
         }
     }
 
-    public func deleteLiveCall(sessionid: String) throws {
-        try database.write { db in try db.execute(sql: "DELETE FROM live_calls WHERE sessionid = ?", arguments: [sessionid]) }
+    public func deleteLiveCall(sessionid: String) async throws {
+        try await database.write { db in try db.execute(sql: "DELETE FROM live_calls WHERE sessionid = ?", arguments: [sessionid]) }
     }
 
-    public func liveCalls(teamID: Int64) throws -> [LiveCallRecord] {
-        try database.read { db in
+    public func liveCalls(teamID: Int64) async throws -> [LiveCallRecord] {
+        try await database.read { db in
             try String.fetchAll(db, sql: "SELECT data FROM live_calls WHERE team_id = ? ORDER BY rowid", arguments: [teamID])
         }.map { try JSONDecoder().decode(LiveCallRecord.self, from: Data($0.utf8)) }
     }
 
-    public func liveCallTeamIDs() throws -> [Int64] {
-        try database.read { db in try Int64.fetchAll(db, sql: "SELECT DISTINCT team_id FROM live_calls ORDER BY team_id") }
+    public func liveCallTeamIDs() async throws -> [Int64] {
+        try await database.read { db in try Int64.fetchAll(db, sql: "SELECT DISTINCT team_id FROM live_calls ORDER BY team_id") }
     }
 }

@@ -5,8 +5,8 @@ import GRDB
 extension SQLiteStore {
     /// The team's delivery state, created on first use with a fresh secret and a cursor at the
     /// team's latest event (a newly configured URL receives what happens from then on).
-    public func deliveryState(teamID: Int64) throws -> DeliveryState {
-        try database.write { db in
+    public func deliveryState(teamID: Int64) async throws -> DeliveryState {
+        try await database.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM event_delivery WHERE team_id = ?", arguments: [teamID]) {
                 return DeliveryState(
                     teamID: teamID, cursor: row["cursor"], attempts: row["attempts"], dead: row["dead"],
@@ -23,8 +23,8 @@ extension SQLiteStore {
         }
     }
 
-    public func saveDelivery(_ state: DeliveryState) throws {
-        try database.write { db in
+    public func saveDelivery(_ state: DeliveryState) async throws {
+        try await database.write { db in
             try db.execute(
                 sql: "UPDATE event_delivery SET cursor = ?, attempts = ?, dead = ?, last_error = ? WHERE team_id = ?",
                 arguments: [state.cursor, state.attempts, state.dead, state.lastError, state.teamID])

@@ -146,6 +146,16 @@ extension SQLiteStore {
             // A call's state while it lives (JSON of LiveCallRecord); gone when it ends.
             try db.execute(sql: "CREATE TABLE live_calls (sessionid TEXT PRIMARY KEY, team_id INTEGER NOT NULL, data TEXT NOT NULL)")
         }
+        migrator.registerMigration("v10-event-sequence") { db in
+            // Event ids from a sequence per team, bumped in the append's transaction (never
+            // MAX()+1, which would hand out a pruned id again). `next_id` is the last id given;
+            // seeded from the log so that ids go on where they were.
+            try db.execute(
+                sql: """
+                    CREATE TABLE event_sequence (team_id INTEGER PRIMARY KEY, next_id INTEGER NOT NULL);
+                    INSERT INTO event_sequence (team_id, next_id) SELECT team_id, MAX(eventid) FROM call_events GROUP BY team_id;
+                    """)
+        }
         return migrator
     }
 }

@@ -3,8 +3,8 @@ public import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func firstEventID(teamID: Int64) throws -> Int64 {
-        try database.read { db in
+    public func firstEventID(teamID: Int64) async throws -> Int64 {
+        try await database.read { db in
             try Int64.fetchOne(db, sql: "SELECT MIN(eventid) FROM call_events WHERE team_id = ?", arguments: [teamID]) ?? 0
         }
     }
@@ -15,12 +15,14 @@ extension SQLiteStore {
     ///   accepted them yet must still receive them: delivery is at least once, never lossy).
     /// Deletes in batches so that appends are never blocked for long. Returns how many went.
     @discardableResult
-    public func pruneEvents(before cutoff: Date, heldFrom: [Int64: Int64], batch: Int) throws -> Int {
-        let teams = try database.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM teams") }
+    public func pruneEvents(before cutoff: Date, heldFrom: [Int64: Int64], batch: Int) async throws -> Int {
+        // Every team that ever appended (its sequence row outlives it): a removed team's events
+        // are pruned too, not kept forever.
+        let teams = try await database.read { db in try Int64.fetchAll(db, sql: "SELECT team_id FROM event_sequence ORDER BY team_id") }
         var removed = 0
         for team in teams {
             while true {
-                let count = try database.write { db -> Int in
+                let count = try await database.write { db -> Int in
                     let newest =
                         try Int64.fetchOne(db, sql: "SELECT MAX(eventid) FROM call_events WHERE team_id = ?", arguments: [team]) ?? 0
                     // Clocks may step back, so times are not strictly ordered by id: remove only

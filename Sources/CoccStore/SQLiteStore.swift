@@ -6,10 +6,12 @@ public import GRDB
 ///
 /// ```swift
 /// let store = try SQLiteStore(path: "data/coccd.sqlite")
-/// let center = try CallCenter(store: store)
+/// let center = try await CallCenter(store: store, switch: pbx)
 /// ```
 /// The CLI's provisioning commands open the same file while the server runs; triggers bump
 /// a revision on every directory change, and the server reloads its snapshot when it moves.
+/// Reads and writes go through GRDB's async API, on GRDB's own threads, so a query never
+/// occupies a thread of Swift's cooperative pool.
 public final class SQLiteStore: DataStore, Sendable {
     public let database: DatabasePool
 
@@ -29,17 +31,23 @@ public final class SQLiteStore: DataStore, Sendable {
         try Self.migrator.migrate(database)
     }
 
+    public var summary: String { "sqlite \(database.path)" }
+
+    public func check() async throws {
+        _ = try await database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
     /// Checkpoints the WAL and closes the file; call once, at shutdown.
-    public func close() throws {
+    public func close() async throws {
         try database.close()
     }
 
-    public func directoryRevision() throws -> Int64 {
-        try database.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM directory_revision WHERE id = 1") ?? 0 }
+    public func directoryRevision() async throws -> Int64 {
+        try await database.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM directory_revision WHERE id = 1") ?? 0 }
     }
 
-    public func loadDirectory() throws -> Directory {
-        try database.read { db in
+    public func loadDirectory() async throws -> Directory {
+        try await database.read { db in
             let revision = try Int64.fetchOne(db, sql: "SELECT value FROM directory_revision WHERE id = 1") ?? 0
             let teams = try Row.fetchAll(db, sql: "SELECT * FROM teams").map {
                 Team(id: $0["id"], identity: $0["identity"], name: $0["name"], eventURL: $0["event_url"], language: $0["language"])
@@ -72,17 +80,17 @@ public final class SQLiteStore: DataStore, Sendable {
         }
     }
 
-    public func loadSessions(teamID: Int64) throws -> [AgentSession] {
+    public func loadSessions(teamID: Int64) async throws -> [AgentSession] {
         let decoder = JSONDecoder()
-        return try database.read { db in
+        return try await database.read { db in
             try String.fetchAll(db, sql: "SELECT data FROM agent_sessions WHERE team_id = ?", arguments: [teamID])
                 .map { try decoder.decode(AgentSession.self, from: Data($0.utf8)) }
         }
     }
 
-    public func saveSession(_ session: AgentSession) throws {
+    public func saveSession(_ session: AgentSession) async throws {
         let data = String(decoding: try JSONEncoder().encode(session), as: UTF8.self)
-        try database.write { db in
+        try await database.write { db in
             try db.execute(
                 sql:
                     "INSERT INTO agent_sessions (agent_id, team_id, data) VALUES (?, ?, ?) ON CONFLICT(agent_id) DO UPDATE SET data = excluded.data",
@@ -90,24 +98,24 @@ public final class SQLiteStore: DataStore, Sendable {
         }
     }
 
-    public func startPause(teamID: Int64, agentID: Int64, reason: String, at: Date) throws -> Int64 {
-        try database.write { db in
+    public func startPause(teamID: Int64, agentID: Int64, reason: String, at: Date) async throws {
+        try await database.write { db in
             try db.execute(
                 sql: "INSERT INTO pause_log (team_id, agent_id, reason, started_at) VALUES (?, ?, ?, ?)",
                 arguments: [teamID, agentID, reason, at.timeIntervalSince1970])
-            return db.lastInsertedRowID
         }
     }
 
-    public func endPause(id: Int64, at: Date) throws {
-        try database.write { db in
+    public func endPause(agentID: Int64, at: Date) async throws {
+        try await database.write { db in
             try db.execute(
-                sql: "UPDATE pause_log SET ended_at = ? WHERE id = ? AND ended_at IS NULL", arguments: [at.timeIntervalSince1970, id])
+                sql: "UPDATE pause_log SET ended_at = ? WHERE agent_id = ? AND ended_at IS NULL",
+                arguments: [at.timeIntervalSince1970, agentID])
         }
     }
 
-    public func pauses(agentID: Int64, overlapping since: Date) throws -> [PauseRecord] {
-        try database.read { db in
+    public func pauses(agentID: Int64, overlapping since: Date) async throws -> [PauseRecord] {
+        try await database.read { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoccAsterisk
 import CoccEngine
+import CoccProvisioning
 import CoccServer
 import CoccSimulator
 import CoccStorage
@@ -19,7 +20,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the SOAP, HTTP and CJI interfaces.",
         discussion: """
             Settings come from the --config file, then COCCD_* environment variables (COCCD_HOST,
-            COCCD_PORT, COCCD_DATA_DIR, COCCD_CORS_ORIGINS, COCCD_PUBLIC_URL, COCCD_SOAP_NAMESPACE,
+            COCCD_PORT, COCCD_DATA_DIR, COCCD_DATABASE_URL, COCCD_CORS_ORIGINS, COCCD_PUBLIC_URL, COCCD_SOAP_NAMESPACE,
             COCCD_MESSAGES, COCCD_MAX_BODY_BYTES, COCCD_IDLE_TIMEOUT, COCCD_REQUEST_TIMEOUT, COCCD_MAX_CONNECTIONS,
             COCCD_MAX_CONNECTIONS_PER_ADDRESS, COCCD_TLS_CERT, COCCD_TLS_KEY), then flags.
             With --tls-cert and --tls-key the server speaks HTTPS only, on the same port.
@@ -29,7 +30,6 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (default 4580).") var port: Int?
     @OptionGroup var data: DataOptions
-    @Option(help: "JSON configuration file; a bare name is looked up under Config/.") var config: String?
     @Option(name: .customLong("cors-origin"), help: "Origin allowed to call across origins; repeat for more, * for any.")
     var corsOrigins: [String] = []
     @Option(name: .customLong("public-url"), help: "Base URL the WSDL advertises (default: from the request's Host).")
@@ -46,21 +46,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("switch"), help: "simulated (default) or asterisk (ARI; see COCCD_ARI_*).") var switchKind: String?
 
     func resolvedConfiguration() throws -> ServerConfiguration {
-        var config = ServerConfiguration()
-        if let file = self.config {
-            var path = file
-            if !FileManager.default.fileExists(atPath: path), FileManager.default.fileExists(atPath: "Config/\(file)") {
-                path = "Config/\(file)"
-            }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read configuration file \(file)")
-            }
-            config = try JSONDecoder().decode(ServerConfiguration.self, from: data)
-        }
-        config.apply(environment: ProcessEnvironment.all)
+        var config = try data.resolvedConfiguration()
         if let host { config.host = host }
         if let port { config.port = port }
-        if let dir = data.dataDirectory { config.dataDirectory = dir }
         if !corsOrigins.isEmpty { config.corsOrigins = corsOrigins }
         if let publicURL { config.publicURL = publicURL }
         if let webrootAddress { config.webrootAddress = webrootAddress }
@@ -98,15 +86,24 @@ struct Serve: AsyncParsableCommand {
         let metrics = OperationMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
 
-        let store = try DataOptions.openStore(in: configuration.dataDirectory)
-        if configuration.demo, try DirectoryAdmin(store: store).seedDemoIfEmpty() {
+        let store: any DataStore
+        do {
+            store = try await StoreOpening.open(configuration: configuration, logger: logger)
+        } catch let error as ValidationError {
+            throw error  // a malformed setting is a usage error (64), not an unavailable store
+        } catch {
+            // The error names the store without its credentials (PostgresStoreError, SQLite's path).
+            logger.critical("cannot start: the store cannot be opened: \(error)")
+            throw ExitCode(StoreOpening.unavailableExitCode)
+        }
+        if configuration.demo, try await DirectoryAdmin(store: store).seedDemoIfEmpty() {
             logger.notice("demo directory created", metadata: ["credentials": "\(DirectoryAdmin.demoCredentials)"])
         } else if configuration.demo {
             logger.notice("demo mode; directory kept", metadata: ["credentials": "\(DirectoryAdmin.demoCredentials)"])
         }
         // The embedded simulated switch, with the demo rules (see README: "Calls").
         // One persisted source of leg ids for the engine and the switch's incoming callers.
-        let legIDs = try PersistedLegIDs(store: store, logger: logger)
+        let legIDs = try await PersistedLegIDs(store: store, logger: logger)
         let simulator = SimulatedSwitch(rules: configuration.simulation, timing: .realtime, legIDs: legIDs)
         var callSwitch: any Switch = simulator
         var switchServices: [any Service] = []
@@ -117,7 +114,7 @@ struct Serve: AsyncParsableCommand {
             logger.notice(
                 "switch: Asterisk over ARI", metadata: ["url": "\(configuration.asterisk.url)", "app": "\(configuration.asterisk.app)"])
         }
-        let center = try CallCenter(
+        let center = try await CallCenter(
             store: store, switch: callSwitch, legRegistry: LegRegistry(ids: legIDs), logger: logger,
             recordingsDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("recordings"),
             ivrMenus: configuration.ivrs, offerRingTimeout: .milliseconds(Int64(configuration.ringTimeoutSeconds * 1000)))
@@ -126,7 +123,7 @@ struct Serve: AsyncParsableCommand {
             metadata: [
                 "address": "\(scheme)://\(configuration.host):\(configuration.port)",
                 "wsdl": "\(scheme)://\(configuration.host):\(configuration.port)/coccwi.php?wsdl",
-                "data": "\(configuration.dataDirectory)", "teams": "\(center.directory.teams.count)",
+                "data": "\(configuration.dataDirectory)", "store": "\(store.summary)", "teams": "\(center.directory.teams.count)",
             ])
         // The simulator's control surface only when the simulator carries the calls.
         let surface = (configuration.demo || configuration.simulate) && configuration.switchKind == "simulated" ? simulator : nil
@@ -140,8 +137,13 @@ struct Serve: AsyncParsableCommand {
         // Live calls end with their hangup events before the store closes: the notification
         // reader does it at shutdown (SwitchNotificationService).
         try await app.runService()
-        // Every change was written when it was made; closing the pool checkpoints the WAL.
-        try store.close()
+        // The engine's queued writes (the hangups' events and records among them) reach the
+        // store before it closes; closing the pool checkpoints the WAL.
+        if !(await center.flushAllWrites(timeout: .seconds(10))) {
+            logger.error(
+                "some store writes could not be applied before stopping", metadata: ["reason": "\(center.storeWriteFailure ?? "timeout")"])
+        }
+        try await store.close()
         logger.notice("coccd stopped; state is on disk")
     }
 }

@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccSimulator
 import CoccStorage
@@ -28,7 +29,7 @@ struct AccessTokenTests {
 
     @Test
     func aPostedLoginGivesATokenThatEveryInterfaceTakesAsPwdtypeToken() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let (status, token) = try await Self.token(client, "orgidentity=demo&usertype=agent&user=8001&password=123456")
             #expect(status == .ok)
@@ -58,7 +59,7 @@ struct AccessTokenTests {
 
     @Test
     func anAccountTokenActsForTheAccount() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let (status, token) = try await Self.token(client, "orgidentity=demo&usertype=account&user=admin&password=admin123")
             #expect(status == .ok)
@@ -80,7 +81,7 @@ struct AccessTokenTests {
     /// A token dies with its account: disabling the account closes the streams' door too.
     @Test
     func aDisabledAccountsTokensStopWorking() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let (_, agentToken) = try await Self.token(client, "orgidentity=demo&usertype=agent&user=8001&password=123456")
             let (_, accountToken) = try await Self.token(client, "orgidentity=demo&usertype=account&user=admin&password=admin123")
@@ -89,8 +90,8 @@ struct AccessTokenTests {
             }
             #expect(try await status(agentToken) == .ok)
             #expect(try await status(accountToken) == .ok)
-            try f.admin.setAccount(team: "demo", username: "admin", enabled: false)
-            try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+            try await f.admin.setAccount(team: "demo", username: "admin", enabled: false)
+            try await f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
             #expect(try await status(agentToken) == .forbidden)
             #expect(try await status(accountToken) == .forbidden)
             let credentials = Fixture.agent8001.with(["pwdtype": "token", "password": try #require(agentToken)])
@@ -102,7 +103,7 @@ struct AccessTokenTests {
     /// a restart. The key file is private.
     @Test
     func tokensOutliveARestartOfTheServedInstance() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let issued = try await f.liveApplication().test(.live) { client async throws -> String? in
             try await Self.token(client, "orgidentity=demo&usertype=agent&user=8001&password=123456").1
         }
@@ -112,7 +113,7 @@ struct AccessTokenTests {
         let token = try #require(issued)
         // A new process: a new call center over the same data directory.
         var next = f
-        let center = try f.restarted()
+        let center = try await f.restarted()
         next.configuration.port = 0
         let app = CoccApplication.make(configuration: next.configuration, center: center, logger: Fixture.quiet)
         try await app.test(.live) { client async throws in

@@ -17,9 +17,10 @@ import Testing
 struct AgentChannelStoryTests {
     /// `SOURCE event uniqueid activenum` of each event in the agent's channel, checking that
     /// every line has exactly the manual's keys for its kind.
-    func story(_ f: Fixture, _ number: String) throws -> [String] {
+    func story(_ f: Fixture, _ number: String) async throws -> [String] {
+        await f.written()
         let agent = try #require(f.center.directory.agent(team: 1, number: number))
-        return try f.center.events(team: 1, after: 0, agent: agent.id, limit: 1000).map(\.message).map { line in
+        return try await f.center.events(team: 1, after: 0, agent: agent.id, limit: 1000).map(\.message).map { line in
             let source = try #require(CallEventMessage.Source(rawValue: field(line, "source") ?? ""))
             let event = try #require(CallEventMessage.Event(rawValue: field(line, "event") ?? ""))
             let direction = try #require(CallEventMessage.Direction(rawValue: field(line, "from") ?? ""))
@@ -31,14 +32,14 @@ struct AgentChannelStoryTests {
         }
     }
 
-    func kinds(_ f: Fixture) throws -> [String] {
-        try f.events().map { "\(field($0, "source")!) \(field($0, "event")!) \(field($0, "uniqueid")!)" }
+    func kinds(_ f: Fixture) async throws -> [String] {
+        try await f.events().map { "\(field($0, "source")!) \(field($0, "event")!) \(field($0, "uniqueid")!)" }
     }
 
     /// A.5.3: the agent gets all six messages, the caller's `incoming` first; the team log has it once.
     @Test
     func inboundAgentGetsTheSixMessages() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
             await f.pbx.placeInbound(from: "0138888888888", to: "6001", tenant: "demo")
@@ -46,15 +47,15 @@ struct AgentChannelStoryTests {
             await f.advance(1)
             try await f.pbx.farEndHangup(uniqueid: 1555)
         }
-        #expect(
+        await #expect(
             try story(f, "8001") == [
                 "CALLER incoming 1555 -", "AGENT ringing 19866 8001", "AGENT answer 19866 8001", "CALLER hangup 1555 8001",
                 "AGENT hangup 19866 8001", "CONVERSATION hangup 0 8001",
             ])
         // The agent's incoming is the team's, but for its event id.
         let agent = try #require(f.center.directory.agent(team: 1, number: "8001"))
-        let mine = try #require(try f.center.events(team: 1, after: 0, agent: agent.id, limit: 1).first?.message)
-        let team = try f.events()
+        let mine = try await #require(try f.center.events(team: 1, after: 0, agent: agent.id, limit: 1).first?.message)
+        let team = try await f.events()
         #expect(team.filter { field($0, "event") == "incoming" }.count == 1)
         #expect(mine.replacingOccurrences(of: "eventid=2&", with: "eventid=1&") == team[0])
     }
@@ -64,7 +65,7 @@ struct AgentChannelStoryTests {
     func eachOfferedAgentGetsTheIncoming() async throws {
         var rules = Fixture.rules
         rules.autoAnswerExtensions = false
-        let f = try Fixture(rules: rules, ringTimeout: .seconds(5))
+        let f = try await Fixture(rules: rules, ringTimeout: .seconds(5))
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
             f.clock.advance(1)
@@ -74,8 +75,8 @@ struct AgentChannelStoryTests {
             try await f.pbx.answer(uniqueid: 19867)
             try await f.pbx.farEndHangup(uniqueid: 1555)
         }
-        #expect(try story(f, "8001") == ["CALLER incoming 1555 -", "AGENT ringing 19866 8001", "AGENT hangup 19866 8001"])
-        #expect(
+        await #expect(try story(f, "8001") == ["CALLER incoming 1555 -", "AGENT ringing 19866 8001", "AGENT hangup 19866 8001"])
+        await #expect(
             try story(f, "8002") == [
                 "CALLER incoming 1555 -", "AGENT ringing 19867 8002", "AGENT answer 19867 8002", "CALLER hangup 1555 8002",
                 "AGENT hangup 19867 8002", "CONVERSATION hangup 0 8002",
@@ -86,27 +87,27 @@ struct AgentChannelStoryTests {
     /// transferring agent's leg; the transferring agent's story ends with its own hangup.
     @Test(arguments: Interface.allCases)
     func transferTellsEachAgentItsOwnStory(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, interface)
             #expect(try await call(client, interface, "transfer", Fixture.agent8001) == Outcome(code: 1, message: "BackMsg_31"))
             await f.advance(30)
             try await f.pbx.farEndHangup(uniqueid: 19867)
         }
-        #expect(
+        await #expect(
             try story(f, "8001") == [
                 "AGENT ringing 19866 8001", "AGENT answer 19866 8001", "CALLEE ringing 19867 8001", "CALLEE answer 19867 8001",
                 "CALLEE onhold 19867 8001", "CONSULT ringing 19868 8001", "CONSULT answer 19868 8001",
                 // Handed over: the customer's resume is the receiving agent's; this agent's story ends.
                 "AGENT hangup 19866 8001",
             ])
-        #expect(
+        await #expect(
             try story(f, "8002") == [
                 "AGENT ringing 19868 8002", "AGENT answer 19868 8002", "CALLEE resume 19867 8001", "CALLEE hangup 19867 8001",
                 "AGENT hangup 19868 8002", "CONVERSATION hangup 0 8001",
             ])
         // The team log is unchanged: every event once, the consulted leg as CONSULT.
-        #expect(
+        await #expect(
             try kinds(f).dropFirst(4) == [
                 "CALLEE onhold 19867", "CONSULT ringing 19868", "CONSULT answer 19868", "CALLEE resume 19867", "AGENT hangup 19866",
                 "CALLEE hangup 19867", "CONSULT hangup 19868", "CONVERSATION hangup 0",
@@ -116,7 +117,7 @@ struct AgentChannelStoryTests {
     /// An inner call: the called agent's own leg is AGENT in its channel (CALLEE in the caller's).
     @Test
     func innerCallCalledAgentSeesItsOwnLeg() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .soap, "login", Fixture.agent8001)
             _ = try await call(client, .soap, "login", Fixture.agent("8002"))
@@ -125,11 +126,11 @@ struct AgentChannelStoryTests {
             await f.advance(3)
             try await f.pbx.farEndHangup(uniqueid: 19867)
         }
-        #expect(
+        await #expect(
             try story(f, "8002") == [
                 "AGENT ringing 19867 8002", "AGENT answer 19867 8002", "AGENT hangup 19867 8002", "CONVERSATION hangup 0 8001",
             ])
-        #expect(
+        await #expect(
             try story(f, "8001").prefix(4) == [
                 "AGENT ringing 19866 8001", "AGENT answer 19866 8001", "CALLEE ringing 19867 8001", "CALLEE answer 19867 8001",
             ])
@@ -139,7 +140,7 @@ struct AgentChannelStoryTests {
     /// show (the agent hears them). The supervising agent gets the call it joined.
     @Test(arguments: [("silentMonitor", false), ("whisper", true), ("intrude", true)])
     func silentMonitorIsSilent(_ operation: String, _ shows: Bool) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent("8002"))
             _ = try await call(client, .http, "makeCall", OutboundCallTests.dial.with(Fixture.agent("8002")))
@@ -151,24 +152,24 @@ struct AgentChannelStoryTests {
             try await f.pbx.farEndHangup(uniqueid: 19867)
         }
         let start = ["AGENT ringing 19866 8002", "AGENT answer 19866 8002", "CALLEE ringing 19867 8002", "CALLEE answer 19867 8002"]
-        #expect(
+        await #expect(
             try story(f, "8002") == start + (shows ? ["CONSULT join 19868 8002"] : []) + [
                 "CALLEE hangup 19867 8002", "AGENT hangup 19866 8002",
             ]
                 + (shows ? ["CONSULT hangup 19868 8002"] : []) + ["CONVERSATION hangup 0 8002"])
-        #expect(
+        await #expect(
             try story(f, "8001") == [
                 "AGENT join 19868 8009", "CALLEE hangup 19867 8002", "AGENT hangup 19868 8009", "CONVERSATION hangup 0 8002",
             ])
         // The team log still shows the supervisor's leg, for the team's own records.
-        #expect(try kinds(f).contains("CONSULT join 19868"))
+        await #expect(try kinds(f).contains("CONSULT join 19868"))
     }
 
     /// The agent a call was transferred to hangs up first: its story still ends with the
     /// call's CONVERSATION hangup, since its hangup ended the call.
     @Test
     func transferredAgentHangingUpGetsTheCallsEnd() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, .http)
             _ = try await call(client, .http, "transfer", Fixture.agent8001)
@@ -176,6 +177,7 @@ struct AgentChannelStoryTests {
                 try await call(client, .http, "hangup", Fixture.agent("8002").with(["target": "agent", "targetagent": "8002"])).code == 1)
             #expect(await f.pbx.liveLegs().isEmpty)
         }
-        #expect(try story(f, "8002").suffix(3) == ["AGENT hangup 19868 8002", "CALLEE hangup 19867 8001", "CONVERSATION hangup 0 8001"])
+        await #expect(
+            try story(f, "8002").suffix(3) == ["AGENT hangup 19868 8002", "CALLEE hangup 19867 8001", "CONVERSATION hangup 0 8001"])
     }
 }

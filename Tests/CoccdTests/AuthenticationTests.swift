@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccStorage
 import CoccStore
@@ -27,9 +28,9 @@ struct AuthenticationTests {
     }
 
     @Test
-    func nothingInTheStoreIsClear() throws {
-        let f = try Fixture()
-        let dump = try f.store.database.read { db in
+    func nothingInTheStoreIsClear() async throws {
+        let f = try await Fixture()
+        let dump = try await f.store.database.read { db in
             try String.fetchAll(db, sql: "SELECT password_hash FROM agents UNION ALL SELECT password_hash FROM accounts")
         }
         #expect(dump.count == 8)  // 6 agents, 2 accounts across both teams
@@ -37,8 +38,8 @@ struct AuthenticationTests {
     }
 
     @Test
-    func cacheHitsAndPasswordChanges() throws {
-        let f = try Fixture()
+    func cacheHitsAndPasswordChanges() async throws {
+        let f = try await Fixture()
         let creds = Credentials(orgidentity: "demo", usertype: "agent", user: "8001", pwdtype: "plaintext", password: "123456")
         let auth = f.center.authenticator
         #expect(auth.cache.count == 0)
@@ -54,37 +55,37 @@ struct AuthenticationTests {
         let account = Credentials(orgidentity: "demo", usertype: "account", user: "admin", pwdtype: "plaintext", password: "admin123")
         #expect(auth.authenticate(account, in: f.center.directory, logger: logger).isSuccess)
         #expect(auth.cache.count == 2)
-        try f.admin.setAgent(team: "demo", number: "8001", password: "newpass")
-        try f.center.reloadDirectoryIfChanged(logger: logger)
+        try await f.admin.setAgent(team: "demo", number: "8001", password: "newpass")
+        try await f.center.reloadDirectoryIfChanged(logger: logger)
         #expect(auth.cache.count == 1)  // dropped at the reload; the account's entry stays
         #expect(auth.authenticate(creds, in: f.center.directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
         var fresh = creds
         fresh.password = "newpass"
         #expect(auth.authenticate(fresh, in: f.center.directory, logger: logger).isSuccess)
         // Removed: refused even though a credential was cached.
-        try f.admin.removeAgent(team: "demo", number: "8001")
-        try f.center.reloadDirectoryIfChanged(logger: logger)
+        try await f.admin.removeAgent(team: "demo", number: "8001")
+        try await f.center.reloadDirectoryIfChanged(logger: logger)
         #expect(auth.authenticate(fresh, in: f.center.directory, logger: logger) == .failure(.message(.agentOrPasswordWrong)))
     }
 
     @Test
-    func cacheExpires() throws {
-        let f = try Fixture()
+    func cacheExpires() async throws {
+        let f = try await Fixture()
         let clock = f.clock
         let auth = Authenticator(cache: CredentialCache(lifetime: 60), clock: { clock() })
         let creds = Credentials(
             orgidentity: "demo", usertype: "account", user: "admin", pwdtype: "md5", password: PasswordHash.md5Hex("admin123"))
         #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
         f.clock.advance(61)
-        try f.admin.setAccount(team: "demo", username: "admin", password: "changed")
+        try await f.admin.setAccount(team: "demo", username: "admin", password: "changed")
         // The file changed but this snapshot is the old one: the expired entry must be re-verified, and still pass.
         #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
         #expect(auth.cache.count == 1)
     }
 
     @Test
-    func failuresAreThrottledForThatUserOnly() throws {
-        let f = try Fixture()
+    func failuresAreThrottledForThatUserOnly() async throws {
+        let f = try await Fixture()
         let clock = f.clock
         let auth = Authenticator(clock: { clock() })
         var creds = Credentials(orgidentity: "demo", usertype: "agent", user: "8002", pwdtype: "plaintext", password: "guess")
@@ -101,8 +102,8 @@ struct AuthenticationTests {
     /// Item 10: an unknown user costs the same slow hash as a known one with a wrong password,
     /// so the answer's timing does not tell which users exist.
     @Test(arguments: ["agent", "account"])
-    func unknownUsersCostOneSlowHashAsKnownOnesDo(_ usertype: String) throws {
-        let f = try Fixture()
+    func unknownUsersCostOneSlowHashAsKnownOnesDo(_ usertype: String) async throws {
+        let f = try await Fixture()
         let auth = Authenticator()
         let known = usertype == "agent" ? "8001" : "admin"
         let wrong: BackMessage = usertype == "agent" ? .agentOrPasswordWrong : .accountOrPasswordWrong
@@ -122,8 +123,8 @@ struct AuthenticationTests {
     /// Item 10: the MD5 hex is case-folded before the cache keys on it, so varying its letter
     /// case neither forces the slow hash nor adds entries.
     @Test
-    func md5LetterCaseIsOneCacheEntry() throws {
-        let f = try Fixture()
+    func md5LetterCaseIsOneCacheEntry() async throws {
+        let f = try await Fixture()
         let auth = Authenticator()
         let md5 = PasswordHash.md5Hex("123456")
         let variants = [
@@ -148,8 +149,8 @@ struct AuthenticationTests {
     /// Item 10: only successful verifications are cached, at most one per principal and password,
     /// and a full cache refuses newcomers rather than flushing everyone.
     @Test
-    func nobodyCanFlushTheCache() throws {
-        let f = try Fixture()
+    func nobodyCanFlushTheCache() async throws {
+        let f = try await Fixture()
         let auth = Authenticator(cache: CredentialCache(capacity: 2))
         let agent = { (number: String, password: String) in
             Credentials(orgidentity: "demo", usertype: "agent", user: number, pwdtype: "plaintext", password: password)

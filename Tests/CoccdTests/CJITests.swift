@@ -1,6 +1,7 @@
 import CoccCatalogue
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccStorage
 import CoccStore
@@ -16,7 +17,7 @@ import Testing
 struct CJITests {
     @Test
     func pluginDefinesEachFunctionInTheManualsOrder() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await client.execute(uri: "/coccinterface/astcc_CJI.js", method: .get) { r in
                 #expect(r.status == .ok)
@@ -48,10 +49,10 @@ struct CJITests {
 
     @Test
     func jsonpEscapingAndCallbackNames() async throws {
-        let f = try Fixture()
-        try f.admin.addGroup(team: "demo", name: "</script><b>\"x\"", queueNumber: "6009", id: 9)
-        try f.admin.addMember(team: "demo", group: 9, agent: "8001", kind: .static)
-        try f.center.reloadDirectoryIfChanged(logger: .init(label: "test"))
+        let f = try await Fixture()
+        try await f.admin.addGroup(team: "demo", name: "</script><b>\"x\"", queueNumber: "6009", id: 9)
+        try await f.admin.addMember(team: "demo", group: 9, agent: "8001", kind: .static)
+        try await f.center.reloadDirectoryIfChanged(logger: .init(label: "test"))
         try await f.application().test(.router) { client async throws in
             let q = "orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456"
             try await client.execute(uri: "/setevent/loginCJI?callback=jQuery1124_99.cb$&\(q)&_=1700000000", method: .get) { r in

@@ -23,7 +23,7 @@ struct CallControlTests {
 
     @Test(arguments: Interface.allCases)
     func holdAndResume(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             #expect(
                 try await call(client, interface, "hold", Fixture.agent8001.with(["silence": "0"]))
@@ -49,7 +49,7 @@ struct CallControlTests {
                 try await call(client, interface, "hold", Fixture.account.with(["silence": "0"])) == Outcome(code: 2, message: "BackMsg_12")
             )
         }
-        let events = try f.events()
+        let events = try await f.events()
         #expect(
             events.map { "\(field($0, "source")!) \(field($0, "event")!) \(field($0, "uniqueid")!)" }.suffix(2) == [
                 "CALLEE onhold 19867", "CALLEE resume 19867",
@@ -58,7 +58,7 @@ struct CallControlTests {
 
     @Test(arguments: Interface.allCases)
     func hangupByChannel(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await answeredCall(f, client, interface)
             let h = Fixture.agent8001.with(["target": "channel"])
@@ -70,12 +70,12 @@ struct CallControlTests {
             #expect(await f.pbx.liveLegs().isEmpty)
             #expect(try await call(client, interface, "hangup", h.with(["uniqueid": "19866"])) == Outcome(code: 2, message: "19866:failed"))
         }
-        #expect(try f.events().last.flatMap { field($0, "source") } == "CONVERSATION")
+        await #expect(try f.events().last.flatMap { field($0, "source") } == "CONVERSATION")
     }
 
     @Test(arguments: ["agent", "caller", "all"])
     func hangupByTarget(_ target: String) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await answeredCall(f, client, .soap)
             #expect(
@@ -87,7 +87,7 @@ struct CallControlTests {
                     == Outcome(code: 2, message: "BackMsg_92"))
         }
         // Whoever goes first, the call ends with the CONVERSATION hangup.
-        let kinds = try f.events().suffix(3).map { "\(field($0, "source")!) \(field($0, "event")!)" }
+        let kinds = try await f.events().suffix(3).map { "\(field($0, "source")!) \(field($0, "event")!)" }
         #expect(
             kinds
                 == (target != "caller"
@@ -97,7 +97,7 @@ struct CallControlTests {
 
     @Test
     func hangupPermissionsAndTeams() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent("8002"))
             _ = try await call(client, .http, "makeCall", OutboundCallTests.dial.with(Fixture.agent("8002")).with(["agentgroupid": "1"]))
@@ -136,7 +136,7 @@ struct CallControlTests {
 struct CallRestartTests {
     @Test
     func shutdownHangsUpAndACrashIsRepaired() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
             _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
@@ -148,7 +148,7 @@ struct CallRestartTests {
         // A graceful stop: every live call ends with its hangup events.
         await f.center.hangUpAllCalls()
         await f.settle()
-        #expect(
+        await #expect(
             try f.events().suffix(3).map { field($0, "source")! + " " + field($0, "event")! }
                 == ["AGENT hangup", "CALLEE hangup", "CONVERSATION hangup"])
         #expect(await f.pbx.liveLegs().isEmpty)
@@ -159,7 +159,7 @@ struct CallRestartTests {
 struct DTMFAndVariableTests {
     @Test(arguments: Interface.allCases)
     func digitsAndCallData(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             func dtmf(_ digits: String, _ who: [String: String] = Fixture.agent8001) async throws -> Outcome {
                 try await call(client, interface, "sendDtmf", who.with(["dtmf": digits]))

@@ -61,13 +61,13 @@ struct ConferenceConsultTests {
         #expect(try await call(client, interface, "resume", Fixture.agent8001) == Outcome(code: 2, message: "BackMsg_96"))
     }
 
-    func kinds(_ f: Fixture) throws -> [String] {
-        try f.events().map { "\(field($0, "source")!) \(field($0, "event")!) \(field($0, "uniqueid")!)" }
+    func kinds(_ f: Fixture) async throws -> [String] {
+        try await f.events().map { "\(field($0, "source")!) \(field($0, "event")!) \(field($0, "uniqueid")!)" }
     }
 
     @Test(arguments: Interface.allCases)
     func callReturnGoesBackIntoTheConference(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await consultFromConference(f, client, interface)
             #expect(try await call(client, interface, "callReturn", Fixture.agent8001) == Outcome(code: 1, message: "BackMsg_32"))
@@ -80,7 +80,7 @@ struct ConferenceConsultTests {
                     == Outcome(code: 2, message: "BackMsg_96"))
         }
         // The agent rejoins at once; the consulted leg's hangup is the switch's report of it.
-        let seen = try kinds(f).dropFirst(4)
+        let seen = try await kinds(f).dropFirst(4)
         #expect(
             seen == [
                 "CALLEE onhold 19867", "CONSULT ringing 19868", "CONSULT answer 19868", "CALLEE join 19867", "CONSULT join 19868",
@@ -90,7 +90,7 @@ struct ConferenceConsultTests {
 
     @Test(arguments: Interface.allCases)
     func conferenceAddsTheNewParty(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await consultFromConference(f, client, interface)
             #expect(try await call(client, interface, "conference", Fixture.agent8001) == Outcome(code: 1, message: "BackMsg_34"))
@@ -102,12 +102,12 @@ struct ConferenceConsultTests {
             #expect(await f.pbx.liveLegs().map(\.uniqueid) == [19866, 19867])
             #expect(await f.pbx.bridgedWith(uniqueid: 19866) == 19867)
         }
-        #expect(try kinds(f).suffix(3) == ["CONSULT join 19869", "CONSULT hangup 19868", "CONSULT hangup 19869"])
+        await #expect(try kinds(f).suffix(3) == ["CONSULT join 19869", "CONSULT hangup 19868", "CONSULT hangup 19869"])
     }
 
     @Test(arguments: Interface.allCases)
     func transferHandsTheConferenceToTheNewParty(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await consultFromConference(f, client, interface)
             #expect(try await call(client, interface, "transfer", Fixture.agent8001) == Outcome(code: 1, message: "BackMsg_31"))
@@ -123,7 +123,7 @@ struct ConferenceConsultTests {
             #expect(await f.pbx.liveLegs().isEmpty)
             #expect(try await call(client, interface, "agentStatus", Fixture.agent("8003")).extra == "1-idle,2-logout,")
         }
-        #expect(
+        await #expect(
             try kinds(f).dropFirst(9) == [
                 "CONSULT ringing 19869", "CONSULT answer 19869", "CONSULT join 19869", "AGENT hangup 19866", "CONSULT hangup 19868",
                 "CALLEE hangup 19867", "CONSULT hangup 19869", "CONVERSATION hangup 0",
@@ -134,7 +134,7 @@ struct ConferenceConsultTests {
     /// not for this call (BackMsg_96, no longer BackMsg_51).
     @Test(arguments: Interface.allCases)
     func holdDuringAConsult(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, interface, answered: false)
             #expect(
@@ -158,7 +158,7 @@ struct ConferenceConsultTests {
     /// "the agent left", so nothing is handed over and the agent's story ends with the call.
     @Test(arguments: ["hangup", "forcedRelease"])
     func tearingDownAConferenceHandsNothingOver(_ operation: String) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await conference(f, client, .http)
             let request =
@@ -168,11 +168,11 @@ struct ConferenceConsultTests {
             #expect(try await call(client, .http, operation, request).code == 1)
             #expect(await f.pbx.liveLegs().isEmpty)
         }
-        let kinds = try kinds(f)
+        let kinds = try await kinds(f)
         #expect(!kinds.contains("CALLEE resume 19867"))
         #expect(kinds.suffix(4) == ["AGENT hangup 19866", "CALLEE hangup 19867", "CONSULT hangup 19868", "CONVERSATION hangup 0"])
         let agent = try #require(f.center.directory.agent(team: 1, number: "8001"))
-        #expect(
+        await #expect(
             try f.center.events(team: 1, after: 0, agent: agent.id, limit: 100).last.flatMap { field($0.message, "source") }
                 == "CONVERSATION")
     }
@@ -181,7 +181,7 @@ struct ConferenceConsultTests {
     /// there leaves, agent and customer talk on; nobody is put on hold.
     @Test
     func lastPartyLeavesWhileTheNextOneRings() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await conference(f, client, .soap)
             #expect(try await call(client, .soap, "consult", Self.consult8003) == Outcome(code: 1, message: "BackMsg_27"))
@@ -193,6 +193,6 @@ struct ConferenceConsultTests {
             #expect(await f.pbx.liveLegs().map(\.uniqueid) == [19866, 19867])
         }
         // The one onhold is the first consult's, before the conference.
-        #expect(try kinds(f).filter { $0 == "CALLEE onhold 19867" }.count == 1)
+        await #expect(try kinds(f).filter { $0 == "CALLEE onhold 19867" }.count == 1)
     }
 }

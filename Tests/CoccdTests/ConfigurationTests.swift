@@ -30,6 +30,18 @@ struct ConfigurationTests {
         let shipped = try JSONDecoder().decode(
             ServerConfiguration.self, from: Data(contentsOf: root.appendingPathComponent("Config/coccd.json")))
         #expect(shipped.port == 4580 && shipped.ivrs == IVRMenu.sample && shipped.simulation == .demo)
+        #expect(shipped.database.isEmpty && shipped.storeWriteTimeoutSeconds == 5)  // SQLite in the data directory
+    }
+
+    /// The store: `database` in the file, `COCCD_DATABASE_URL` over it; empty is SQLite.
+    @Test
+    func databaseFromTheFileThenTheEnvironment() throws {
+        var config = try JSONDecoder().decode(
+            ServerConfiguration.self, from: Data(#"{"database": "postgres://coccd:pw@db:5432/coccd", "storeWriteTimeoutSeconds": 2}"#.utf8))
+        #expect(config.database == "postgres://coccd:pw@db:5432/coccd" && config.storeWriteTimeout == .seconds(2))
+        config.apply(environment: ["COCCD_DATABASE_URL": "postgres://other@db2/coccd"])
+        #expect(config.database == "postgres://other@db2/coccd")
+        #expect(ServerConfiguration().database.isEmpty)
     }
 
     /// The `asterisk` section and its `COCCD_ARI_*` variables, the environment winning.

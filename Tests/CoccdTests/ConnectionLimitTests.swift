@@ -30,7 +30,7 @@ struct ConnectionLimitTests {
 
     @Test
     func connectionsOverTheAddressCapAreRefusedAndOthersStillServed() async throws {
-        var f = try Fixture()
+        var f = try await Fixture()
         f.configuration.maxConnectionsPerAddress = 3
         try await f.liveApplication().test(.live) { client async throws in
             let port = try #require(client.port)
@@ -63,7 +63,7 @@ struct ConnectionLimitTests {
 
     @Test
     func theGlobalCapRefusesEveryAddress() async throws {
-        var f = try Fixture()
+        var f = try await Fixture()
         f.configuration.maxConnections = 4
         f.configuration.pressureIdleTimeoutSeconds = 60  // this test is about the cap, not about pressure
         try await f.liveApplication().test(.live) { client async throws in
@@ -85,7 +85,7 @@ struct ConnectionLimitTests {
 
     @Test
     func idleConnectionsAreClosedSoonerUnderPressure() async throws {
-        var f = try Fixture()
+        var f = try await Fixture()
         f.configuration.maxConnections = 8  // pressure above 6 open
         f.configuration.pressureIdleTimeoutSeconds = 1
         try await f.liveApplication(requestTimeout: 60).test(.live) { client async throws in
@@ -114,7 +114,7 @@ struct ConnectionLimitTests {
 
     @Test
     func aBodyAnnouncedTooLargeIsRefusedBeforeContinue() async throws {
-        var f = try Fixture()
+        var f = try await Fixture()
         f.configuration.maxBodyBytes = 4096
         try await f.liveApplication().test(.live) { client async throws in
             let port = try #require(client.port)

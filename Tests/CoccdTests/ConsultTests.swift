@@ -21,13 +21,13 @@ struct ConsultTests {
         await f.advance(3)
     }
 
-    func kinds(_ f: Fixture) throws -> [String] {
-        try f.events().map { "\(field($0, "source")!) \(field($0, "event")!)" }
+    func kinds(_ f: Fixture) async throws -> [String] {
+        try await f.events().map { "\(field($0, "source")!) \(field($0, "event")!)" }
     }
 
     @Test(arguments: Interface.allCases)
     func consultAnAgentThenReturn(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await conversation(f, client, interface)
             let consult = Fixture.agent8001.with(["targetdn": "8002", "agentgroupid": "1", "consulttype": "internal"])
@@ -48,9 +48,9 @@ struct ConsultTests {
         }
         // callReturn resumes the customer at once; the consulted leg's hangup is the switch's
         // report of the command, so it follows (as on Asterisk).
-        let seen = try kinds(f).dropFirst(4)
+        let seen = try await kinds(f).dropFirst(4)
         #expect(seen == ["CALLEE onhold", "CONSULT ringing", "CONSULT answer", "CALLEE resume", "CONSULT hangup"], "\(seen)")
-        let consultRinging = try f.events()[5]
+        let consultRinging = try await f.events()[5]
         #expect(
             field(consultRinging, "uniqueid") == "19868"
                 && field(consultRinging, "channel")?.hasPrefix("Local/8002@hosted-dialout-") == true)
@@ -58,7 +58,7 @@ struct ConsultTests {
 
     @Test
     func consultANumberThenTransfer() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await conversation(f, client, .http)
             #expect(try await call(client, .http, "transfer", Fixture.agent8001) == Outcome(code: 2, message: "BackMsg_29"))
@@ -78,18 +78,18 @@ struct ConsultTests {
             try await f.pbx.farEndHangup(uniqueid: 19867)
             #expect(await f.pbx.liveLegs().isEmpty)
         }
-        #expect(
+        await #expect(
             try kinds(f).dropFirst(4) == [
                 "CALLEE onhold", "CONSULT ringing", "CONSULT answer", "CALLEE resume", "AGENT hangup",
                 "CALLEE hangup", "CONSULT hangup", "CONVERSATION hangup",
             ])
-        let sid = try #require(field(try f.events()[0], "sessionid"))
-        #expect(try f.store.callRecord(sessionid: sid)?.disposition == "answered")
+        let sid = try await #require(field(try f.events()[0], "sessionid"))
+        await #expect(try f.store.callRecord(sessionid: sid)?.disposition == "answered")
     }
 
     @Test
     func conferenceThenTheAgentLeaves() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await conversation(f, client, .soap)
             #expect(try await call(client, .soap, "conference", Fixture.agent8001) == Outcome(code: 2, message: "BackMsg_35"))
@@ -111,7 +111,7 @@ struct ConsultTests {
             #expect(await f.pbx.liveLegs().isEmpty)
             #expect(try await call(client, .soap, "agentStatus", Fixture.agent("8002")).extra == "1-idle,")
         }
-        #expect(
+        await #expect(
             try kinds(f).dropFirst(4) == [
                 "CALLEE onhold", "CONSULT ringing", "CONSULT answer", "CALLEE join", "CONSULT join", "AGENT hangup",
                 "CONSULT hangup", "CALLEE hangup", "CONVERSATION hangup",
@@ -120,7 +120,7 @@ struct ConsultTests {
 
     @Test
     func refusals() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let inner = Fixture.agent8001.with(["targetdn": "8003", "agentgroupid": "1", "consulttype": "internal"])
             _ = try await call(client, .cji, "login", Fixture.agent8001)
@@ -159,7 +159,7 @@ struct AgentToIvrTests {
 
     @Test(arguments: Interface.allCases)
     func suspendThenReturn(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let ivr = Fixture.agent8001.with(["ivrexten": "7000", "ivrflow": "1-2-5", "transfer": "1"])
             #expect(try await call(client, interface, "agentToIvr", ivr) == Outcome(code: 2, message: "BackMsg_92"))
@@ -186,7 +186,7 @@ struct AgentToIvrTests {
 
     @Test
     func releaseLeavesTheCustomerWithTheIVR() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await onACall(f, client, .http)
             #expect(
@@ -197,7 +197,7 @@ struct AgentToIvrTests {
             #expect(await f.pbx.liveLegs().map(\.uniqueid) == [19867])
             try await f.pbx.farEndHangup(uniqueid: 19867)
         }
-        #expect(
+        await #expect(
             try f.events().suffix(3).map { field($0, "source")! + " " + field($0, "event")! } == [
                 "AGENT hangup", "CALLEE hangup", "CONVERSATION hangup",
             ])
@@ -205,7 +205,7 @@ struct AgentToIvrTests {
 
     @Test
     func notDuringAConsultNorReleasedFromAConference() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .cji, "login", Fixture.agent("8002"))
             try await onACall(f, client, .cji)

@@ -1,4 +1,5 @@
 import CoccEngine
+import CoccProvisioning
 import CoccServer
 import CoccStorage
 import CoccStore
@@ -48,13 +49,19 @@ final class PacedWebhook: Sendable {
 struct EventDeliveryFairnessTests {
     static let loopback = ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0))
 
-    static func append(_ f: Fixture, team: Int64) throws {
-        _ = try f.center.eventBus.append(to: f.store, team: team, at: Date(), agents: []) { id in "source=TEST&event=ping&eventid=\(id)" }
+    static func append(_ f: Fixture, team: Int64) async throws {
+        let journal = try await f.center.engine(team: team).journal
+        f.center.eventBus.append(
+            to: f.store, journal: journal, team: team, at: Date(), agents: [], render: { id in "source=TEST&event=ping&eventid=\(id)" })
+        #expect(await journal.flush(timeout: .seconds(10)))
     }
 
     /// Waits (polling, with a generous cap against hangs) until `condition` holds.
-    static func eventually(_ condition: () -> Bool) async throws {
-        for _ in 0..<1000 where !condition() { try await Task.sleep(for: .milliseconds(20)) }
+    static func eventually(_ condition: () async -> Bool) async throws {
+        for _ in 0..<1000 {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Team demo POSTs to a receiver that holds each POST until released, team other to a prompt
@@ -63,19 +70,19 @@ struct EventDeliveryFairnessTests {
     static func twoTeams(
         concurrency: Int? = nil, _ body: @escaping @Sendable (Fixture, PacedWebhook, PacedWebhook) async throws -> Void
     ) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let slow = PacedWebhook(slow: true)
         let fast = PacedWebhook(slow: false, watching: slow)
         let slowApp = Application(router: slow.router(), configuration: Self.loopback, logger: Fixture.quiet)
         let fastApp = Application(router: fast.router(), configuration: Self.loopback, logger: Fixture.quiet)
         try await slowApp.test(.live) { slowClient async throws in
             try await fastApp.test(.live) { fastClient async throws in
-                try f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:\(try #require(slowClient.port))/hook")
-                try f.admin.updateTeam(identity: "other", eventURL: "http://127.0.0.1:\(try #require(fastClient.port))/hook")
-                try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+                try await f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:\(try #require(slowClient.port))/hook")
+                try await f.admin.updateTeam(identity: "other", eventURL: "http://127.0.0.1:\(try #require(fastClient.port))/hook")
+                try await f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
                 // Delivery starts after each team's latest event.
-                _ = try f.store.deliveryState(teamID: 1)
-                _ = try f.store.deliveryState(teamID: 2)
+                _ = try await f.store.deliveryState(teamID: 1)
+                _ = try await f.store.deliveryState(teamID: 2)
                 var settings = EventDeliveryService.Settings()
                 settings.pollInterval = .milliseconds(20)
                 if let concurrency { settings.concurrency = concurrency }
@@ -95,38 +102,38 @@ struct EventDeliveryFairnessTests {
     func aSlowReceiverDelaysOnlyItsOwnTeam() async throws {
         try await Self.twoTeams { f, slow, fast in
             // The slow team's first POST is outstanding...
-            try Self.append(f, team: 1)
+            try await Self.append(f, team: 1)
             try await Self.eventually { slow.counts.withLock { $0.started } == 1 }
             #expect(slow.counts.withLock { $0 } == .init(started: 1, finished: 0))
             // ...when the other team's event arrives at its receiver.
-            try Self.append(f, team: 2)
-            try Self.append(f, team: 2)
+            try await Self.append(f, team: 2)
+            try await Self.append(f, team: 2)
             try await Self.eventually { fast.counts.withLock { $0.finished } == 2 }
             #expect(fast.counts.withLock { $0.finished } == 2)
             #expect(fast.seenOfOther.withLock { $0 } == [.init(started: 1, finished: 0), .init(started: 1, finished: 0)])
             // The receiver counts a POST before its answer reaches the service, which then
             // moves the cursor: wait for that, too.
-            let latestOther = try f.store.events(teamID: 2, after: 0, limit: 1000).last?.eventid
-            try await Self.eventually { (try? f.store.deliveryState(teamID: 2).cursor) == latestOther }
-            #expect(try f.store.deliveryState(teamID: 2).cursor == latestOther)
+            let latestOther = try await f.store.events(teamID: 2, after: 0, limit: 1000).last?.eventid
+            try await Self.eventually { (try? await f.store.deliveryState(teamID: 2).cursor) == latestOther }
+            await #expect(try f.store.deliveryState(teamID: 2).cursor == latestOther)
 
             // The slow team still gets its own events, in order, once its receiver answers.
-            try Self.append(f, team: 1)
+            try await Self.append(f, team: 1)
             slow.released.withLock { $0 = true }
             try await Self.eventually { slow.counts.withLock { $0.finished } == 2 }
             #expect(slow.counts.withLock { $0 } == .init(started: 2, finished: 2))
-            let latest = try f.store.events(teamID: 1, after: 0, limit: 1000).last?.eventid
-            try await Self.eventually { (try? f.store.deliveryState(teamID: 1).cursor) == latest }
-            #expect(try f.store.deliveryState(teamID: 1).cursor == latest)
+            let latest = try await f.store.events(teamID: 1, after: 0, limit: 1000).last?.eventid
+            try await Self.eventually { (try? await f.store.deliveryState(teamID: 1).cursor) == latest }
+            await #expect(try f.store.deliveryState(teamID: 1).cursor == latest)
         }
     }
 
     @Test
     func theTotalInFlightIsBounded() async throws {
         try await Self.twoTeams(concurrency: 1) { f, slow, fast in
-            try Self.append(f, team: 1)
+            try await Self.append(f, team: 1)
             try await Self.eventually { slow.counts.withLock { $0.started } == 1 }
-            try Self.append(f, team: 2)
+            try await Self.append(f, team: 2)
             // One permit: the second team's POST waits for the first team's to finish.
             try await Task.sleep(for: .milliseconds(300))
             #expect(fast.counts.withLock { $0.started } == 0)

@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccSimulator
 import CoccStorage
@@ -51,13 +52,13 @@ final class Webhook: Sendable {
 struct EventDeliveryTests {
     @Test
     func everyEventArrivesInOrderDespiteFailuresAndAfterARestart() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let hook = Webhook(failures: 3)
         let receiver = Application(
             router: hook.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
         try await receiver.test(.live) { hookClient async throws in
-            try f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:\(try #require(hookClient.port))/hook")
-            try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+            try await f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:\(try #require(hookClient.port))/hook")
+            try await f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
             var settings = EventDeliveryService.Settings()
             settings.baseBackoff = .milliseconds(5)
             settings.maxAttempts = 5
@@ -80,7 +81,7 @@ struct EventDeliveryTests {
                 try await f.pbx.farEndHangup(uniqueid: 19867)
             }
             try await drain(first, until: 7)
-            let secret = try f.store.deliveryState(teamID: 1).secret
+            let secret = try await f.store.deliveryState(teamID: 1).secret
             var got = hook.received.withLock { $0 }
             #expect(got.map(\.id) == (1...7).map(String.init))
             #expect(got.allSatisfy { $0.signature == "sha256=" + EventDeliveryService.signature($0.body, secret: secret) })
@@ -88,7 +89,7 @@ struct EventDeliveryTests {
                 got[0].body.hasPrefix(
                     "calleridnum=13800000001&didnumber=&activenum=8001&source=AGENT&event=ringing&uniqueid=19866&sessionid="))
             #expect(got[0].body.contains("&eventTime=") && got[0].body.contains("%3A"))  // form-encoded "08:22:01"
-            #expect(try f.store.deliveryState(teamID: 1).cursor == 7)
+            await #expect(try f.store.deliveryState(teamID: 1).cursor == 7)
 
             // A new process (a new deliverer, the same store) continues after the cursor.
             try await f.application().test(.router) { client async throws in
@@ -106,14 +107,14 @@ struct EventDeliveryTests {
                 await f.advance(3)
             }
             let failing = deliverer()
-            for _ in 0..<100 where try !f.store.deliveryState(teamID: 1).dead {
+            for _ in 0..<100 where try await !f.store.deliveryState(teamID: 1).dead {
                 await failing.deliverPending()
                 try await Task.sleep(for: .milliseconds(10))
             }
-            let dead = try f.store.deliveryState(teamID: 1)
+            let dead = try await f.store.deliveryState(teamID: 1)
             #expect(dead.dead && dead.attempts == 5 && dead.cursor == 13 && dead.lastError == "HTTP 500")
             hook.failures.withLock { $0 = 0 }
-            try f.store.replayDelivery(teamID: 1, since: 0)
+            try await f.store.replayDelivery(teamID: 1, since: 0)
             try await drain(failing, until: 13 + 19)
             got = hook.received.withLock { $0 }
             #expect(got.count == 32 && got.suffix(19).map(\.id) == (1...19).map(String.init))

@@ -1,4 +1,5 @@
 import CoccEngine
+import CoccProvisioning
 import CoccServer
 import CoccStorage
 import CoccStore
@@ -15,12 +16,12 @@ import Testing
 @Suite("event log retention", .serialized)
 struct EventRetentionTests {
     /// Events 1–5 two days old, 6–7 now; all on agent 8001's channel.
-    func seeded(_ f: Fixture) throws -> Int64 {
+    func seeded(_ f: Fixture) async throws -> Int64 {
         let agent = try #require(f.center.directory.agents.values.first { $0.number == "8001" && $0.teamID == 1 })
         let now = f.clock()
         for i in 1...7 {
             let at = i <= 5 ? now.addingTimeInterval(-48 * 3600) : now
-            _ = try f.store.appendEvent(teamID: 1, at: at, agentIDs: [agent.id]) {
+            _ = try await f.store.appendEvent(teamID: 1, at: at, agentIDs: [agent.id]) {
                 "activenum=8001&source=AGENT&event=e\(i)&eventid=\($0)&"
             }
         }
@@ -32,35 +33,35 @@ struct EventRetentionTests {
     }
 
     @Test
-    func pruningRemovesTheOldPrefixButKeepsTheNewestAndUndelivered() throws {
-        let f = try Fixture()
-        _ = try seeded(f)
+    func pruningRemovesTheOldPrefixButKeepsTheNewestAndUndelivered() async throws {
+        let f = try await Fixture()
+        _ = try await seeded(f)
         // A backend that accepted only up to 3 holds 4 and 5.
-        try f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:9/hook")
-        try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
-        var state = try f.store.deliveryState(teamID: 1)
+        try await f.admin.updateTeam(identity: "demo", eventURL: "http://127.0.0.1:9/hook")
+        try await f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+        var state = try await f.store.deliveryState(teamID: 1)
         state.cursor = 3
-        try f.store.saveDelivery(state)
-        #expect(service(f).prune(now: f.clock()) == 3)
-        #expect(try f.store.firstEventID(teamID: 1) == 4)
+        try await f.store.saveDelivery(state)
+        await #expect(service(f).prune(now: f.clock()) == 3)
+        await #expect(try f.store.firstEventID(teamID: 1) == 4)
         // Once delivered, they go too.
         state.cursor = 7
-        try f.store.saveDelivery(state)
-        #expect(service(f).prune(now: f.clock()) == 2)
-        #expect(try f.store.firstEventID(teamID: 1) == 6)
+        try await f.store.saveDelivery(state)
+        await #expect(service(f).prune(now: f.clock()) == 2)
+        await #expect(try f.store.firstEventID(teamID: 1) == 6)
         // Everything old: the newest stays, so ids keep counting up.
         f.clock.advance(3 * 24 * 3600)
-        #expect(service(f).prune(now: f.clock()) == 1)
-        #expect(try f.store.firstEventID(teamID: 1) == 7)
-        let next = try f.store.appendEvent(teamID: 1, at: f.clock(), agentIDs: []) { "event=x&eventid=\($0)&" }
+        await #expect(service(f).prune(now: f.clock()) == 1)
+        await #expect(try f.store.firstEventID(teamID: 1) == 7)
+        let next = try await f.store.appendEvent(teamID: 1, at: f.clock(), agentIDs: []) { "event=x&eventid=\($0)&" }
         #expect(next.eventid == 8)
     }
 
     @Test
     func aStaleCursorGetsResyncWhileAFreshOneResumes() async throws {
-        let f = try Fixture()
-        _ = try seeded(f)
-        #expect(service(f).prune(now: f.clock()) == 5)
+        let f = try await Fixture()
+        _ = try await seeded(f)
+        await #expect(service(f).prune(now: f.clock()) == 5)
         try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
             let channel = "/agentindesks/agentpull/demo-8001-123456"
             // Cursor 5: nothing was lost after it; 6 and 7 come as usual.

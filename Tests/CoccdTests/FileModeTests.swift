@@ -1,4 +1,5 @@
 import CoccEngine
+import CoccProvisioning
 import CoccStorage
 import CoccStore
 import Foundation
@@ -18,22 +19,22 @@ struct FileModeTests {
     }
 
     @Test
-    func aNewDataDirectoryIsPrivate() throws {
+    func aNewDataDirectoryIsPrivate() async throws {
         let dir = scratch() + "/data"
         try DataDirectory.prepare(dir)
         let db = dir + "/coccd.sqlite"
         let store = try SQLiteStore(path: db)
-        _ = try DirectoryAdmin(store: store, rounds: 500).addTeam(identity: "t", name: "T")  // a write: -wal and -shm exist
+        _ = try await DirectoryAdmin(store: store, rounds: 500).addTeam(identity: "t", name: "T")  // a write: -wal and -shm exist
         #expect(try mode(dir) == 0o700)
         for file in [db, db + "-wal", db + "-shm"] {
             #expect(FileManager.default.fileExists(atPath: file))
             #expect(try mode(file) == 0o600, "\(file)")
         }
-        try store.close()
+        try await store.close()
     }
 
     @Test
-    func anOlderReadableDirectoryIsTightenedOnOpen() throws {
+    func anOlderReadableDirectoryIsTightenedOnOpen() async throws {
         let dir = scratch()
         let files = FileManager.default
         let recordings = dir + "/recordings/1/20261201"
@@ -47,7 +48,7 @@ struct FileModeTests {
             #expect(files.createFile(atPath: db, contents: nil, attributes: [.posixPermissions: 0o644]))
             let config = Configuration()
             let queue = try DatabaseQueue(path: db, configuration: config)
-            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode=WAL; CREATE TABLE old (x)") }
+            try await queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode=WAL; CREATE TABLE old (x)") }
             for file in [db, db + "-wal", db + "-shm"] { try files.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file) }
             try queue.close()
         }
@@ -62,6 +63,6 @@ struct FileModeTests {
         for file in [db, db + "-wal", db + "-shm"] where files.fileExists(atPath: file) {
             #expect(try mode(file) == 0o600, "\(file)")
         }
-        try store.close()
+        try await store.close()
     }
 }

@@ -13,7 +13,7 @@ import Testing
 struct GroupModeTests {
     @Test(arguments: Interface.allCases)
     func afterCallWorkMode(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             func acw(_ type: String, _ list: String) async throws -> Outcome {
                 try await call(client, interface, "acwAction", Fixture.agent8001.with(["type": type, "agent_group_id": list]))
@@ -34,11 +34,11 @@ struct GroupModeTests {
 
     @Test(arguments: Interface.allCases)
     func endAfterCallWork(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             #expect((try await call(client, interface, "acwOff", Fixture.agent8001)) == Outcome(code: 2, message: "BackMsg_90"))
             _ = try await call(client, interface, "login", Fixture.agent8001)
-            let engine = try f.center.engine(team: 1)
+            let engine = try await f.center.engine(team: 1)
             let agent = try #require(f.center.directory.agent(team: 1, number: "8001"))
             // The call engine puts agents into ACW after calls; here it is driven directly.
             #expect(await engine.enterAfterCallWork(agent: agent, logger: Logger(label: "test")))
@@ -51,7 +51,7 @@ struct GroupModeTests {
 
     @Test(arguments: Interface.allCases)
     func workMode(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             func workway(_ status: String, _ list: String) async throws -> Outcome {
                 try await call(client, interface, "workwayAction", Fixture.agent8001.with(["status": status, "agent_group_id": list]))

@@ -17,7 +17,7 @@ struct HTTPInterfaceTests {
 
     @Test
     func getPostAndEventMatching() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await client.execute(uri: "/coccinterfaces?EVENT=login&\(Self.login)", method: .get) { r in
                 #expect(r.status == .ok)
@@ -58,7 +58,7 @@ struct HTTPInterfaceTests {
 
     @Test
     func corsForConfiguredOrigins() async throws {
-        var f = try Fixture()
+        var f = try await Fixture()
         f.configuration.corsOrigins = ["https://crm.example.com"]
         try await f.application().test(.router) { client async throws in
             try await client.execute(
@@ -98,7 +98,7 @@ struct HTTPInterfaceTests {
 
     @Test
     func metricsCountOperationsPerInterface() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
             _ = try await call(client, .soap, "login", Fixture.agent8001)

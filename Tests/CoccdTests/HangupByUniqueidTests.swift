@@ -17,7 +17,7 @@ import Testing
 struct HangupByUniqueidTests {
     @Test(arguments: Interface.allCases)
     func consultByUniqueid(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, interface)
             // Only the consulted party's leg is a `consult`: the customer's is refused, unknown ids too.
@@ -32,7 +32,7 @@ struct HangupByUniqueidTests {
 
     @Test(arguments: Interface.allCases)
     func agentCallerAndAllByUniqueid(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, interface)
             let h = Fixture.agent8001.with(["targetagent": "8001"])
@@ -48,13 +48,13 @@ struct HangupByUniqueidTests {
                     == Outcome(code: 1, message: "19868:success,19867:success"))
             #expect(await f.pbx.liveLegs().isEmpty)
         }
-        #expect(try f.events().last.flatMap { field($0, "source") } == "CONVERSATION")
+        await #expect(try f.events().last.flatMap { field($0, "source") } == "CONVERSATION")
     }
 
     /// Isolation: an agent reaches its own calls' legs only, another team's never.
     @Test
     func uniqueidsOfOtherCallsAreRefused() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, .http)
             _ = try await call(client, .http, "login", Fixture.agent("8003"))
@@ -75,7 +75,7 @@ struct HangupByUniqueidTests {
 
     @Test(arguments: Interface.allCases)
     func targetagentIsRequiredWithoutUniqueid(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, interface)
             for target in HangupTarget.allCases {
@@ -94,7 +94,7 @@ struct HangupByUniqueidTests {
     /// neither end nor detect a silent monitor.
     @Test
     func agentsOnACallReachOnlyWhatTheyMay() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await consulting8002(f, client, .http, answered: false)  // 8002 rings on 19868
             let as8002 = Fixture.agent("8002").with(["target": "all"])

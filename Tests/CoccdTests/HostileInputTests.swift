@@ -80,7 +80,7 @@ struct HostileInputTests {
     @Test(arguments: bodies.indices)
     func refusedWithAFault(_ index: Int) async throws {
         let (name, body, fault, parsed) = Self.bodies[index]
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let before = try await soapParses(client)
             let r = try await postSOAP(client, body)
@@ -96,7 +96,7 @@ struct HostileInputTests {
 
     @Test
     func utf16DoctypeIsRefusedToo() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let text =
             "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
             + Envelope.soap11("<login><user>&e;</user></login>").replacingOccurrences(
@@ -114,7 +114,7 @@ struct HostileInputTests {
 
     @Test
     func oversizedBodies() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let big = Envelope.soap11("<login><user>" + String(repeating: "x", count: 2 * 1024 * 1024) + "</user></login>")
         try await f.application().test(.router) { client async throws in
             let r = try await postSOAP(client, big)

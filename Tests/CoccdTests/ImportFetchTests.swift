@@ -50,9 +50,9 @@ struct ImportFetchTests {
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
     }
 
-    func fixture(timeout: Double = 60) throws -> (Fixture, Campaign) {
-        let f = try Fixture.importing { $0.importTimeoutSeconds = timeout }
-        return (f, try f.campaign().1)
+    func fixture(timeout: Double = 60) async throws -> (Fixture, Campaign) {
+        let f = try await Fixture.importing { $0.importTimeoutSeconds = timeout }
+        return (f, try await f.campaign().1)
     }
 
     /// Submits a file import and runs it, within a safety net against hangs.
@@ -61,7 +61,7 @@ struct ImportFetchTests {
         -> ImportTask?
     {
         let service = try f.importService()
-        _ = try service.submit(
+        _ = try await service.submit(
             source: source, context: url, user: user, password: password, runAt: nil, into: campaign, options: ImportOptions()
         ).get()
         // A guard against hangs only: every case here ends long before, by its cap or its deadline.
@@ -74,7 +74,7 @@ struct ImportFetchTests {
 
     @Test
     func credentialsGoOnlyToTheOriginTheyWereGivenFor() async throws {
-        let (f, campaign) = try fixture()
+        let (f, campaign) = try await fixture()
         let basic = "Basic " + Data("u:p".utf8).base64EncodedString()
         let other = RequestLog()
         try await files(other).test(.live) { otherServer async throws in
@@ -104,7 +104,7 @@ struct ImportFetchTests {
 
     @Test
     func anFTPURLsUserinfoIsUsedButNeverStored() async throws {
-        let (f, campaign) = try fixture()
+        let (f, campaign) = try await fixture()
         let seen = RequestLog()
         let ftp = try ScriptedTCPServer { c in
             c.send("220 ready\r\n")
@@ -132,8 +132,8 @@ struct ImportFetchTests {
     func hostileFTPServersFailTheFetchInsteadOfHoldingIt() async throws {
         // The caps must act on their own, so those servers meet a deadline far away (60 s); the
         // deadline cases get 1 s.
-        let capped = try fixture(timeout: 60)
-        let timed = try fixture(timeout: 1)
+        let capped = try await fixture(timeout: 60)
+        let timed = try await fixture(timeout: 1)
         let scripts: [(String, (Fixture, Campaign), @Sendable (ScriptedTCPServer.Connection) -> Void)] = [
             (
                 "FTP: a reply of more than 100 lines", capped,
@@ -168,7 +168,7 @@ struct ImportFetchTests {
 
     @Test
     func anHTTPServerThatTricklesForeverMeetsTheDeadline() async throws {
-        let (f, campaign) = try fixture(timeout: 1)
+        let (f, campaign) = try await fixture(timeout: 1)
         try await files(RequestLog()).test(.live) { server async throws in
             let task = try await run(f, campaign, "http://127.0.0.1:\(try #require(server.port))/trickle.csv")
             #expect(task?.state == .failed && task?.error == "BackMsg_89: the fetch took longer than 1 s (importTimeoutSeconds)")
@@ -177,10 +177,10 @@ struct ImportFetchTests {
 
     /// Tasks stored before the fix: the migration takes userinfo out of their URLs.
     @Test
-    func theMigrationScrubsUserinfoFromStoredURLs() throws {
-        let f = try Fixture()
+    func theMigrationScrubsUserinfoFromStoredURLs() async throws {
+        let f = try await Fixture()
         let path = f.directory.appendingPathComponent("coccd.sqlite").path
-        try f.store.database.write { db in
+        try await f.store.database.write { db in
             // Back to the schema before the migration, with two old tasks.
             try db.execute(
                 sql: """

@@ -24,11 +24,11 @@ struct ImportLimitsTests {
 
     @Test
     func aRowOverTheCapsFailsTheTaskWithItsRowNumber() async throws {
-        let f = try Fixture.importing {
+        let f = try await Fixture.importing {
             $0.importMaxBytes = 4 << 20
             $0.importMaxRowBytes = 4096
         }  // the configuration's caps
-        let (campaigns, campaign) = try f.campaign()
+        let (campaigns, campaign) = try await f.campaign()
         let header = Array("phone1,name\n13800000001,A\n13800000002,B\n".utf8)
         let commas = header + [UInt8](repeating: UInt8(ascii: ","), count: 2 << 20) + [0x0A]  // 2 MiB of commas in row 4
         let long = header + Array("13800000003,".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 5000) + [0x0A]
@@ -36,7 +36,7 @@ struct ImportLimitsTests {
             let base = "http://127.0.0.1:\(try #require(server.port))"
             let service = try f.importService()
             for path in ["/commas.csv", "/long.csv"] {
-                #expect(
+                await #expect(
                     service.submit(
                         source: "http", context: base + path, user: "", password: "", runAt: nil, into: campaign, options: ImportOptions()
                     )
@@ -51,11 +51,11 @@ struct ImportLimitsTests {
             #expect(done.map(\.state) == [.failed, .failed] && done.allSatisfy { $0.imported == 0 })
         }
         // The first pass refused the file: not even the good rows before it are in.
-        #expect(try campaigns.customers(package: campaign.packageID).isEmpty)
+        await #expect(try campaigns.customers(package: campaign.packageID).isEmpty)
     }
 
     @Test
-    func theCapsAreConfigurable() throws {
+    func theCapsAreConfigurable() async throws {
         let json = #"{"importMaxFieldsPerRow": 64, "importMaxRowBytes": 8192}"#
         let configuration = try JSONDecoder().decode(ServerConfiguration.self, from: Data(json.utf8))
         #expect(configuration.importMaxFieldsPerRow == 64 && configuration.importMaxRowBytes == 8192)
@@ -63,7 +63,7 @@ struct ImportLimitsTests {
         fromEnvironment.apply(environment: ["COCCD_IMPORT_MAX_FIELDS_PER_ROW": "20", "COCCD_IMPORT_MAX_ROW_BYTES": "1000"])
         #expect(fromEnvironment.importMaxFieldsPerRow == 20 && fromEnvironment.importMaxRowBytes == 1000)
         #expect(ServerConfiguration().importMaxFieldsPerRow == 512 && ServerConfiguration().importMaxRowBytes == 256 * 1024)
-        let f = try Fixture()
+        let f = try await Fixture()
         var configured = f.configuration
         configured.importMaxFieldsPerRow = 7
         let service = CoccApplication.importService(configuration: configured, center: f.center, logger: Fixture.quiet)

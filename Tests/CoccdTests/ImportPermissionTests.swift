@@ -12,8 +12,8 @@ import Testing
 struct ImportPermissionTests {
     @Test(arguments: Interface.allCases)
     func agentsAreRefusedUnlessTheirTeamAllowsAgentImports(_ interface: Interface) async throws {
-        let f = try Fixture()
-        let (campaigns, campaign) = try f.campaign()
+        let f = try await Fixture()
+        let (campaigns, campaign) = try await f.campaign()
         let fileTask = importParameters("http://127.0.0.1/a.csv", source: "http").with(Fixture.agent8001)
         try await f.application().test(.router) { client async throws in
             // By default: accounts only. BackMsg_38, the agent has no account's rights; nothing stored.
@@ -28,10 +28,11 @@ struct ImportPermissionTests {
             #expect(
                 try await call(client, interface, "importWS", importParameters("phone1=13800000002"))
                     == Outcome(code: 1, message: "BackMsg_83"))
-            #expect(try campaigns.tasks(team: 1).isEmpty)
+            await #expect(try campaigns.tasks(team: 1).isEmpty)
 
-            try campaigns.setAllowsAgentImports(team: 1, true)
-            #expect(try campaigns.allowsAgentImports(team: 1) && !campaigns.allowsAgentImports(team: 2))
+            try await campaigns.setAllowsAgentImports(team: 1, true)
+            let (one, two) = (try await campaigns.allowsAgentImports(team: 1), try await campaigns.allowsAgentImports(team: 2))
+            #expect(one && !two)
             #expect(
                 try await call(client, interface, "importWS", importParameters("phone1=13800000001").with(Fixture.agent8001))
                     == Outcome(code: 1, message: "BackMsg_83"))
@@ -39,11 +40,12 @@ struct ImportPermissionTests {
             let otherAgent = ["orgidentity": "other", "usertype": "agent", "user": "8001", "pwdtype": "plaintext", "password": "otherpw"]
             #expect(try await call(client, interface, "importWS", importParameters("phone1=5").with(otherAgent)).message == "BackMsg_38")
 
-            try campaigns.setAllowsAgentImports(team: 1, false)
+            try await campaigns.setAllowsAgentImports(team: 1, false)
             #expect(
                 try await call(client, interface, "importWS", importParameters("phone1=13800000009").with(Fixture.agent8001)).message
                     == "BackMsg_38")
         }
-        #expect(try campaigns.customers(package: campaign.packageID).compactMap { $0.fields["phone1"] } == ["13800000002", "13800000001"])
+        await #expect(
+            try campaigns.customers(package: campaign.packageID).compactMap { $0.fields["phone1"] } == ["13800000002", "13800000001"])
     }
 }

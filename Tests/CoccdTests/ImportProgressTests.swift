@@ -15,8 +15,8 @@ import Testing
 struct ImportProgressTests {
     @Test
     func aTaskInterruptedMidFileContinuesWithItsSavedCounts() async throws {
-        let f = try Fixture.importing()
-        let (campaigns, campaign) = try f.campaign()
+        let f = try await Fixture.importing()
+        let (campaigns, campaign) = try await f.campaign()
         let clock = f.clock
         // 7 data rows and one with a wrong field count (row 4), in batches of 2.
         let csv =
@@ -30,7 +30,7 @@ struct ImportProgressTests {
             let service = ImportService(campaigns: campaigns, settings: settings, clock: { clock() }, logger: Fixture.quiet)
             var options = ImportOptions()
             options.phoneField = "phone1"
-            let id = try service.submit(
+            let id = try await service.submit(
                 source: "http", context: "http://127.0.0.1:\(try #require(server.port))/big.csv", user: "", password: "",
                 runAt: nil, into: campaign, options: options
             ).get()
@@ -45,27 +45,27 @@ struct ImportProgressTests {
                         """)
             }
             _ = await service.runDueTasks()
-            let interrupted = try #require(try campaigns.task(id: id))
+            let interrupted = try await #require(try campaigns.task(id: id))
             #expect(interrupted.state == .running)
             // What is saved is exactly what is stored: rows 2-6 (4 customers, 1 bad row).
             #expect(interrupted.progressRow == 6 && interrupted.rowsRead == 5 && interrupted.imported == 4 && interrupted.rejected == 1)
             #expect(interrupted.problems == [RowProblem(row: 4, code: "74", reason: "1 fields; the header has 2")])
-            #expect(try campaigns.customers(package: campaign.packageID).count == 4)
+            await #expect(try campaigns.customers(package: campaign.packageID).count == 4)
 
             // The restart: a new process finds the task running, queues it again, and it goes on.
             try await f.store.database.write { db in try db.execute(sql: "DROP TRIGGER crash_in_batch; DROP TRIGGER crash_before_end") }
             let restarted = ImportService(
                 campaigns: try SQLiteStore(path: f.directory.appendingPathComponent("coccd.sqlite").path) as CampaignStore,
                 settings: settings, clock: { clock() }, logger: Fixture.quiet)
-            #expect(try restarted.campaigns.requeueInterruptedTasks() == 1)
-            #expect(try campaigns.task(id: id)?.state == .queued)
+            await #expect(try restarted.campaigns.requeueInterruptedTasks() == 1)
+            await #expect(try campaigns.task(id: id)?.state == .queued)
             let done = try #require(await restarted.runDueTasks().first)
             #expect(done.state == .done && done.error == "")
             #expect(done.rowsRead == 8 && done.imported == 7 && done.duplicates == 0 && done.rejected == 1 && done.predialed == 7)
             #expect(done.problems.map(\.row) == [4])
-            #expect(try campaigns.task(id: id) == done)
+            await #expect(try campaigns.task(id: id) == done)
         }
-        #expect(try campaigns.customers(package: campaign.packageID).count == 7)
-        #expect(try campaigns.predial(campaign: campaign.id).count == 7)
+        await #expect(try campaigns.customers(package: campaign.packageID).count == 7)
+        await #expect(try campaigns.predial(campaign: campaign.id).count == 7)
     }
 }

@@ -43,8 +43,8 @@ struct ImportQueueTests {
 
     @Test
     func theSecondTaskWaitsQueuedWhileTheFirstRunsThenBothComplete() async throws {
-        let f = try Fixture.importing()
-        _ = try f.campaign()
+        let f = try await Fixture.importing()
+        _ = try await f.campaign()
         let log = RequestLog()
         let latch = Latch()
         try await files(log: log, latch: latch).test(.live) { files async throws in
@@ -79,23 +79,23 @@ struct ImportQueueTests {
 
     @Test
     func drainingRunsTasksOneAtATimeInOrder() async throws {
-        let f = try Fixture.importing()
-        let (campaigns, campaign) = try f.campaign()
+        let f = try await Fixture.importing()
+        let (campaigns, campaign) = try await f.campaign()
         let log = RequestLog()
         let latch = Latch()
         try await files(log: log, latch: latch).test(.live) { files async throws in
             let base = "http://127.0.0.1:\(try #require(files.port))"
             let service = try f.importService()
             for path in ["/slow.csv", "/quick.csv"] {
-                _ = service.submit(
+                _ = await service.submit(
                     source: "http", context: base + path, user: "", password: "", runAt: nil, into: campaign, options: ImportOptions())
             }
-            #expect(try campaigns.tasks(team: 1).map(\.state) == [.queued, .queued])
+            await #expect(try campaigns.tasks(team: 1).map(\.state) == [.queued, .queued])
             // Two drains at once (the worker's and another): still one task at a time.
             async let first = service.runDueTasks()
             async let second = service.runDueTasks()
             _ = await finishing(within: 60) { while await latch.arrivals == 0 { try? await Task.sleep(for: .milliseconds(10)) } }
-            #expect(try campaigns.task(id: 2)?.state == .queued)
+            await #expect(try campaigns.task(id: 2)?.state == .queued)
             await latch.open()
             let ran = await first + second
             #expect(ran.map(\.id).sorted() == [1, 2] && ran.allSatisfy { $0.state == .done })

@@ -33,8 +33,8 @@ struct ImportTaskTests {
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Fixture.quiet)
     }
 
-    func fixture(maxBytes: Int = 1 << 20, maxRows: Int = 1_000) throws -> Fixture {
-        var f = try Fixture()
+    func fixture(maxBytes: Int = 1 << 20, maxRows: Int = 1_000) async throws -> Fixture {
+        var f = try await Fixture()
         f.configuration.importAllowedHosts = ["127.0.0.1"]
         f.configuration.importMaxBytes = maxBytes
         f.configuration.importMaxRows = maxRows
@@ -47,9 +47,9 @@ struct ImportTaskTests {
 
     @Test
     func aGB18030FileImportsAsATaskWithCountsAndProblems() async throws {
-        let f = try fixture()
-        let (campaigns, campaign) = try f.campaign()
-        try campaigns.addField(team: 1, name: "priority", cn: "优先级", en: "Priority")
+        let f = try await fixture()
+        let (campaigns, campaign) = try await f.campaign()
+        try await campaigns.addField(team: 1, name: "priority", cn: "优先级", en: "Priority")
         try await files(["/customers.csv": Self.gbk]).test(.live) { server async throws in
             let url = "http://127.0.0.1:\(try #require(server.port))/customers.csv"
             try await f.application().test(.router) { client async throws in
@@ -67,18 +67,18 @@ struct ImportTaskTests {
                     RowProblem(row: 4, code: "76", reason: "required field missing: 电话号码一(phone1)"),
                     RowProblem(row: 5, code: "74", reason: "2 fields; the header has 3"),
                 ])
-            #expect(try campaigns.task(id: 1) == task)
+            await #expect(try campaigns.task(id: 1) == task)
         }
-        let list = try campaigns.predial(campaign: campaign.id)
+        let list = try await campaigns.predial(campaign: campaign.id)
         #expect(list.map(\.phone) == ["13800000001", "13800000004"])
         #expect(list.map(\.priority) == [5, 9])
-        #expect(try campaigns.customers(package: campaign.packageID).first?.fields["name"] == "张三")
+        await #expect(try campaigns.customers(package: campaign.packageID).first?.fields["name"] == "张三")
     }
 
     @Test
     func theAllowListCapsAndMissingFilesAreEnforced() async throws {
-        let f = try fixture(maxBytes: 100)
-        let (campaigns, _) = try f.campaign()
+        let f = try await fixture(maxBytes: 100)
+        let (campaigns, _) = try await f.campaign()
         let big = Array(("phone1\n" + String(repeating: "13800000001\n", count: 20)).utf8)
         try await files(["/big.csv": big, "/ok.csv": Array("phone1\n1\n".utf8)]).test(.live) { server async throws in
             let base = "http://127.0.0.1:\(try #require(server.port))"
@@ -93,7 +93,7 @@ struct ImportTaskTests {
                 #expect(
                     try await call(client, .http, "importWS", importParameters(base + "/a.xls", source: "http")).message == "BackMsg_86")
                 #expect(try await call(client, .http, "importWS", importParameters(base + "/a.csv", source: "ftp")).message == "BackMsg_89")
-                #expect(try campaigns.tasks(team: 1).isEmpty)
+                await #expect(try campaigns.tasks(team: 1).isEmpty)
                 // Accepted, then failing when they run.
                 for path in ["/moved.csv", "/big.csv", "/missing.csv"] {
                     #expect(try await call(client, .http, "importWS", importParameters(base + path, source: "http")).code == 1)
@@ -110,8 +110,8 @@ struct ImportTaskTests {
 
     @Test
     func aBrokenFileChangesNothing() async throws {
-        let f = try fixture(maxRows: 3)
-        _ = try f.campaign()
+        let f = try await fixture(maxRows: 3)
+        _ = try await f.campaign()
         let broken = Array("phone1,name\n13800000001,A\n13800000002,\"B\n".utf8)  // a quote never closed
         let header = Array("phone1,shoe size\n13800000001,42\n".utf8)  // no such field
         let long = Array("phone1\n1\n2\n3\n4\n".utf8)  // 5 rows > 3
@@ -134,8 +134,8 @@ struct ImportTaskTests {
 
     @Test
     func aScheduledImportWaitsForItsTimeAndSurvivesARestart() async throws {
-        let f = try fixture()
-        let (_, campaign) = try f.campaign()
+        let f = try await fixture()
+        let (_, campaign) = try await f.campaign()
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         let later = formatter.string(from: f.clock().addingTimeInterval(3600))
@@ -151,7 +151,7 @@ struct ImportTaskTests {
             #expect(await (try f.importService()).runDueTasks().map(\.id) == [2])
             // A restart: a new process, a new store handle; the task is still scheduled, and runs once due.
             let reopened = try SQLiteStore(path: f.directory.appendingPathComponent("coccd.sqlite").path) as CampaignStore
-            #expect(try reopened.task(id: 1)?.state == .scheduled)
+            await #expect(try reopened.task(id: 1)?.state == .scheduled)
             f.clock.advance(3599)
             let service = ImportService(
                 campaigns: reopened, settings: (try f.importService()).settings, clock: { f.clock() }, logger: Fixture.quiet)
@@ -159,7 +159,7 @@ struct ImportTaskTests {
             f.clock.advance(2)
             let ran = await service.runDueTasks()
             #expect(ran.map(\.id) == [1] && ran[0].duplicates == 2)  // task 2 imported them already
-            #expect(try reopened.customers(package: campaign.packageID).count == 2)
+            await #expect(try reopened.customers(package: campaign.packageID).count == 2)
         }
     }
 }

@@ -36,7 +36,7 @@ func inboundCallThenAfterCallWork(_ f: Fixture, _ client: some TestClientProtoco
 struct InboundCallTests {
     @Test
     func inboundSequenceMatchesTheManual() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let t0 = f.clock()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
@@ -50,7 +50,7 @@ struct InboundCallTests {
             try await f.pbx.farEndHangup(uniqueid: 1555)
             #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-idle,2-logout,")
         }
-        let events = try f.events()
+        let events = try await f.events()
         try #require(events.count == 6)
         let sid = try #require(field(events[0], "sessionid"))
         let callerChannel = try #require(field(events[0], "channel"))
@@ -70,14 +70,14 @@ struct InboundCallTests {
                 "calleridnum=0138888888888&didnumber=&activenum=8001&source=CONVERSATION&event=hangup&uniqueid=0&sessionid=\(sid)&eventTime=\(eventTime(t101))"
                     + "&AgentTeamId=1&modeltype=Customerservice&model_id=1&AgentGroupId=1&channel=&from=dialin&eventid=7&userdata=&",
             ])
-        let record = try #require(try f.store.callRecord(sessionid: sid))
+        let record = try await #require(try f.store.callRecord(sessionid: sid))
         #expect(
             record.direction == "dialin" && record.disposition == "answered" && record.agentNumber == "8001" && record.didNumber == "6001")
     }
 
     @Test
     func longestIdleAgentFirstAndPausedAgentsSkipped() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .soap, "login", Fixture.agent("8002"))
             f.clock.advance(5)
@@ -123,7 +123,7 @@ struct InboundCallTests {
     func ringNoAnswerGoesToTheNextAgent() async throws {
         var rules = Fixture.rules
         rules.autoAnswerExtensions = false
-        let f = try Fixture(rules: rules)
+        let f = try await Fixture(rules: rules)
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .cji, "login", Fixture.agent8001)
             f.clock.advance(1)
@@ -141,7 +141,7 @@ struct InboundCallTests {
                 try await call(client, .cji, "hangup", Fixture.agent("8002").with(["target": "caller", "targetagent": "8002"]))
                     == Outcome(code: 1, message: "BackMsg_37"))
         }
-        #expect(
+        await #expect(
             try f.events().map { "\(field($0, "source")!) \(field($0, "event")!) \(field($0, "activenum") ?? "-")" } == [
                 "CALLER incoming -", "AGENT ringing 8001", "AGENT hangup 8001", "AGENT ringing 8002", "AGENT answer 8002",
                 "CALLER hangup 8002", "AGENT hangup 8002", "CONVERSATION hangup 8002",
@@ -150,7 +150,7 @@ struct InboundCallTests {
 
     @Test
     func abandonWhileWaitingAndTeamsStayApart() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             // The other team's queue 6001 is its own; nobody there is logged in either.
             await f.pbx.placeInbound(from: "999", to: "6001", tenant: "other")
@@ -162,19 +162,19 @@ struct InboundCallTests {
             try await f.pbx.farEndHangup(uniqueid: 1556)
             #expect(try await soapCall(client, "queueCustomerNum", ["orgidentity": "demo", "queuenumber": "0"]) == "1|0|0|0|0")
         }
-        let events = try f.events()
+        let events = try await f.events()
         #expect(
             events.map { "\(field($0, "source")!) \(field($0, "event")!)" } == ["CALLER incoming", "CALLER hangup", "CONVERSATION hangup"])
         let abandoned = try #require(field(events[0], "sessionid"))
-        let record = try #require(try f.store.callRecord(sessionid: abandoned))
+        let record = try await #require(try f.store.callRecord(sessionid: abandoned))
         #expect(record.disposition == "abandoned" && record.agentNumber == "")
-        #expect(try f.events(team: 2).count == 1)
+        await #expect(try f.events(team: 2).count == 1)
         #expect(await f.pbx.liveLegs().map(\.number) == ["999"])
     }
 
     @Test
     func afterCallWorkForInboundAndDispatchAfterACW() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await inboundCallThenAfterCallWork(f, client)
             #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-acw,2-logout,")
@@ -190,7 +190,7 @@ struct InboundCallTests {
 struct SimulatorSurfaceTests {
     @Test
     func placeAndEndCallsOverHTTP() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let app = Application(
             router: CoccApplication.router(configuration: f.configuration, center: f.center, simulator: f.pbx), logger: Fixture.quiet)
         try await app.test(.router) { client async throws in
@@ -239,7 +239,7 @@ struct SimulatorSurfaceTests {
 struct AfterCallWorkLimitTests {
     @Test
     func expiredWorkEndsAndTheAgentTakesTheNextCall() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await inboundCallThenAfterCallWork(f, client)
             f.clock.advance(29)
@@ -259,7 +259,7 @@ struct RingTimeoutTests {
     func offersRollOverAfterTheConfiguredTime() async throws {
         var rules = Fixture.rules
         rules.autoAnswerExtensions = false
-        let f = try Fixture(rules: rules, ringTimeout: .seconds(5))
+        let f = try await Fixture(rules: rules, ringTimeout: .seconds(5))
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
             f.clock.advance(1)

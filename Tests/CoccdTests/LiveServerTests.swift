@@ -20,7 +20,7 @@ struct LiveServerTests {
 
     @Test
     func everyInterfaceOverTheSocket() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await liveApp(f).test(.live) { client async throws in
             for interface in Interface.allCases {
                 #expect(try await call(client, interface, "login", Fixture.agent8001).message == "BackMsg_04")
@@ -36,7 +36,7 @@ struct LiveServerTests {
 
     @Test
     func expectContinueIsAnsweredAtOnce() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await liveApp(f).test(.live) { client async throws in
             let connection = try RawConnection(port: try #require(client.port))
             let body = "EVENT=LOGIN&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456"
@@ -54,7 +54,7 @@ struct LiveServerTests {
 
     @Test
     func slowClientsAreDisconnected() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await liveApp(f, requestTimeout: 1).test(.live) { client async throws in
             let port = try #require(client.port)
             // A head that never ends.
@@ -79,7 +79,7 @@ struct LiveServerTests {
 
     @Test
     func oversizedHeadersAreRefused() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await liveApp(f).test(.live) { client async throws in
             let connection = try RawConnection(port: try #require(client.port))
             connection.send(

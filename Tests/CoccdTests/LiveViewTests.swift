@@ -30,7 +30,7 @@ struct LiveViewTests {
 
     @Test
     func anAgentSeesItselfAGroupAdminItsGroupsAnAccountItsTeam() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent("8002"))
             _ = try await call(client, .http, "queuePause", Fixture.agent("8002").with(["type": "1", "pause_reason": "lunch"]))
@@ -64,7 +64,7 @@ struct LiveViewTests {
 
     @Test
     func theQueueShowsWaitingCallersAndTodaysOutcomesWhichARestartKeeps() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent("8002"))
             // One caller answered by 8002, two waiting behind it, one of whom hangs up.
@@ -87,15 +87,15 @@ struct LiveViewTests {
             #expect(sales["waiting"] as? Int == 1 && sales["abandonedToday"] as? Int == 1 && sales["answeredToday"] as? Int == 0)
         }
         // Read again from the call records by a new process.
-        let center = try f.restarted()
-        let engine = try center.engine(team: 1)
+        let center = try await f.restarted()
+        let engine = try await center.engine(team: 1)
         let view = await engine.liveView(scope: .team, directory: center.directory)
         #expect(view.groups.first { $0.id == 1 }?.abandonedToday == 1)
     }
 
     @Test
     func theStreamPushesAChangeAtOnce() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.liveApplication().test(.live) { client async throws in
             let port = try #require(client.port)
             let (_, token) = try await AccessTokenTests.token(client, "orgidentity=demo&usertype=account&user=admin&password=admin123")
@@ -115,7 +115,7 @@ struct LiveViewTests {
 
     @Test
     func theDaysCallsAreTheAgentsOwnOrTheTeams() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             for agent in ["8001", "8002"] {
                 _ = try await call(client, .http, "login", Fixture.agent(agent))

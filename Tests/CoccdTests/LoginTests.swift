@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccStorage
 import CoccStore
@@ -13,7 +14,7 @@ import Testing
 struct LoginTests {
     @Test(arguments: Interface.allCases)
     func loginDescribesEachGroup(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let agentID = try #require(f.center.directory.agent(team: 1, number: "8001")).id
         try await f.application().test(.router) { client async throws in
             let outcome = try await call(client, interface, "login", Fixture.agent8001)
@@ -34,7 +35,7 @@ struct LoginTests {
 
     @Test(arguments: Interface.allCases)
     func loginFailures(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let cases: [([String: String], String)] = [
                 (Fixture.agent8001.with(["password": "wrong"]), "BackMsg_03"),
@@ -58,7 +59,7 @@ struct LoginTests {
 
     @Test(arguments: Interface.allCases)
     func md5PasswordsInEitherCase(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             for hash in ["e10adc3949ba59abbe56e057f20f883e", "E10ADC3949BA59ABBE56E057F20F883E"] {
                 let outcome = try await call(client, interface, "login", Fixture.agent8001.with(["pwdtype": "md5", "password": hash]))
@@ -69,11 +70,11 @@ struct LoginTests {
 
     @Test(arguments: Interface.allCases)
     func accountLoginAndDisabledAccount(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             #expect((try await call(client, interface, "login", Fixture.account)) == Outcome(code: 1, message: "BackMsg_04", extra: ""))
-            try f.admin.setAccount(team: "demo", username: "admin", enabled: false)
-            try f.center.reloadDirectoryIfChanged(logger: .init(label: "test"))
+            try await f.admin.setAccount(team: "demo", username: "admin", enabled: false)
+            try await f.center.reloadDirectoryIfChanged(logger: .init(label: "test"))
             // Agents of a disabled account cannot act either.
             #expect((try await call(client, interface, "login", Fixture.agent8001)) == Outcome(code: 2, message: "BackMsg_05"))
             #expect((try await call(client, interface, "login", Fixture.account)) == Outcome(code: 2, message: "BackMsg_05"))
@@ -82,7 +83,7 @@ struct LoginTests {
 
     @Test(arguments: Interface.allCases)
     func logoutLeavesEveryGroup(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent8001)
             _ = try await call(client, interface, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2"]))
@@ -100,7 +101,7 @@ struct LoginTests {
 
     @Test
     func messageLanguages() async throws {
-        var f = try Fixture()
+        var f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             #expect(
                 try await call(client, .http, "login", Fixture.agent8001.with(["password": "x", "lang": "cn"])).message == "工号不存在或密码错误")

@@ -26,8 +26,8 @@ struct LoginThrottleTests {
     }
 
     @Test
-    func theAttackersAddressIsDelayedMoreAndMoreWhileTheAgentLogsInFromItsOwn() throws {
-        let f = try Fixture()
+    func theAttackersAddressIsDelayedMoreAndMoreWhileTheAgentLogsInFromItsOwn() async throws {
+        let f = try await Fixture()
         let clock = f.clock
         let auth = Authenticator(clock: { clock() })
         let directory = f.center.directory
@@ -66,8 +66,8 @@ struct LoginThrottleTests {
     }
 
     @Test
-    func accountFailuresDoNotCountAgainstTheAgentWithTheSameName() throws {
-        let f = try Fixture()
+    func accountFailuresDoNotCountAgainstTheAgentWithTheSameName() async throws {
+        let f = try await Fixture()
         let clock = f.clock
         let auth = Authenticator(clock: { clock() })
         let directory = f.center.directory
@@ -84,8 +84,8 @@ struct LoginThrottleTests {
     }
 
     @Test
-    func aSprayFromManyAddressesStopsAtTheCeilingButTrustedAddressesGoOn() throws {
-        let f = try Fixture()
+    func aSprayFromManyAddressesStopsAtTheCeilingButTrustedAddressesGoOn() async throws {
+        let f = try await Fixture()
         let clock = f.clock
         let auth = Authenticator(clock: { clock() })
         let directory = f.center.directory
@@ -121,7 +121,7 @@ struct LoginThrottleTests {
     /// second loopback address (127.0.0.2) throttle that address only.
     @Test
     func everyInterfaceThrottlesTheClientAddress() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let auth = f.center.authenticator
         try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
             let port = try #require(client.port)

@@ -16,7 +16,7 @@ import Testing
 struct ManualNamesTests {
     @Test(arguments: [("/coccwi.wsdl", "/coccwi.php"), ("/astcccwi.wsdl", "/astcccwi.php")])
     func theWSDLIsServedAsAFile(_ file: String, _ endpoint: String) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let generated = try await client.execute(uri: "/coccwi.php?wsdl", method: .get) { String(buffer: $0.body) }
             try await client.execute(uri: file, method: .get) { r in
@@ -32,7 +32,7 @@ struct ManualNamesTests {
 
     @Test
     func deviceCallIsBackCallAnsweredUnderItsOwnName() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let envelope = """
                 <?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" \

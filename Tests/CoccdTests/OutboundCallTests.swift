@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccSimulator
 import CoccStorage
@@ -42,7 +43,7 @@ struct OutboundCallTests {
 
     @Test(arguments: Interface.allCases)
     func outboundSequenceMatchesTheManual(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let t0 = f.clock()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent8001)
@@ -57,7 +58,7 @@ struct OutboundCallTests {
             try await f.pbx.farEndHangup(uniqueid: 19867)  // the customer hangs up
             #expect(try await call(client, interface, "agentStatus", Fixture.agent8001).extra == "1-idle,2-logout,")
         }
-        let events = try f.events()
+        let events = try await f.events()
         try #require(events.count == 7)
         let sid = try #require(field(events[0], "sessionid"))
         #expect(sid.count == 32 && sid.allSatisfy(\.isHexDigit))
@@ -80,7 +81,7 @@ struct OutboundCallTests {
             ])
         // The manual's own parser (split on & then =) gets userdata back whole once decoded.
         #expect(field(events[0], "userdata")?.removingPercentEncoding == "customer_id=109&pwd=asdfg")
-        let record = try #require(try f.store.callRecord(sessionid: sid))
+        let record = try await #require(try f.store.callRecord(sessionid: sid))
         #expect(record.disposition == "answered" && record.agentNumber == "8001" && record.customerNumber == "13800000001")
         #expect(record.answeredAt == t3 && record.endedAt == t41 && record.userdata == "customer_id=109&pwd=asdfg")
         #expect(record.modeltype == "Campaign" && record.modelID == "10" && record.groupID == 1 && record.direction == "dialout")
@@ -89,7 +90,7 @@ struct OutboundCallTests {
 
     @Test(arguments: Interface.allCases)
     func makeCallRefusals(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             func dial(_ extra: [String: String], as who: [String: String] = Fixture.agent8001) async throws -> Outcome {
                 try await call(
@@ -106,11 +107,11 @@ struct OutboundCallTests {
             #expect(try await dial(["targettype": "inner", "targetdn": "9999"]) == Outcome(code: 2, message: "BackMsg_55"))
             #expect(try await dial(["targettype": "inner", "targetdn": "8002"]) == Outcome(code: 2, message: "BackMsg_20"))
             #expect(try await dial([:], as: Fixture.account) == Outcome(code: 2, message: "BackMsg_24"))
-            try f.admin.setAgent(team: "demo", number: "8001", outboundRestricted: true)
-            try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+            try await f.admin.setAgent(team: "demo", number: "8001", outboundRestricted: true)
+            try await f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
             #expect(try await dial([:]) == Outcome(code: 2, message: "BackMsg_18"))
-            try f.admin.setAgent(team: "demo", number: "8001", outboundRestricted: false)
-            try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+            try await f.admin.setAgent(team: "demo", number: "8001", outboundRestricted: false)
+            try await f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
             #expect(try await dial([:]) == Outcome(code: 1, message: "BackMsg_19"))
             #expect(try await dial([:]) == Outcome(code: 2, message: "BackMsg_22"))  // a repeated click
             await f.advance(1)
@@ -120,7 +121,7 @@ struct OutboundCallTests {
 
     @Test
     func busyNoAnswerAndAfterCallWork() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
             _ = try await call(client, .http, "acwAction", Fixture.agent8001.with(["type": "1", "agent_group_id": "1"]))
@@ -128,13 +129,13 @@ struct OutboundCallTests {
             _ = try await call(client, .http, "makeCall", Self.dial.with(["targetdn": "13800000002"]))
             await f.advance(1)
             await f.advance(1)
-            #expect(
+            await #expect(
                 try f.events().map { "\(field($0, "source")!) \(field($0, "event")!)" } == [
                     "AGENT ringing", "AGENT answer", "CALLEE ringing", "CALLEE hangup", "AGENT hangup", "CONVERSATION hangup",
                 ])
             #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-acw,2-logout,")
-            let sid = try #require(field(try f.events()[0], "sessionid"))
-            #expect(try f.store.callRecord(sessionid: sid)?.disposition == "busy")
+            let sid = try await #require(field(try f.events()[0], "sessionid"))
+            await #expect(try f.store.callRecord(sessionid: sid)?.disposition == "busy")
             #expect(try await call(client, .http, "makeCall", Self.dial) == Outcome(code: 2, message: "BackMsg_17[acw]"))
             _ = try await call(client, .http, "acwOff", Fixture.agent8001)
             // No answer: the customer rings until the 45 s timeout; answer-ACW (mode 2) does not apply.
@@ -145,15 +146,15 @@ struct OutboundCallTests {
             #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-busy,2-logout,")
             await f.advance(1)
             #expect(try await call(client, .http, "agentStatus", Fixture.agent8001).extra == "1-idle,2-logout,")
-            let second = try #require(field(try f.events()[6], "sessionid"))
-            #expect(try f.store.callRecord(sessionid: second)?.disposition == "noanswer")
-            #expect(try f.events().count == 12)
+            let second = try await #require(field(try f.events()[6], "sessionid"))
+            await #expect(try f.store.callRecord(sessionid: second)?.disposition == "noanswer")
+            await #expect(try f.events().count == 12)
         }
     }
 
     @Test
     func innerCallRingsTheOtherAgent() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .cji, "login", Fixture.agent8001)
             _ = try await call(client, .cji, "login", Fixture.agent("8002"))
@@ -175,7 +176,7 @@ struct OutboundCallTests {
                     == Outcome(code: 1, message: "BackMsg_37"))
             #expect(try await call(client, .cji, "teamStatus", Fixture.account.with(["status": "idle"])).message == "8001:idle,8002:idle")
         }
-        let ringing = try f.events()[2]
+        let ringing = try await f.events()[2]
         #expect(field(ringing, "source") == "CALLEE" && field(ringing, "calleridnum") == "8002")
         #expect(field(ringing, "channel")?.hasPrefix("Local/8002@hosted-dialout-") == true)
     }
@@ -190,7 +191,7 @@ struct BackCallTests {
 
     @Test(arguments: Interface.allCases)
     func ringsExtenThenTarget(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             // No agent session needed: 8003 is not logged in.
             #expect(try await call(client, interface, "backCall", Self.request) == Outcome(code: 1, message: "BackMsg_19"))
@@ -209,7 +210,7 @@ struct BackCallTests {
                 try await call(client, interface, "backCall", Self.request.with(["orgidentity": "other"]))
                     == Outcome(code: 2, message: "BackMsg_63"))
         }
-        let events = try f.events()
+        let events = try await f.events()
         #expect(
             events.map { "\(field($0, "source")!) \(field($0, "event")!)" } == [
                 "AGENT ringing", "AGENT answer", "CALLEE ringing", "CALLEE answer", "CALLEE hangup", "AGENT hangup", "CONVERSATION hangup",
@@ -223,7 +224,7 @@ struct BackCallTests {
 
     @Test
     func anExternalInitiatorAndTheOldEventNames() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             for event in ["DeviceCallBackCall", "BackCall", "devicecall"] {
                 let body = formEncode(Self.request.with(["EVENT": event, "exten": "13800000002"]))
@@ -234,6 +235,6 @@ struct BackCallTests {
             await f.advance(2)  // the busy initiator ends each call before the target is dialled
             #expect(await f.pbx.liveLegs().isEmpty)
         }
-        #expect(try f.events().filter { field($0, "source") == "CALLEE" }.isEmpty)
+        await #expect(try f.events().filter { field($0, "source") == "CALLEE" }.isEmpty)
     }
 }

@@ -18,7 +18,7 @@ struct PagesTests {
 
     @Test
     func everyPageAndAssetIsServedWithItsTypeAndAStrictPolicy() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await Self.router(f, simulator: f.pbx).test(.router) { client async throws in
             let pages: [(String, String, String)] = [
                 ("/", "text/html", "/desk/"), ("/desk/", "text/html", "role=\"status\""), ("/desk", "text/html", "desk.js"),
@@ -46,7 +46,7 @@ struct PagesTests {
 
     @Test
     func withoutASimulatorThereIsNoPanelAndItsLinkIsHidden() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await Self.router(f, simulator: nil).test(.router) { client async throws in
             #expect(try await client.execute(uri: "/simulator/", method: .get) { $0.status } == .notFound)
             let start = try await client.execute(uri: "/", method: .get) { String(buffer: $0.body) }
@@ -58,7 +58,7 @@ struct PagesTests {
     /// token does not open it.
     @Test
     func theSimulatorTakesAnAccountsTokenOnly() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await Self.router(f, simulator: f.pbx).test(.router) { client async throws in
             let (_, account) = try await AccessTokenTests.token(client, "orgidentity=demo&usertype=account&user=admin&password=admin123")
             let (_, agent) = try await AccessTokenTests.token(client, "orgidentity=demo&usertype=agent&user=8001&password=123456")

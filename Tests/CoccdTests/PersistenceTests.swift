@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccStorage
 import CoccStore
@@ -15,7 +16,7 @@ struct PersistenceTests {
 
     @Test
     func sessionsSurviveARestart() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .soap, "login", Fixture.agent8001)
             _ = try await call(client, .soap, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2", "deviceexten": "8010"]))
@@ -24,7 +25,7 @@ struct PersistenceTests {
             _ = try await call(client, .soap, "queuePause", Fixture.agent8001.with(["type": "1", "pause_reason": "training", "dnd": "y"]))
         }
         let before = try #require(await f.center.engine(team: 1).sessionSnapshot(agentID: 1))
-        let restarted = try f.restarted()
+        let restarted = try await f.restarted()
         let after = try #require(await restarted.engine(team: 1).sessionSnapshot(agentID: 1))
         #expect(after == before)
         #expect(after.extensionNumber == "8010" && after.dnd && after.pause?.reason == "training")
@@ -35,42 +36,42 @@ struct PersistenceTests {
     }
 
     @Test
-    func anotherProcessesChangesAreSeen() throws {
-        let f = try Fixture()
-        #expect(try f.center.reloadDirectoryIfChanged(logger: logger) == false)
+    func anotherProcessesChangesAreSeen() async throws {
+        let f = try await Fixture()
+        await #expect(try f.center.reloadDirectoryIfChanged(logger: logger) == false)
         // The CLI opens its own connection to the same file.
         let cli = DirectoryAdmin(store: try SQLiteStore(path: f.directory.appendingPathComponent("coccd.sqlite").path), rounds: 500)
-        try cli.addAgent(team: "demo", number: "8100", name: "New", password: "pw", extension: "8100")
+        try await cli.addAgent(team: "demo", number: "8100", name: "New", password: "pw", extension: "8100")
         #expect(f.center.directory.agent(team: 1, number: "8100") == nil)
-        #expect(try f.center.reloadDirectoryIfChanged(logger: logger))
+        await #expect(try f.center.reloadDirectoryIfChanged(logger: logger))
         #expect(f.center.directory.agent(team: 1, number: "8100")?.name == "New")
         #expect(f.center.directory.hasExtension(team: 1, number: "8100"))
     }
 
     @Test
-    func provisioningErrorsAreClear() throws {
-        let f = try Fixture()
-        #expect(throws: DirectoryAdmin.AdminError.notFound("team nope")) {
-            try f.admin.addAgent(team: "nope", number: "1", password: "x", extension: "1")
+    func provisioningErrorsAreClear() async throws {
+        let f = try await Fixture()
+        await #expect(throws: DirectoryAdmin.AdminError.notFound("team nope")) {
+            try await f.admin.addAgent(team: "nope", number: "1", password: "x", extension: "1")
         }
-        #expect(throws: DirectoryAdmin.AdminError.notFound("agent 4242")) {
-            try f.admin.addMember(team: "demo", group: 1, agent: "4242", kind: .static)
+        await #expect(throws: DirectoryAdmin.AdminError.notFound("agent 4242")) {
+            try await f.admin.addMember(team: "demo", group: 1, agent: "4242", kind: .static)
         }
-        #expect(throws: DirectoryAdmin.AdminError.notFound("group 3")) {
-            try f.admin.addMember(team: "demo", group: 3, agent: "8001", kind: .static)
+        await #expect(throws: DirectoryAdmin.AdminError.notFound("group 3")) {
+            try await f.admin.addMember(team: "demo", group: 3, agent: "8001", kind: .static)
         }
-        #expect(throws: (any Error).self) { try f.admin.addTeam(identity: "demo", name: "again") }
-        #expect(throws: (any Error).self) { try f.admin.addGroup(team: "demo", name: "dup queue", queueNumber: "6001") }
-        #expect(try f.admin.seedDemoIfEmpty() == false)
+        await #expect(throws: (any Error).self) { try await f.admin.addTeam(identity: "demo", name: "again") }
+        await #expect(throws: (any Error).self) { try await f.admin.addGroup(team: "demo", name: "dup queue", queueNumber: "6001") }
+        await #expect(try f.admin.seedDemoIfEmpty() == false)
     }
 }
 
 @Suite("directory files")
 struct DirectoryFileTests {
     @Test
-    func aFailingFileChangesNothing() throws {
-        let f = try Fixture()
-        let before = try f.store.loadDirectory()
+    func aFailingFileChangesNothing() async throws {
+        let f = try await Fixture()
+        let before = try await f.store.loadDirectory()
         let file = DirectoryFile(teams: [
             .init(
                 identity: "newteam", name: "New", accounts: [.init(username: "u", password: "p")],
@@ -78,20 +79,20 @@ struct DirectoryFileTests {
                 groups: [.init(name: "G", queueNumber: "1", members: [.init(agent: "404", kind: .static)])]
             )
         ])
-        #expect(throws: DirectoryAdmin.AdminError.notFound("agent 404")) { try f.admin.load(file) }
-        let after = try f.store.loadDirectory()
+        await #expect(throws: DirectoryAdmin.AdminError.notFound("agent 404")) { try await f.admin.load(file) }
+        let after = try await f.store.loadDirectory()
         #expect(after.revision == before.revision)
         #expect(after.team(identity: "newteam") == nil && after.agents.count == before.agents.count)
         // A duplicate is said plainly.
-        #expect(throws: DirectoryAdmin.AdminError.self) { try f.admin.addTeam(identity: "demo", name: "again") }
+        await #expect(throws: DirectoryAdmin.AdminError.self) { try await f.admin.addTeam(identity: "demo", name: "again") }
     }
 
     @Test
-    func theExampleFileLoads() throws {
-        let f = try Fixture()
+    func theExampleFileLoads() async throws {
+        let f = try await Fixture()
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        try f.admin.load(contentsOf: root.appendingPathComponent("Config/directory.example.json"))
-        let d = try f.store.loadDirectory()
+        try await f.admin.load(contentsOf: root.appendingPathComponent("Config/directory.example.json"))
+        let d = try await f.store.loadDirectory()
         let acme = try #require(d.team(identity: "acme"))
         #expect(d.agents(ofTeam: acme.id).map(\.number) == ["7001", "7002", "7003"])
         #expect(d.hasExtension(team: acme.id, number: "7101"))

@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccSimulator
 import CoccStorage
@@ -18,7 +19,7 @@ import Testing
 struct PushTests {
     @Test
     func longPollDeliversTheAgentsEventsInOrderAndWakesAtOnce() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
             let ccdate = try await client.execute(uri: "/getccdate/getccdate", method: .get) { String(buffer: $0.body) }
             #expect(ccdate.hasPrefix("{\"ccdate\":\"") && ccdate.hasSuffix(" GMT\"}"))
@@ -95,7 +96,7 @@ struct PushTests {
     /// limit is only a safety net against a hang (no wall-clock bound in the assertions).
     @Test(.timeLimit(.minutes(1)))
     func aWaitingPollIsWokenByTheEvent() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.liveApplication(pollTimeout: 3600).test(.live) { client async throws in
             let channel = "/agentindesks/agentpull/demo-8001-123456"
             _ = try await call(client, .http, "login", Fixture.agent8001)
@@ -133,7 +134,7 @@ struct EventStreamTests {
     /// has seen any event resumes from there (Last-Event-ID) and gets what happened meanwhile.
     @Test
     func aStreamOpensWithItsCursorSoAReconnectLosesNothing() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.liveApplication().test(.live) { client async throws in
             let port = try #require(client.port)
             _ = try await call(client, .http, "login", Fixture.agent8001)
@@ -156,7 +157,7 @@ struct EventStreamTests {
 
     @Test
     func streamsResumesAndSeparatesChannels() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.liveApplication().test(.live) { client async throws in
             let port = try #require(client.port)
             let query = "orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456"
@@ -210,7 +211,7 @@ struct EventStreamTests {
 struct PushTokenTests {
     @Test
     func aTokenReplacesThePasswordInTheChannel() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
             let answer = try await client.execute(
                 uri: "/coccinterface/pushtoken?orgidentity=demo&user=8001&pwdtype=plaintext&password=123456", method: .get
@@ -248,7 +249,7 @@ struct PushTokenTests {
     /// on the long-poll channel and the event stream alike.
     @Test
     func aTokenDiesWithAPasswordChange() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
             let token = { (password: String) async throws -> String in
                 let body = try await client.execute(
@@ -266,11 +267,11 @@ struct PushTokenTests {
             }
             #expect(try await status(old) == .notModified)
             // Another agent's password changing does not matter.
-            try f.admin.setAgent(team: "demo", number: "8002", password: "other")
-            try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+            try await f.admin.setAgent(team: "demo", number: "8002", password: "other")
+            try await f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
             #expect(try await status(old) == .notModified)
-            try f.admin.setAgent(team: "demo", number: "8001", password: "changed")
-            try f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
+            try await f.admin.setAgent(team: "demo", number: "8001", password: "changed")
+            try await f.center.reloadDirectoryIfChanged(logger: Fixture.quiet)
             #expect(try await status(old) == .forbidden)
             let stream = try RawConnection(port: try #require(client.port))
             stream.send("GET /coccinterface/events?token=\(old) HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -285,7 +286,7 @@ struct PushTokenTests {
 struct AgentNotificationTests {
     @Test(arguments: Interface.allCases)
     func operationsWithPusheventYesNotifyTheAgentsChannel(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent8001)
             _ = try await call(client, interface, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2", "pushevent": "no"]))
@@ -300,13 +301,13 @@ struct AgentNotificationTests {
                 client, interface, "workwayAction", Fixture.agent8001.with(["status": "dialin", "agent_group_id": "2", "pushevent": "yes"]))
             _ = try await call(client, interface, "workwayAction", Fixture.agent8001.with(["status": "all"]))  // pushevent defaults to no
         }
-        let events = try f.store.events(teamID: 1, after: 0, limit: 100, agentID: 1).map(\.message)
+        let events = try await f.store.events(teamID: 1, after: 0, limit: 100, agentID: 1).map(\.message)
         #expect(
             events.map { "\(field($0, "event")!) \(field($0, "AgentGroupId")!)" } == [
                 "logoff 2", "login 2", "paused 1", "paused 2", "nopaused 1", "nopaused 2", "acwring 1", "workwaydialin 2",
             ])
         #expect(events[2].hasPrefix("source=AGENT&event=paused&agent=8001&activenum=8001&AgentTeamId=1&AgentGroupId=1&eventTime="))
         #expect(field(events[2], "reason") == "lunch" && field(events[4], "reason") == nil)
-        #expect(try f.store.events(teamID: 1, after: 0, limit: 100, agentID: 2).isEmpty)
+        await #expect(try f.store.events(teamID: 1, after: 0, limit: 100, agentID: 2).isEmpty)
     }
 }

@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccStorage
 import CoccStore
@@ -13,7 +14,7 @@ import Testing
 struct QueueActionTests {
     @Test(arguments: Interface.allCases)
     func checkInAndOutPerGroup(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             func queue(_ type: String, _ list: String, user: String = "8001", exten: String = "") async throws -> Outcome {
                 try await call(
@@ -43,9 +44,9 @@ struct QueueActionTests {
 
     @Test(arguments: Interface.allCases)
     func deviceExtenAndNoGroups(_ interface: Interface) async throws {
-        let f = try Fixture()
-        try f.admin.addAgent(team: "demo", number: "8006", password: "123456", extension: "8006")
-        try f.center.reloadDirectoryIfChanged(logger: Logger(label: "test"))
+        let f = try await Fixture()
+        try await f.admin.addAgent(team: "demo", number: "8006", password: "123456", extension: "8006")
+        try await f.center.reloadDirectoryIfChanged(logger: Logger(label: "test"))
         try await f.application().test(.router) { client async throws in
             #expect(
                 (try await call(client, interface, "queueAction", Fixture.agent("8006").with(["type": "1"])))

@@ -13,7 +13,7 @@ import Testing
 struct QueuePauseTests {
     @Test(arguments: Interface.allCases)
     func pauseLifecycle(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             func pause(_ type: String, _ reason: String = "", dnd: String = "") async throws -> Outcome {
                 try await call(client, interface, "queuePause", Fixture.agent8001.with(["type": type, "pause_reason": reason, "dnd": dnd]))

@@ -13,7 +13,7 @@ import Testing
 struct RealtimeAndDeviceTests {
     @Test(arguments: Interface.allCases)
     func realtimeCountsTodaysPauses(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             func pause(_ type: String, _ reason: String = "") async throws {
                 let o = try await call(client, interface, "queuePause", Fixture.agent8001.with(["type": type, "pause_reason": reason]))
@@ -48,7 +48,7 @@ struct RealtimeAndDeviceTests {
 
     @Test(arguments: Interface.allCases)
     func realtimeAfterRestartAndLogout(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent("8005"))
             _ = try await call(client, interface, "queuePause", Fixture.agent("8005").with(["type": "1", "pause_reason": "training"]))
@@ -69,7 +69,7 @@ struct RealtimeAndDeviceTests {
 
     @Test(arguments: Interface.allCases)
     func setDevice(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             // setdevice has no usertype: user is always an agent.
             let device = ["orgidentity": "demo", "user": "8001", "pwdtype": "plaintext", "password": "123456"]

@@ -17,15 +17,15 @@ import Testing
 struct RecordingTests {
     @Test(arguments: Interface.allCases)
     func answeredCallsLeaveAPlayableRecording(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent8001)
             _ = try await call(client, interface, "makeCall", OutboundCallTests.dial)
             await f.advance(3)  // answered at t+3
             await f.advance(38)
             try await f.pbx.farEndHangup(uniqueid: 19867)
-            let sid = try #require(field(try f.events()[0], "sessionid"))
-            let record = try #require(try f.store.callRecord(sessionid: sid))
+            let sid = try await #require(field(try f.events()[0], "sessionid"))
+            let record = try await #require(try f.store.callRecord(sessionid: sid))
             let day = eventTime(record.startedAt).prefix(10)
             #expect(record.recording == "1/\(day.replacingOccurrences(of: "-", with: ""))/\(sid).wav")
             // A WAV of 38 s at 8 kHz, 16-bit mono.
@@ -65,14 +65,14 @@ struct RecordingTests {
 
     @Test
     func unansweredCallsHaveNoRecordingAndWebrootIsConfigurable() async throws {
-        var configured = try Fixture()
+        var configured = try await Fixture()
         configured.configuration.webrootAddress = "http://192.168.1.100:8880"
         let f = configured
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
             _ = try await call(client, .http, "makeCall", OutboundCallTests.dial.with(["targetdn": "13800000002"]))  // busy
             await f.advance(3)
-            let busy = try #require(field(try f.events()[0], "sessionid"))
+            let busy = try await #require(field(try f.events()[0], "sessionid"))
             let day = String(eventTime(f.clock()).prefix(10))
             #expect(
                 try await call(client, .http, "getMonitor", ["sessionid": busy, "calldate": day])
@@ -80,7 +80,7 @@ struct RecordingTests {
             _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
             await f.advance(3)
             try await f.pbx.farEndHangup(uniqueid: 19869)
-            let answered = try #require(field(try f.events().last!, "sessionid"))
+            let answered = try await #require(field(try f.events().last!, "sessionid"))
             let outcome = try await call(client, .http, "getMonitor", ["sessionid": answered, "calldate": day])
             #expect(outcome.code == 1 && outcome.message.hasPrefix("http://192.168.1.100:8880/getMonitor/1/"))
         }
@@ -97,8 +97,8 @@ struct SignedRecordingURLTests {
         await f.advance(3)
         await f.advance(2)
         try await f.pbx.farEndHangup(uniqueid: 19867)
-        let sid = try #require(field(try f.events()[0], "sessionid"))
-        let record = try #require(try f.store.callRecord(sessionid: sid))
+        let sid = try await #require(field(try f.events()[0], "sessionid"))
+        let record = try await #require(try f.store.callRecord(sessionid: sid))
         let answer = try await call(
             client, .http, "getMonitor", ["sessionid": sid, "calldate": String(eventTime(record.startedAt).prefix(10))])
         #expect(answer.code == 1)
@@ -113,7 +113,7 @@ struct SignedRecordingURLTests {
 
     @Test
     func unsignedExpiredAndTamperedRequestsAre403() async throws {
-        var configured = try Fixture()
+        var configured = try await Fixture()
         configured.configuration.recordingURLLifetimeSeconds = 60
         let f = configured
         try await f.application().test(.router) { client async throws in
@@ -156,7 +156,7 @@ struct SignedRecordingURLTests {
     /// The key is kept in the data directory (0600), so a URL handed out before a restart still works.
     @Test
     func urlsSurviveARestart() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let uri = try await f.application().test(.router) { client async throws in try await recordedCall(f, client).uri }
         let keyFile = f.directory.appendingPathComponent(RecordingURLSigner.keyFileName).path
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int)
@@ -166,7 +166,7 @@ struct SignedRecordingURLTests {
             #expect(try await status(client, uri) == .ok)
         }
         // Another data directory has another key.
-        let g = try Fixture()
+        let g = try await Fixture()
         try FileManager.default.createDirectory(at: g.directory.appendingPathComponent("recordings/1"), withIntermediateDirectories: true)
         try await g.application().test(.router) { client async throws in
             #expect(try await status(client, uri) == .forbidden)
@@ -176,7 +176,7 @@ struct SignedRecordingURLTests {
     /// `recordingURLsSigned: false`: the old product's URLs, downloadable as they are.
     @Test
     func theSwitchGivesBackTheOldUnsignedURLs() async throws {
-        var configured = try Fixture()
+        var configured = try await Fixture()
         configured.configuration.recordingURLsSigned = false
         let f = configured
         try await f.application().test(.router) { client async throws in

@@ -29,7 +29,7 @@ struct SOAPBoundsTests {
 
     @Test
     func attributeBombIsRefusedBeforeLibxml2() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let r = try await postSOAP(client, Self.attributeBomb(5_000))
             #expect(r.status == .internalServerError)
@@ -49,7 +49,7 @@ struct SOAPBoundsTests {
 
     @Test
     func namespaceDeclarationBombIsRefusedBeforeLibxml2() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let r = try await postSOAP(client, Self.namespaceBomb(20))
             #expect(r.status == .internalServerError)
@@ -60,7 +60,7 @@ struct SOAPBoundsTests {
 
     @Test
     func oversizedBodyGetsAFaultAndIsNotParsed() async throws {
-        var f = try Fixture()
+        var f = try await Fixture()
         f.configuration.soapMaxBodyBytes = 2_000
         let body = Envelope.soap11(
             "<ns1:login xmlns:ns1=\"urn:coccwi\">\(Envelope.login8001)<lang>\(String(repeating: "x", count: 2_000))</lang></ns1:login>")
@@ -77,7 +77,7 @@ struct SOAPBoundsTests {
     /// A PHP SoapClient rpc/encoded request: five namespace declarations, xsi:type everywhere.
     @Test
     func legitimateEnvelopesStillParse() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let encoded = Envelope.soap11(
             """
             <ns1:agentStatus SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/" xmlns:ns1="urn:coccwi">\
@@ -101,7 +101,7 @@ struct SOAPBoundsTests {
     /// Every parse admitted is counted; with no room, the answer is `Server busy` and nothing is parsed.
     @Test
     func aFullParsePoolAnswersServerBusy() async throws {
-        var f = try Fixture()
+        var f = try await Fixture()
         f.configuration.maxConcurrentParses = 0
         try await f.application().test(.router) { client async throws in
             let r = try await postSOAP(client, Envelope.soap11("<ns1:login xmlns:ns1=\"urn:coccwi\">\(Envelope.login8001)</ns1:login>"))

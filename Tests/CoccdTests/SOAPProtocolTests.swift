@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccSOAP
 import CoccServer
 import CoccStorage
@@ -15,7 +16,7 @@ import Testing
 struct SOAPProtocolTests {
     @Test
     func soap11RpcLiteral() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let r = try await postSOAP(
                 client, Envelope.soap11("<ns1:agentStatus xmlns:ns1=\"urn:coccwi\">\(Envelope.login8001)</ns1:agentStatus>"))
@@ -31,7 +32,7 @@ struct SOAPProtocolTests {
 
     @Test
     func soap12AnswersInSoap12() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let r = try await postSOAP(
                 client, Envelope.soap12("<m:login xmlns:m=\"urn:coccwi\">\(Envelope.login8001)</m:login>"),
@@ -47,7 +48,7 @@ struct SOAPProtocolTests {
 
     @Test
     func rpcEncodedDocumentLiteralAndPositional() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             // rpc/encoded, as PHP SoapClient and gSOAP send it: xsi:type everywhere, SOAPAction quoted.
             let encoded = Envelope.soap11(
@@ -95,7 +96,7 @@ struct SOAPProtocolTests {
 
     @Test
     func responseUsesTheRequestsNamespace() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let r = try await postSOAP(
                 client,
@@ -108,7 +109,7 @@ struct SOAPProtocolTests {
 
     @Test
     func faults() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             var r = try await postSOAP(client, Envelope.soap11("<ns1:makeCoffee xmlns:ns1=\"urn:coccwi\"/>"))
             #expect(r.status == .internalServerError)
@@ -133,9 +134,9 @@ struct SOAPProtocolTests {
 
     @Test
     func outputIsEscapedAndStrippedOfControlCharacters() async throws {
-        let f = try Fixture()
-        try f.admin.setAgent(team: "demo", number: "8001", name: "R&D <\u{1}boss>\u{7}")
-        try f.center.reloadDirectoryIfChanged(logger: Logger(label: "test"))
+        let f = try await Fixture()
+        try await f.admin.setAgent(team: "demo", number: "8001", name: "R&D <\u{1}boss>\u{7}")
+        try await f.center.reloadDirectoryIfChanged(logger: Logger(label: "test"))
         try await f.application().test(.router) { client async throws in
             let r = try await postSOAP(
                 client, Envelope.soap11("<ns1:agentRealtime xmlns:ns1=\"urn:coccwi\">\(Envelope.login8001)</ns1:agentRealtime>"))

@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccStorage
 import CoccStore
@@ -13,7 +14,7 @@ import Testing
 struct StatusTests {
     @Test(arguments: Interface.allCases)
     func agentStatusPerGroup(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             #expect(
                 (try await call(client, interface, "agentStatus", Fixture.agent8001))
@@ -26,7 +27,7 @@ struct StatusTests {
 
     @Test(arguments: Interface.allCases)
     func groupStatusForAdminsAndAccounts(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             func group(_ who: [String: String], _ id: String, _ status: String) async throws -> Outcome {
                 try await call(client, interface, "agentgroupStatus", who.with(["agent_group_id": id, "status": status]))
@@ -50,9 +51,9 @@ struct StatusTests {
 
     @Test(arguments: Interface.allCases)
     func emptyGroup(_ interface: Interface) async throws {
-        let f = try Fixture()
-        try f.admin.addGroup(team: "demo", name: "Empty", queueNumber: "6003", id: 4)
-        try f.center.reloadDirectoryIfChanged(logger: Logger(label: "test"))
+        let f = try await Fixture()
+        try await f.admin.addGroup(team: "demo", name: "Empty", queueNumber: "6003", id: 4)
+        try await f.center.reloadDirectoryIfChanged(logger: Logger(label: "test"))
         try await f.application().test(.router) { client async throws in
             #expect(
                 try await call(client, interface, "agentgroupStatus", Fixture.account.with(["agent_group_id": "4", "status": "all"]))
@@ -62,7 +63,7 @@ struct StatusTests {
 
     @Test(arguments: Interface.allCases)
     func teamStatus(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent("8004"))
             #expect(
@@ -86,7 +87,7 @@ struct StatusTests {
 
     @Test
     func groupStatusNumOverSOAP() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             func num(_ team: String, _ queue: String, _ type: String?) async throws -> String {
                 var p = ["orgidentity": team, "queuenumber": queue]

@@ -24,7 +24,7 @@ struct SupervisorTests {
         ("silentMonitor", SpyMode.listen, "BackMsg_41"), ("whisper", .whisper, "BackMsg_48"), ("intrude", .barge, "BackMsg_39"),
     ])
     func eachModeAttachesAndEndsWithGroupadminHangup(_ operation: String, _ mode: SpyMode, _ message: String) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await agentOnACall(f, client, .http)
             // 8001 supervises from extension 8009 (it answers after 1 s).
@@ -42,7 +42,7 @@ struct SupervisorTests {
                 try await call(client, .http, "hangup", Fixture.agent8001.with(["target": "groupadmin", "targetagent": "8002"]))
                     == Outcome(code: 2, message: "BackMsg_92"))
         }
-        let supervisorEvents = try f.events().filter { field($0, "uniqueid") == "19868" }.map {
+        let supervisorEvents = try await f.events().filter { field($0, "uniqueid") == "19868" }.map {
             "\(field($0, "source")!) \(field($0, "event")!)"
         }
         #expect(supervisorEvents == ["CONSULT join", "CONSULT hangup"])
@@ -50,7 +50,7 @@ struct SupervisorTests {
 
     @Test(arguments: Interface.allCases)
     func forcedReleaseAndPermissions(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let watch = ["target": "8002", "phonenumber": "13800000001"]
             #expect(
@@ -80,12 +80,12 @@ struct SupervisorTests {
             #expect(await f.pbx.liveLegs().isEmpty)
             #expect(try await call(client, interface, "agentStatus", Fixture.agent("8002")).extra == "1-idle,")
         }
-        #expect(try f.events().last.flatMap { field($0, "source") } == "CONVERSATION")
+        await #expect(try f.events().last.flatMap { field($0, "source") } == "CONVERSATION")
     }
 
     @Test
     func soapPositionalArgumentsFollowEachPrototype() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             try await agentOnACall(f, client, .soap)
             // whisper(target, phonenumber, usertype, user, pwdtype, password, orgidentity)

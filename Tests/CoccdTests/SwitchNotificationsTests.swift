@@ -1,5 +1,6 @@
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccSimulator
 import CoccStorage
@@ -91,17 +92,17 @@ struct SwitchNotificationsTests {
     @Test(.timeLimit(.minutes(1)))
     func theServiceReadsAndEndsLiveCallsAtShutdown() async throws {
         let (store, _) = try temporaryStore()
-        _ = try DirectoryAdmin(store: store, rounds: 500).seedDemoIfEmpty()
+        _ = try await DirectoryAdmin(store: store, rounds: 500).seedDemoIfEmpty()
         let pbx = SimulatedSwitch(rules: .demo, timing: .manual)
         // No test reader: the service is the only one.
-        let center = try CallCenter(store: store, switch: pbx, legRegistry: LegRegistry(firstID: 19866), logger: Fixture.quiet)
+        let center = try await CallCenter(store: store, switch: pbx, legRegistry: LegRegistry(firstID: 19866), logger: Fixture.quiet)
         let group = ServiceGroup(
             configuration: .init(
                 services: [SwitchNotificationService(center: center, logger: Fixture.quiet)],
                 gracefulShutdownSignals: [], logger: Fixture.quiet))
         let running = Task { try await group.run() }
         let agent = try #require(center.directory.agent(team: 1, number: "8001"))
-        let engine = try center.engine(team: 1)
+        let engine = try await center.engine(team: 1)
         _ = await engine.login(agent: agent, directory: center.directory, logger: Fixture.quiet)
         let request = OutboundCallRequest.dialling("13800000001")
         #expect(await engine.makeCall(agent: agent, request: request, directory: center.directory, logger: Fixture.quiet).isSuccess)
@@ -112,8 +113,8 @@ struct SwitchNotificationsTests {
         try await running.value
         #expect(await center.liveCallCount() == 0)
         #expect(await pbx.liveLegs().isEmpty)
-        let last = try #require(try store.events(teamID: 1, after: 0, limit: 1000).last?.message)
+        let last = try await #require(try store.events(teamID: 1, after: 0, limit: 1000).last?.message)
         #expect(field(last, "source") == "CONVERSATION" && field(last, "event") == "hangup")
-        #expect(try store.liveCallTeamIDs().isEmpty)
+        await #expect(try store.liveCallTeamIDs().isEmpty)
     }
 }

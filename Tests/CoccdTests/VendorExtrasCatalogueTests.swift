@@ -25,7 +25,7 @@ struct VendorExtrasCatalogueTests {
 
     @Test
     func thePluginHasTheVendorsPrototypes() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let js = try await client.execute(uri: "/coccinterface/astcc_CJI.js", method: .get) { String(buffer: $0.body) }
             for (name, parameters) in Self.vendorPrototypes {
@@ -37,7 +37,7 @@ struct VendorExtrasCatalogueTests {
 
     @Test
     func theWSDLAndTheHTTPEventsNameThem() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let wsdl = try await client.execute(uri: "/coccwi.php?wsdl", method: .get) { String(buffer: $0.body) }
             for (name, order) in [

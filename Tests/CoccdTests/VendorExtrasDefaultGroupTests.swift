@@ -24,11 +24,11 @@ struct VendorExtrasDefaultGroupTests {
 
     /// Dials with `agentgroupid`, answers the AgentGroupId of the call's first event, hangs up.
     static func dialGroup(_ client: some TestClientProtocol, _ f: Fixture, agentgroupid: String) async throws -> String? {
-        let before = try f.events().count
+        let before = try await f.events().count
         #expect(
             try await call(client, .http, "makeCall", OutboundCallTests.dial.with(["agentgroupid": agentgroupid])).message == "BackMsg_19")
         await f.advance(0)
-        let ringing = try f.events().dropFirst(before).first { $0.contains("&source=AGENT&event=ringing&") }
+        let ringing = try await f.events().dropFirst(before).first { $0.contains("&source=AGENT&event=ringing&") }
         _ = try await call(client, .http, "hangup", Fixture.agent8001.with(["target": "agent", "targetagent": "8001"]))
         await f.advance(0)
         return ringing.flatMap { field($0, "AgentGroupId") }
@@ -36,7 +36,7 @@ struct VendorExtrasDefaultGroupTests {
 
     @Test
     func makeCallDialsOutInTheDefaultGroup() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
             _ = try await call(client, .http, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2"]))  // group 2 is dynamic
@@ -57,26 +57,26 @@ struct VendorExtrasDefaultGroupTests {
         }
         // And across a restart: it is stored.
         let agent = try #require(f.center.directory.agent(team: 1, number: "8001"))
-        let restarted = try f.restarted().engine(team: 1)
+        let restarted = try await f.restarted().engine(team: 1)
         #expect(await restarted.sessionSnapshot(agentID: agent.id)?.defaultGroupID == 2)
     }
 
     @Test(arguments: Interface.allCases)
     func everyInterfaceSetsIt(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             #expect(
                 try await call(client, interface, "setDefaultGroup", Fixture.agent8001.with(["agent_group_id": "2"]))
                     == Outcome(code: 1, message: "BackMsg_14"))
         }
         let agent = try #require(f.center.directory.agent(team: 1, number: "8001"))
-        let engine = try f.center.engine(team: 1)
+        let engine = try await f.center.engine(team: 1)
         #expect(await engine.sessionSnapshot(agentID: agent.id)?.defaultGroupID == 2)
     }
 
     @Test
     func unknownGroupsAndOtherTeamsGroupsAreRefused() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let other8001 = "EVENT=DefaultGroup&usertype=agent&user=8001&orgidentity=other&pwdtype=plaintext&password=otherpw"
             #expect(try await Self.post(client, Self.form8001 + "&agent_group_id=99") == "|Retuen|2|Retuen|BackMsg_50")
@@ -98,7 +98,7 @@ struct VendorExtrasDefaultGroupTests {
                     == Outcome(code: 2, message: "BackMsg_12"))
         }
         let demo8001 = try #require(f.center.directory.agent(team: 1, number: "8001"))
-        let engine = try f.center.engine(team: 1)
+        let engine = try await f.center.engine(team: 1)
         #expect(await engine.sessionSnapshot(agentID: demo8001.id)?.defaultGroupID == nil)
     }
 }

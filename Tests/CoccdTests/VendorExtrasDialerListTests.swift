@@ -18,8 +18,8 @@ struct VendorExtrasDialerListTests {
 
     @Test(arguments: Interface.allCases)
     func aNumberGoesIntoThePredialListWithItsPriorityAndTime(_ interface: Interface) async throws {
-        let f = try Fixture()
-        let (campaigns, campaign) = try f.campaign()
+        let f = try await Fixture()
+        let (campaigns, campaign) = try await f.campaign()
         try await f.application().test(.router) { client async throws in
             #expect(
                 try await call(
@@ -42,21 +42,21 @@ struct VendorExtrasDialerListTests {
                 try await call(client, interface, "dialerList", Self.adding(campaign.id, "13800000007").with(["dupdiallist": "sometimes"]))
                     == Outcome(code: 2, message: "BackMsg_28"))
         }
-        let list = try campaigns.predial(campaign: campaign.id).sorted { $0.phone < $1.phone }
+        let list = try await campaigns.predial(campaign: campaign.id).sorted { $0.phone < $1.phone }
         #expect(list.map(\.phone) == ["13800000007", "13800000008"])
         #expect(list.map(\.priority) == [7, 0])
         #expect(list[0].dialAt == ImportTime.parse("2030-01-02 03:04:05"))
         #expect(list[1].dialAt == f.clock())
         #expect(list.allSatisfy { $0.status == "pending" })
         // Each number is a customer of the campaign's package.
-        #expect(
+        await #expect(
             Set(try campaigns.customers(package: campaign.packageID).compactMap { $0.fields["phone1"] }) == ["13800000007", "13800000008"])
     }
 
     @Test
     func theJSONPAnswerIsTheVendorPluginsShape() async throws {
-        let f = try Fixture()
-        let (campaigns, campaign) = try f.campaign()
+        let f = try await Fixture()
+        let (campaigns, campaign) = try await f.campaign()
         try await f.application().test(.router) { client async throws in
             // The vendor's dialerListCJI sends exactly these names, by jQuery's getJSON, which
             // writes the space of the dial time as `+`.
@@ -66,13 +66,13 @@ struct VendorExtrasDialerListTests {
             let body = try await client.execute(uri: "/setevent/dialerListCJI?\(query)", method: .get) { String(buffer: $0.body) }
             #expect(body == #"/**/jQuery17_1({"code":1,"message":"BackMsg_83"});"#)
         }
-        #expect(try campaigns.predial(campaign: campaign.id).map(\.dialAt) == [ImportTime.parse("2031-01-01 09:00:00")])
+        await #expect(try campaigns.predial(campaign: campaign.id).map(\.dialAt) == [ImportTime.parse("2031-01-01 09:00:00")])
     }
 
     @Test(arguments: Interface.allCases)
     func badRequestsGetTheManualsCodes(_ interface: Interface) async throws {
-        let f = try Fixture()
-        let (campaigns, campaign) = try f.campaign()
+        let f = try await Fixture()
+        let (campaigns, campaign) = try await f.campaign()
         try await f.application().test(.router) { client async throws in
             let cases: [([String: String], String)] = [
                 (Self.adding(campaign.id, ""), "BackMsg_01"),
@@ -89,15 +89,15 @@ struct VendorExtrasDialerListTests {
                 #expect(try await call(client, interface, "dialerList", parameters) == Outcome(code: 2, message: code), "\(parameters)")
             }
         }
-        #expect(try campaigns.predial(campaign: campaign.id).isEmpty)
+        await #expect(try campaigns.predial(campaign: campaign.id).isEmpty)
     }
 
     @Test
     func aTeamReachesOnlyItsOwnCampaigns() async throws {
-        let f = try Fixture()
-        let (campaigns, demo) = try f.campaign()
-        let package = try campaigns.createPackage(team: 2, name: "Theirs", master: false)
-        let theirs = try campaigns.createCampaign(team: 2, name: "Theirs", groupID: 3, packageID: package, mode: .progressive)
+        let f = try await Fixture()
+        let (campaigns, demo) = try await f.campaign()
+        let package = try await campaigns.createPackage(team: 2, name: "Theirs", master: false)
+        let theirs = try await campaigns.createCampaign(team: 2, name: "Theirs", groupID: 3, packageID: package, mode: .progressive)
         let boss = ["orgidentity": "other", "usertype": "account", "user": "boss", "pwdtype": "plaintext", "password": "bosspw"]
         try await f.application().test(.router) { client async throws in
             // Another team's campaign id, or name, does not exist for this team.
@@ -113,7 +113,7 @@ struct VendorExtrasDialerListTests {
                 try await call(client, .http, "dialerList", Self.adding(theirs, "13800000002").with(boss))
                     == Outcome(code: 1, message: "BackMsg_83"))
         }
-        #expect(try campaigns.predial(campaign: demo.id).isEmpty)
-        #expect(try campaigns.predial(campaign: theirs).map(\.phone) == ["13800000002"])
+        await #expect(try campaigns.predial(campaign: demo.id).isEmpty)
+        await #expect(try campaigns.predial(campaign: theirs).map(\.phone) == ["13800000002"])
     }
 }

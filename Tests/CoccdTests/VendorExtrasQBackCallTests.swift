@@ -22,7 +22,7 @@ struct VendorExtrasQBackCallTests {
 
     @Test(arguments: Interface.allCases)
     func eachLegShowsItsOwnCallerIDAndTheEventsCarryUserdata(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             #expect(try await call(client, interface, "qbackCall", Self.callback()) == Outcome(code: 1, message: "BackMsg_19"))
             await f.advance(0)
@@ -30,7 +30,7 @@ struct VendorExtrasQBackCallTests {
             await f.advance(2)  // and answers
             try await f.pbx.farEndHangup(uniqueid: 19867)
         }
-        let events = try f.events()
+        let events = try await f.events()
         let agentLeg = try #require(
             events.first { $0.contains("&source=AGENT&event=ringing&") }.flatMap { field($0, "uniqueid") }.flatMap { Int64($0) })
         let targetLeg = try #require(
@@ -45,7 +45,7 @@ struct VendorExtrasQBackCallTests {
 
     @Test
     func emptyCallerIDsAreBackCallsDefaults() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             #expect(try await call(client, .cji, "qbackCall", Self.callback(["icallerid": "", "xcallerid": "", "userdata": ""])).code == 1)
             await f.advance(0)
@@ -54,12 +54,12 @@ struct VendorExtrasQBackCallTests {
         // As backCall: exten sees the target's number, the target the trunk's (none chosen here).
         #expect(await f.pbx.callerID(uniqueid: 19866) == "13800000001")
         #expect(await f.pbx.callerID(uniqueid: 19867) == "")
-        #expect(try f.events().allSatisfy { field($0, "userdata") == "" })
+        await #expect(try f.events().allSatisfy { field($0, "userdata") == "" })
     }
 
     @Test(arguments: Interface.allCases)
     func numbersAreCheckedAsBackCallChecksThem(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             let cases: [([String: String], String)] = [
                 (["targetdn": ""], "BackMsg_01"),
@@ -81,7 +81,7 @@ struct VendorExtrasQBackCallTests {
 
     @Test
     func aTeamsCallbackStaysInThatTeam() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             // Team other's account, its own extension 9001.
             let theirs = Self.callback(["orgidentity": "other", "user": "boss", "password": "bosspw", "exten": "9001"])
@@ -92,8 +92,8 @@ struct VendorExtrasQBackCallTests {
                     == Outcome(code: 2, message: "BackMsg_63"))
             await f.advance(0)
         }
-        #expect(try f.events(team: 1).isEmpty)
-        #expect(try f.events(team: 2).count == 1)
-        #expect(try f.events(team: 2).allSatisfy { field($0, "AgentTeamId") == "2" && field($0, "userdata") == "order%3D7%26x%3D1" })
+        await #expect(try f.events(team: 1).isEmpty)
+        await #expect(try f.events(team: 2).count == 1)
+        await #expect(try f.events(team: 2).allSatisfy { field($0, "AgentTeamId") == "2" && field($0, "userdata") == "order%3D7%26x%3D1" })
     }
 }

@@ -19,7 +19,7 @@ struct VendorExtrasRecordingSegmentTests {
 
     @Test(arguments: Interface.allCases)
     func eachSegmentIsAFileGetMonitorFinds(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent8001)
             _ = try await call(client, interface, "makeCall", OutboundCallTests.dial)
@@ -27,7 +27,7 @@ struct VendorExtrasRecordingSegmentTests {
             await f.advance(1)  // the agent answered; the customer rings: nobody to talk with yet
             #expect(try await call(client, interface, "monitorCtrl", Self.monitor("start")) == Outcome(code: 2, message: "BackMsg_92"))
             await f.advance(2)  // the customer answered
-            let sid = try #require(field(try f.events()[0], "sessionid"))
+            let sid = try await #require(field(try f.events()[0], "sessionid"))
             let day = String(eventTime(f.clock()).prefix(10))
             let folder = "1/" + day.replacingOccurrences(of: "-", with: "")
             #expect(try await call(client, interface, "monitorCtrl", Self.monitor("start")) == Outcome(code: 1, message: "\(sid)-1.wav"))
@@ -76,7 +76,7 @@ struct VendorExtrasRecordingSegmentTests {
 
     @Test(arguments: Interface.allCases)
     func refusalsHaveClearCodes(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent8001)
             #expect(try await call(client, interface, "monitorCtrl", Self.monitor("start")) == Outcome(code: 2, message: "BackMsg_92"))
@@ -91,7 +91,7 @@ struct VendorExtrasRecordingSegmentTests {
 
     @Test
     func anotherTeamsAgentReachesNothingAndPusheventTellsTheAgent() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         let theirs = ["orgidentity": "other", "usertype": "agent", "user": "8001", "pwdtype": "plaintext", "password": "otherpw"]
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, .http, "login", Fixture.agent8001)
@@ -106,9 +106,9 @@ struct VendorExtrasRecordingSegmentTests {
             #expect(try await call(client, .cji, "monitorCtrl", Self.monitor("stop").with(["pushevent": "yes"])).code == 1)
         }
         let agent = try #require(f.center.directory.agent(team: 1, number: "8001"))
-        let channel = try f.center.events(team: 1, after: 0, agent: agent.id, limit: 100).map(\.message)
+        let channel = try await f.center.events(team: 1, after: 0, agent: agent.id, limit: 100).map(\.message)
         #expect(
             channel.filter { $0.hasPrefix("source=AGENT&event=monitor") }.map { field($0, "event") } == ["monitorstart", "monitorstop"])
-        #expect(try f.events(team: 2).isEmpty)
+        await #expect(try f.events(team: 2).isEmpty)
     }
 }

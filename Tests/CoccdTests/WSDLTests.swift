@@ -26,7 +26,7 @@ struct WSDLTests {
 
     @Test
     func servedVariants() async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             for query in ["wsdl", "WSDL", "wsdl=rpc-literal", "Wsdl="] {
                 try await client.execute(uri: "/coccwi.php?\(query)", method: .get) { r in
@@ -73,7 +73,7 @@ struct WSDLTests {
 
     @Test
     func publicURLWins() async throws {
-        var f = try Fixture()
+        var f = try await Fixture()
         f.configuration.publicURL = "https://cti.example.org/"
         try await f.application().test(.router) { client async throws in
             try await client.execute(uri: "/astcccwi.php?wsdl", method: .get) { r in

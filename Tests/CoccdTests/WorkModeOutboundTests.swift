@@ -16,7 +16,7 @@ import Testing
 struct WorkModeOutboundTests {
     @Test(arguments: Interface.allCases)
     func dialinRefusesMakeCall(_ interface: Interface) async throws {
-        let f = try Fixture()
+        let f = try await Fixture()
         try await f.application().test(.router) { client async throws in
             _ = try await call(client, interface, "login", Fixture.agent8001)
             _ = try await call(client, interface, "queueAction", Fixture.agent8001.with(["type": "1", "list": "2"]))
@@ -30,7 +30,7 @@ struct WorkModeOutboundTests {
                 try await call(client, interface, "makeCall", OutboundCallTests.dial.with(["agentgroupid": ""]))
                     == Outcome(code: 1, message: "BackMsg_19"))
             await f.advance(1)
-            #expect(try f.events().last.flatMap { field($0, "AgentGroupId") } == "2")
+            await #expect(try f.events().last.flatMap { field($0, "AgentGroupId") } == "2")
             _ = try await call(client, interface, "hangup", Fixture.agent8001.with(["target": "all", "targetagent": "8001"]))
             // Inbound only in every group: refused whatever the group.
             _ = try await call(client, interface, "workwayAction", Fixture.agent8001.with(["status": "dialin", "agent_group_id": ""]))

@@ -28,6 +28,19 @@ def coccd(*args):
     return subprocess.run([COCCD, *args, "--data-dir", DATA], check=True, capture_output=True, text=True).stdout
 
 
+def stored(sql):
+    """One column of the store's rows: PostgreSQL (COCCD_DATABASE_URL, through psql) or SQLite."""
+    url = os.environ.get("COCCD_DATABASE_URL")
+    if url:
+        out = subprocess.run(["psql", url, "-X", "-A", "-t", "-c", sql], check=True, capture_output=True, text=True).stdout
+        return out.split("\n")[:-1] if out else []
+    db = sqlite3.connect(os.path.join(DATA, "coccd.sqlite"))
+    try:
+        return [row[0] for row in db.execute(sql)]
+    finally:
+        db.close()
+
+
 def form(params):
     data = urllib.parse.urlencode(params).encode()
     return urllib.request.urlopen(urllib.request.Request(BASE + "/coccinterfaces", data=data), timeout=10).read().decode()
@@ -121,10 +134,8 @@ def main():
     reply = form(importing("ftp://cocc:s3cret-ftp@127.0.0.1:%d/gb.csv" % ftp_port, "ftp"))
     t = wait_task(reply.split("|")[-1])
     check("userinfo credentials log in to the FTP server", t["state"] == "done" and t["duplicates"] == 2, t)
-    db = sqlite3.connect(os.path.join(DATA, "coccd.sqlite"))
-    urls = [row[0] for row in db.execute("SELECT url FROM import_tasks")]
-    pwds = [row[0] for row in db.execute("SELECT source_pwd FROM import_tasks WHERE state IN ('done', 'failed')")]
-    db.close()
+    urls = stored("SELECT url FROM import_tasks")
+    pwds = stored("SELECT source_pwd FROM import_tasks WHERE state IN ('done', 'failed')")
     check("no stored URL keeps a password, no finished task a source_pwd", all("s3cret" not in u and "@" not in u for u in urls)
           and all(p == "" for p in pwds), urls)
     # Agents import only where the team allows it.

@@ -76,7 +76,7 @@ start_coccd "$WORK/sim" || exit 1
 tally simulated < <(scenarios simulated "$WORK/sim" "$WORK/kinds-sim")
 stop_coccd
 start_coccd "$WORK/ast" --switch asterisk || exit 1
-for _ in $(seq 1 50); do [ "$(curl -s "http://127.0.0.1:$PORT/health")" = '{"status":"ok","switch":"connected"}' ] && break; sleep 0.1; done
+for _ in $(seq 1 50); do [ "$(curl -s "http://127.0.0.1:$PORT/health")" = '{"status":"ok","switch":"connected","store":"ok"}' ] && break; sleep 0.1; done
 tally asterisk < <(scenarios asterisk "$WORK/ast" "$WORK/kinds-ast")
 normalize() { python3 -c '
 import sys

@@ -72,14 +72,54 @@ public struct CSVReader: Sendable {
     /// Calls `body` with each non-empty row's 1-based number and fields. Throws on broken CSV
     /// and on a row over the ``limits``.
     public func forEachRow(probe: Probe? = nil, _ body: (Int, [String]) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw CSVError.unreadable(path) }
-        defer { try? handle.close() }
-        let converter = encoding == .gb18030 ? try GB18030Converter() : nil
-        var parser = Parser(limits: limits)
-        // The peaks are kept in the parser (plain integers in the hot loop) and published once.
-        defer { probe?.record(fields: parser.peakFields, rowBytes: parser.peakRowBytes) }
+        let chunks = try Chunks(self, probe: probe)
+        while try chunks.next(body) {}
+    }
+
+    /// ``forEachRow(probe:_:)`` for a body that awaits (an import storing its batches): each
+    /// 64 KiB chunk is parsed first, then its rows are handed over, so the parser itself stays
+    /// synchronous and a row never waits inside it.
+    public func forEachRow(probe: Probe? = nil, _ body: (Int, [String]) async throws -> Void) async throws {
+        let chunks = try Chunks(self, probe: probe)
+        var rows: [(Int, [String])] = []
+        var more = true
+        while more {
+            more = try chunks.next { rows.append(($0, $1)) }
+            for (number, values) in rows { try await body(number, values) }
+            rows.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The one reading loop of both `forEachRow`s: the file a 64 KiB chunk at a time, converted
+    /// from GB18030 or stripped of its BOM, and parsed. A class so that the file is closed and
+    /// the peaks published however the caller's loop ends.
+    private final class Chunks {
+        let handle: FileHandle
+        let converter: GB18030Converter?
+        let encoding: TextEncoding
+        let probe: Probe?
+        var parser: Parser
         var first = true
-        while true {
+        var done = false
+
+        init(_ reader: CSVReader, probe: Probe?) throws {
+            guard let handle = FileHandle(forReadingAtPath: reader.path) else { throw CSVError.unreadable(reader.path) }
+            self.handle = handle
+            self.converter = reader.encoding == .gb18030 ? try GB18030Converter() : nil
+            self.encoding = reader.encoding
+            self.probe = probe
+            self.parser = Parser(limits: reader.limits)
+        }
+
+        deinit {
+            try? handle.close()
+            // The peaks are kept in the parser (plain integers in the hot loop) and published once.
+            probe?.record(fields: parser.peakFields, rowBytes: parser.peakRowBytes)
+        }
+
+        /// Hands the next chunk's rows to `body`; false once the file's last row was handed.
+        func next(_ body: (Int, [String]) throws -> Void) throws -> Bool {
+            guard !done else { return false }
             let chunk = try handle.read(upToCount: 1 << 16) ?? Data()
             let final = chunk.isEmpty
             var bytes: [UInt8]
@@ -87,8 +127,11 @@ public struct CSVReader: Sendable {
             if first && encoding == .utf8BOM && bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
             first = false
             try parser.feed(bytes, body)
-            if final { break }
+            if final {
+                try parser.finish(body)
+                done = true
+            }
+            return !done
         }
-        try parser.finish(body)
     }
 }

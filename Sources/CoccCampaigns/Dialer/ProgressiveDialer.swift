@@ -47,9 +47,9 @@ public struct ProgressiveDialer: Service {
     @discardableResult
     public func pass() async -> Int {
         do {
-            try settleFinishedDials()
+            try await settleFinishedDials()
             var started = 0
-            for campaign in try campaigns.campaigns() where campaign.state == .running && campaign.mode == .progressive {
+            for campaign in try await campaigns.campaigns() where campaign.state == .running && campaign.mode == .progressive {
                 started += try await dial(campaign)
             }
             return started
@@ -61,7 +61,7 @@ public struct ProgressiveDialer: Service {
 
     func dial(_ campaign: Campaign) async throws -> Int {
         let directory = center.directory
-        let engine = try center.engine(team: campaign.teamID)
+        let engine = try await center.engine(team: campaign.teamID)
         var started = 0
         for membership in directory.memberships(ofGroup: campaign.groupID) {
             guard let agent = directory.agents[membership.agentID], let session = await engine.sessionSnapshot(agentID: agent.id),
@@ -70,7 +70,7 @@ public struct ProgressiveDialer: Service {
             else { continue }
             let now = center.clock()
             guard
-                let (entry, marker) = try campaigns.claimNextEntry(
+                let (entry, marker) = try await campaigns.claimNextEntry(
                     campaign: campaign.id, agent: agent.number, now: now,
                     marker: { id, attempt in
                         "predial_id=\(id)&campaign_id=\(campaign.id)&attempt=\(attempt)"
@@ -90,37 +90,40 @@ public struct ProgressiveDialer: Service {
                     ])
             } else {
                 // The agent became busy in between: the entry waits for the next pass.
-                try campaigns.releaseEntry(id: entry.id, retryAt: now)
+                try await campaigns.releaseEntry(id: entry.id, retryAt: now)
                 logger.debug("campaign dial not started", metadata: ["entry": "\(entry.id)", "reply": "\(reply)"])
             }
         }
         return started
     }
 
-    func settleFinishedDials() throws {
+    func settleFinishedDials() async throws {
         let now = center.clock()
-        for (entry, team, marker, since) in try campaigns.dialingEntries() {
-            guard let disposition = try campaigns.disposition(team: team, marker: marker) else {
+        for (entry, team, marker, since) in try await campaigns.dialingEntries() {
+            // The engine queues a call's record when the call ends (StoreJournal): wait for the
+            // team's writes so that a call that has ended is seen as ended.
+            _ = await center.flushWrites(team: team, timeout: .seconds(5))
+            guard let disposition = try await campaigns.disposition(team: team, marker: marker) else {
                 if now.timeIntervalSince(since) > settings.staleAfter {
-                    try campaigns.releaseEntry(id: entry.id, retryAt: now)
+                    try await campaigns.releaseEntry(id: entry.id, retryAt: now)
                     logger.warning("campaign dial lost (no call record); released", metadata: ["entry": "\(entry.id)"])
                 }
                 continue
             }
             switch disposition {
             case "answered":
-                try campaigns.settle(
+                try await campaigns.settle(
                     entry: entry, result: disposition, status: .answered, customerStatus: CustomerStatus.answered.rawValue, retryAt: nil,
                     now: now)
             case "busy", "noanswer", "failed":
                 let retry = entry.attempts < settings.maxAttempts
-                try campaigns.settle(
+                try await campaigns.settle(
                     entry: entry, result: disposition, status: retry ? .pending : .failed, customerStatus: disposition,
                     retryAt: retry ? now.addingTimeInterval(settings.retryDelay) : nil, now: now)
             default:
                 // The agent did not answer or hung up before the customer was dialled: the
                 // customer was not called, so the attempt does not count.
-                try campaigns.releaseEntry(id: entry.id, retryAt: now.addingTimeInterval(min(settings.retryDelay, 30)))
+                try await campaigns.releaseEntry(id: entry.id, retryAt: now.addingTimeInterval(min(settings.retryDelay, 30)))
             }
             logger.info(
                 "campaign dial ended", metadata: ["entry": "\(entry.id)", "result": "\(disposition)", "attempt": "\(entry.attempts)"])

@@ -8,12 +8,12 @@ extension ImportService {
     /// count), so a broken file changes nothing; then to import it in batches, one transaction
     /// each, which also saves the task's progress. A task that saved progress before (a crash
     /// interrupted it) continues after its saved row, with its saved counts.
-    func importFile(_ path: String, into campaign: Campaign, options: ImportOptions, task: inout ImportTask) throws {
+    func importFile(_ path: String, into campaign: Campaign, options: ImportOptions, task: inout ImportTask) async throws {
         let reader: CSVReader
         do { reader = try CSVReader(path: path, limits: settings.csvLimits) } catch let error as CSVError {
             throw ImportFailure(code: "86", reason: error.description)
         }
-        let fields = try campaigns.fields(team: campaign.teamID)
+        let fields = try await campaigns.fields(team: campaign.teamID)
         var columns: [String?] = []
         var rows = 0
         do {
@@ -32,10 +32,10 @@ extension ImportService {
         let skip = max(options.delrow, 1, task.progressRow)  // the header row is never data
         var batch: [ImportRecord] = []
         var lastRow = task.progressRow
-        func flush() throws {
+        func flush() async throws {
             guard !batch.isEmpty else { return }
             do {
-                task = try campaigns.importBatch(
+                task = try await campaigns.importBatch(
                     campaign: campaign, records: batch, options: options, now: clock(), task: task, through: lastRow)
             } catch {
                 throw ImportFailure(code: "85", reason: "rows \(batch.first!.row)–\(batch.last!.row) not imported: \(error)")
@@ -44,7 +44,7 @@ extension ImportService {
             if Task.isShuttingDownGracefully { throw ImportInterrupted() }
         }
         do {
-            try reader.forEachRow { number, values in
+            try await reader.forEachRow { number, values in
                 guard number > skip else { return }
                 lastRow = number
                 task.rowsRead += 1
@@ -56,12 +56,12 @@ extension ImportService {
                 var record: [String: String] = [:]
                 for (column, value) in zip(columns, values) where column != nil { record[column!] = value }
                 batch.append(ImportRecord(row: number, fields: record))
-                if batch.count >= settings.batchSize { try flush() }
+                if batch.count >= settings.batchSize { try await flush() }
             }
         } catch let error as CSVError {
             throw ImportFailure(code: "86", reason: error.description)  // the file changed between the passes
         }
-        try flush()
+        try await flush()
     }
 
     /// Header labels → columns. Every label must be a field of the team (BackMsg_74), and the

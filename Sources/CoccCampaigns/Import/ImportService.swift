@@ -43,7 +43,7 @@ public final class ImportService: Service, Sendable {
 
     /// The worker.
     public func run() async throws {
-        if let requeued = try? campaigns.requeueInterruptedTasks(), requeued > 0 {
+        if let requeued = try? await campaigns.requeueInterruptedTasks(), requeued > 0 {
             logger.warning("import tasks interrupted by a stop continue from their saved row", metadata: ["tasks": "\(requeued)"])
         }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -61,7 +61,7 @@ public final class ImportService: Service, Sendable {
             var done: [ImportTask] = []
             while !Task.isShuttingDownGracefully {
                 let next: (ImportTask, TaskSecrets)?
-                do { next = try self.campaigns.claimNextTask(now: self.clock()) } catch {
+                do { next = try await self.campaigns.claimNextTask(now: self.clock()) } catch {
                     self.logger.error("cannot read import tasks", metadata: ["error": "\(error)"])
                     break
                 }
@@ -108,10 +108,10 @@ public final class ImportService: Service, Sendable {
                 throw ImportFailure(code: code, reason: error.description)
             }
             fetched = .now
-            guard let campaign = try campaigns.campaign(team: task.teamID, id: String(task.campaignID)) else {
+            guard let campaign = try await campaigns.campaign(team: task.teamID, id: String(task.campaignID)) else {
                 throw ImportFailure(code: "73", reason: "campaign \(task.campaignID) no longer exists")
             }
-            try importFile(file, into: campaign, options: secrets.options, task: &task)
+            try await importFile(file, into: campaign, options: secrets.options, task: &task)
             task.state = .done
         } catch is ImportInterrupted {
             // A graceful stop between batches: the task stays running, is queued again at the
@@ -127,7 +127,7 @@ public final class ImportService: Service, Sendable {
         }
         task.problems.sort { $0.row < $1.row }  // rows refused while reading and while writing, in file order
         task.finishedAt = clock()
-        do { try campaigns.finish(task, now: task.finishedAt!) } catch {
+        do { try await campaigns.finish(task, now: task.finishedAt!) } catch {
             logger.error("cannot save import task", metadata: ["task": "\(task.id)", "error": "\(error)"])
         }
         metadata["fetch_ms"] = "\((fetched - started).milliseconds)"

@@ -76,7 +76,7 @@ extension TeamEngine {
         if !exten.isEmpty {
             guard directory.hasExtension(team: teamID, number: exten) else { return .failure(.extensionNotFound) }
             session.extensionNumber = exten
-            guard commit(session, logger: logger) else { return .failure(BackMessage("20")) }
+            commit(session, logger: logger)
         }
         guard !session.extensionNumber.isEmpty else { return .failure(BackMessage("23")) }
         if let call = liveCall(of: agent.id) {
@@ -214,7 +214,6 @@ extension TeamEngine {
         guard var call = calls[sessionid], !call.finished, call.liveLegs().isEmpty, !call.legs().isEmpty else { return }
         call.finished = true
         calls[sessionid] = nil
-        forgetLive(sessionid)
         for leg in call.legs() {
             legRoles[leg.uniqueid] = nil
             legRegistry.release(leg.uniqueid)
@@ -226,10 +225,8 @@ extension TeamEngine {
             answeredAt: call.answeredAt, endedAt: clock(), disposition: call.disposition, recording: call.recording,
             userdata: call.userdata,
             modeltype: call.modeltype, modelID: call.modelID)
-        do {
-            try store.saveCallRecord(record)
-            countFinishedCall(record)
-        } catch { callLogger.error("could not save call record", metadata: ["error": "\(error)"]) }
+        saveRecord(record)
+        countFinishedCall(record)
         if let target = call.calledAgent { setActivity(.none, of: target) }
         for party in call.consults { if let target = party.agent { setActivity(.none, of: target) } }
         // An agent that transferred the call left it earlier (and its work then was the transfer).

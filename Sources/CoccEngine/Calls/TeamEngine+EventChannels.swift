@@ -66,19 +66,18 @@ extension TeamEngine {
     }
 
     private func append(_ message: CallEventMessage, at now: Date, agents: [Int64], teamChannel: Bool) {
-        do {
-            let stored = try eventBus.append(to: store, team: teamID, at: now, agents: agents, teamChannel: teamChannel) {
-                message.render(eventid: $0)
-            }
-            callLogger.debug(
-                "event",
-                metadata: [
-                    "eventid": "\(stored.eventid)", "source": "\(message.source.rawValue)", "event": "\(message.event.rawValue)",
-                    "team_channel": "\(teamChannel)",
-                ])
-        } catch {
-            callLogger.error("could not append event", metadata: ["error": "\(error)", "sessionid": "\(message.sessionid)"])
-        }
+        let logger = callLogger
+        eventBus.append(
+            to: store, journal: journal, team: teamID, at: now, agents: agents, teamChannel: teamChannel,
+            render: { message.render(eventid: $0) },
+            appended: { stored in
+                logger.debug(
+                    "event",
+                    metadata: [
+                        "eventid": "\(stored.eventid)", "source": "\(message.source.rawValue)", "event": "\(message.event.rawValue)",
+                        "team_channel": "\(teamChannel)",
+                    ])
+            })
     }
 
     /// The agents whose channel carries an event about `leg` (nil: the whole call's end).

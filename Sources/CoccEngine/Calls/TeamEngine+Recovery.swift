@@ -17,22 +17,29 @@ extension TeamEngine {
     /// Keeps the call's current state in the store (a new leg, an answer, a hangup).
     func persistLive(_ sessionid: String) {
         guard let call = calls[sessionid], !call.finished else { return }
-        do { try store.saveLiveCall(call.liveRecord(teamID: teamID)) } catch {
-            callLogger.error("could not save a live call", metadata: ["sessionid": "\(sessionid)", "error": "\(error)"])
-        }
+        let (store, record) = (self.store, call.liveRecord(teamID: teamID))
+        journal.enqueue("live call \(sessionid)") { try await store.saveLiveCall(record) }
     }
 
     func forgetLive(_ sessionid: String) {
-        do { try store.deleteLiveCall(sessionid: sessionid) } catch {
-            callLogger.error("could not remove a live call", metadata: ["sessionid": "\(sessionid)", "error": "\(error)"])
-        }
+        let store = self.store
+        journal.enqueue("live call end \(sessionid)") { try await store.deleteLiveCall(sessionid: sessionid) }
+    }
+
+    /// Queues the call's record; its live record goes after it, so a crash in between leaves
+    /// the call recoverable rather than lost.
+    func saveRecord(_ record: CallRecord) {
+        let store = self.store
+        journal.enqueue("call record \(record.sessionid)") { try await store.saveCallRecord(record) }
+        forgetLive(record.sessionid)
     }
 
     /// Ends the calls the previous run left in the store; answers how many.
     @discardableResult
     public func recoverInterruptedCalls() async -> Int {
         let records: [LiveCallRecord]
-        do { records = try store.liveCalls(teamID: teamID) } catch {
+        // Before any call of this run exists (start-up), so the await splits no change.
+        do { records = try await store.liveCalls(teamID: teamID) } catch {
             callLogger.error("could not read interrupted calls", metadata: ["error": "\(error)"])
             return 0
         }
@@ -58,10 +65,7 @@ extension TeamEngine {
                 customerNumber: record.customerNumber, didNumber: record.didNumber, groupID: record.groupID, startedAt: record.startedAt,
                 answeredAt: record.answeredAt, endedAt: clock(), disposition: "interrupted", recording: "", userdata: record.userdata,
                 modeltype: record.modeltype, modelID: record.modelID)
-            do { try store.saveCallRecord(callRecord) } catch {
-                callLogger.error("could not save call record", metadata: ["error": "\(error)"])
-            }
-            forgetLive(record.sessionid)
+            saveRecord(callRecord)
             callLogger.notice(
                 "interrupted call ended at start-up", metadata: ["sessionid": "\(record.sessionid)", "legs": "\(record.legs.count)"])
         }

@@ -7,9 +7,9 @@ import Synchronization
 /// The engine's entry point: the directory snapshot, authentication and one ``TeamEngine`` per team.
 ///
 /// ```swift
-/// let center = try CallCenter(store: store)
+/// let center = try await CallCenter(store: store, switch: pbx)
 /// let directory = center.directory
-/// let engine = try center.engine(team: team.id)
+/// let engine = try await center.engine(team: team.id)
 /// let reply = await engine.login(agent: agent, directory: directory, logger: logger)
 /// ```
 public final class CallCenter: Sendable {
@@ -27,13 +27,16 @@ public final class CallCenter: Sendable {
     public let eventBus = EventBus()
     private let snapshot: Mutex<Directory>
     private let engines = Mutex<[Int64: TeamEngine]>([:])
+    /// Engines being created (their sessions are being read), so that concurrent first
+    /// requests for a team share one engine.
+    private let loading = Mutex<[Int64: Task<TeamEngine, any Error>]>([:])
 
     /// `switch` carries the calls; its notifications are routed to the team that owns each leg.
     public init(
         store: any DataStore, switch callSwitch: any Switch, clock: @escaping @Sendable () -> Date = Date.init,
         legRegistry: LegRegistry = LegRegistry(), logger: Logger = Logger(label: "coccd"), recordingsDirectory: String? = nil,
         ivrMenus: [String: IVRMenu] = IVRMenu.sample, offerRingTimeout: Duration = .seconds(20)
-    ) throws {
+    ) async throws {
         self.offerRingTimeout = offerRingTimeout
         self.recordingsDirectory = recordingsDirectory
         self.ivrMenus = ivrMenus
@@ -43,7 +46,7 @@ public final class CallCenter: Sendable {
         self.legRegistry = legRegistry
         self.logger = logger
         self.authenticator = Authenticator(clock: clock)
-        self.snapshot = Mutex(try store.loadDirectory())
+        self.snapshot = Mutex(try await store.loadDirectory())
     }
 
     /// Reads the switch's notifications and handles each in turn, until the stream ends or the
@@ -51,7 +54,7 @@ public final class CallCenter: Sendable {
     /// reader per switch: a second call returns at once.
     ///
     /// ```swift
-    /// let center = try CallCenter(store: store, switch: pbx)
+    /// let center = try await CallCenter(store: store, switch: pbx)
     /// Task { await center.consumeSwitchNotifications() }
     /// ```
     public func consumeSwitchNotifications() async {
@@ -98,11 +101,17 @@ public final class CallCenter: Sendable {
 
     /// Loads the directory again when its stored revision moved; returns whether it did.
     @discardableResult
-    public func reloadDirectoryIfChanged(logger: Logger) throws -> Bool {
-        let revision = try store.directoryRevision()
+    public func reloadDirectoryIfChanged(logger: Logger) async throws -> Bool {
+        let revision = try await store.directoryRevision()
         guard revision != directory.revision else { return false }
-        let fresh = try store.loadDirectory()
-        snapshot.withLock { $0 = fresh }
+        let fresh = try await store.loadDirectory()
+        // Two reloads racing: the newer snapshot wins, whichever finishes last.
+        let replaced = snapshot.withLock { current -> Bool in
+            guard fresh.revision != current.revision else { return false }
+            current = fresh
+            return true
+        }
+        guard replaced else { return false }
         // Remembered credentials of removed users, or of users whose password changed, go now
         // (lookups would refuse them anyway; this keeps nothing stale in memory).
         authenticator.cache.invalidate { principal in
@@ -131,7 +140,7 @@ public final class CallCenter: Sendable {
     @discardableResult
     public func recoverInterruptedCalls() async -> Int {
         let teams: [Int64]
-        do { teams = try store.liveCallTeamIDs() } catch {
+        do { teams = try await store.liveCallTeamIDs() } catch {
             logger.error("could not read interrupted calls", metadata: ["error": "\(error)"])
             return 0
         }
@@ -141,6 +150,10 @@ public final class CallCenter: Sendable {
                 logger.error(
                     "could not load team state to end its interrupted calls", metadata: ["team_id": "\(team)", "error": "\(error)"])
             }
+        }
+        // The ended calls' events and records are stored before the interfaces open.
+        if ended > 0, !(await flushAllWrites(timeout: .seconds(30))) {
+            logger.error("the ended calls' records are not all stored yet", metadata: ["reason": "\(storeWriteFailure ?? "timeout")"])
         }
         return ended
     }
@@ -159,6 +172,15 @@ public final class CallCenter: Sendable {
         return count
     }
 
+    /// A finished call's record, also when the call ended a moment ago and its record is still
+    /// queued for the store: an engine queues the record before it forgets the live call, so
+    /// once `liveCall(sessionid:)` has said no, waiting for the queued writes finds it.
+    public func callRecord(sessionid: String, timeout: Duration = .seconds(5)) async throws -> CallRecord? {
+        if let record = try await store.callRecord(sessionid: sessionid) { return record }
+        _ = await flushAllWrites(timeout: timeout)
+        return try await store.callRecord(sessionid: sessionid)
+    }
+
     /// The team and start of a live call, for getMonitor to find its finished recording segments
     /// before the call has a record. Only loaded engines can have live calls.
     public func liveCall(sessionid: String) async -> (teamID: Int64, startedAt: Date)? {
@@ -170,15 +192,63 @@ public final class CallCenter: Sendable {
     }
 
     /// The team's engine, created (with its sessions loaded from the store) on first use.
-    public func engine(team id: Int64) throws -> TeamEngine {
-        try engines.withLock { engines in
-            if let engine = engines[id] { return engine }
-            let engine = try TeamEngine(
-                teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger,
-                directory: { [weak self] in self?.directory ?? .empty }, recordingsDirectory: recordingsDirectory,
-                ivrMenus: ivrMenus, offerRingTimeout: offerRingTimeout, eventBus: eventBus)
-            engines[id] = engine
-            return engine
+    public func engine(team id: Int64) async throws -> TeamEngine {
+        if let engine = engines.withLock({ $0[id] }) { return engine }
+        let task = loading.withLock { loading -> Task<TeamEngine, any Error> in
+            if let task = loading[id] { return task }
+            let (store, clock, callSwitch, legRegistry, logger) = (self.store, self.clock, self.callSwitch, self.legRegistry, self.logger)
+            let (recordingsDirectory, ivrMenus, offerRingTimeout, eventBus) =
+                (self.recordingsDirectory, self.ivrMenus, self.offerRingTimeout, self.eventBus)
+            let task = Task { [weak self] in
+                try await TeamEngine(
+                    teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger,
+                    directory: { [weak self] in self?.directory ?? .empty }, recordingsDirectory: recordingsDirectory,
+                    ivrMenus: ivrMenus, offerRingTimeout: offerRingTimeout, eventBus: eventBus)
+            }
+            loading[id] = task
+            return task
         }
+        do {
+            let engine = try await task.value
+            // The first to get here publishes it; later ones find it (the same engine). The
+            // finished task goes once the engine is published: later requests find the engine.
+            let published = engines.withLock { engines in
+                if let existing = engines[id] { return existing }
+                engines[id] = engine
+                return engine
+            }
+            loading.withLock { _ = $0.removeValue(forKey: id) }
+            return published
+        } catch {
+            // Not kept: the next request tries the store again.
+            loading.withLock { _ = $0.removeValue(forKey: id) }
+            throw error
+        }
+    }
+
+    /// The team's engine if it has been created (nil: the team has had no request or call yet).
+    public func loadedEngine(team id: Int64) -> TeamEngine? {
+        engines.withLock { $0[id] }
+    }
+
+    /// Waits until the team's queued store writes are applied; false when `timeout` passed
+    /// first or the team has no engine yet (nothing to wait for: true).
+    public func flushWrites(team id: Int64, timeout: Duration) async -> Bool {
+        guard let engine = loadedEngine(team: id) else { return true }
+        return await engine.journal.flush(timeout: timeout)
+    }
+
+    /// Why the store is refusing writes now (the first team whose journal is failing), or nil.
+    public var storeWriteFailure: String? {
+        let all = engines.withLock { Array($0.values) }
+        return all.lazy.compactMap { $0.journal.failure }.first
+    }
+
+    /// Waits for every loaded team's queued writes (shutdown, before the store closes).
+    public func flushAllWrites(timeout: Duration) async -> Bool {
+        let all = engines.withLock { Array($0.values) }
+        var ok = true
+        for engine in all where !(await engine.journal.flush(timeout: timeout)) { ok = false }
+        return ok
     }
 }

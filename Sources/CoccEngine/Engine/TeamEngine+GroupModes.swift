@@ -31,7 +31,7 @@ extension TeamEngine {
         for i in session.groups.indices where targets.contains(session.groups[i].groupID) {
             session.groups[i].afterCallWork = mode
         }
-        guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+        commit(session, logger: logger)
         logger.info("acw mode set", metadata: ["agent": "\(agent.number)", "mode": "\(mode.rawValue)", "groups": "\(targets)"])
         if pushEvent {
             notify(mode == .afterRinging ? .acwring : mode == .afterAnswer ? .acwanswer : .acwoff, agent: agent, groups: targets)
@@ -44,7 +44,7 @@ extension TeamEngine {
         var session = session(of: agent)
         guard session.afterCallWorkSince != nil else { return .failure(.notInAfterCallWork) }
         session.afterCallWorkSince = nil
-        guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+        commit(session, logger: logger)
         logger.info("acw ended", metadata: ["agent": "\(agent.number)"])
         await dispatchWaiting()
         return .success(.afterCallWorkEnded)
@@ -61,7 +61,7 @@ extension TeamEngine {
         for i in session.groups.indices where targets.contains(session.groups[i].groupID) {
             session.groups[i].workMode = mode
         }
-        guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+        commit(session, logger: logger)
         logger.info("work mode set", metadata: ["agent": "\(agent.number)", "mode": "\(mode.rawValue)", "groups": "\(targets)"])
         if pushEvent {
             notify(mode == .all ? .workwayall : mode == .dialin ? .workwaydialin : .workwaydialout, agent: agent, groups: targets)
@@ -80,10 +80,9 @@ extension TeamEngine {
         for (id, var session) in sessions {
             guard let since = session.afterCallWorkSince, now.timeIntervalSince(since) >= limit else { continue }
             session.afterCallWorkSince = nil
-            if commit(session, logger: callLogger) {
-                ended += 1
-                callLogger.info("after-call work ended by its time limit", metadata: ["agent_id": "\(id)", "seconds": "\(Int(limit))"])
-            }
+            commit(session, logger: callLogger)
+            ended += 1
+            callLogger.info("after-call work ended by its time limit", metadata: ["agent_id": "\(id)", "seconds": "\(Int(limit))"])
         }
         if ended > 0 { await dispatchWaiting() }
         return ended

@@ -5,7 +5,10 @@ import Logging
 
 extension TeamEngine {
     /// The live view of the agents and groups `scope` covers.
-    public func liveView(scope: LiveView.Scope, directory: Directory, calendar: Calendar = .current) -> LiveView {
+    public func liveView(scope: LiveView.Scope, directory: Directory, calendar: Calendar = .current) async -> LiveView {
+        // The one await comes first: once today's figures are read, the view is computed from
+        // the actor's state in one step, so it shows one moment.
+        let today = await todaysInboundOutcomes(now: clock(), calendar: calendar)
         let now = clock()
         let team = directory.teams[teamID]
         let groupIDs: [Int64]
@@ -36,7 +39,6 @@ extension TeamEngine {
                 statusSince: session.statusSince, pauseReason: session.pause?.reason, pauseSince: session.pause?.since,
                 afterCallWorkSince: session.afterCallWorkSince, dnd: session.dnd, groups: memberships, call: onCalls[agent.id])
         }
-        let today = todaysInboundOutcomes(now: now, calendar: calendar)
         let groups = groupIDs.compactMap { id -> LiveView.GroupLine? in
             guard let group = directory.groups[id] else { return nil }
             let waiting = calls.values.filter { $0.isInQueue && $0.groupID == id && $0.agent == nil }
@@ -87,18 +89,33 @@ extension TeamEngine {
 
     /// Today's answered and abandoned inbound calls per group, read from the call records once a
     /// day and then counted as calls end (``countFinishedCall(_:)``), so a restart loses nothing.
-    private func todaysInboundOutcomes(now: Date, calendar: Calendar) -> InboundOutcomes {
+    ///
+    /// The read goes through the journal, so it sees exactly the records queued before it.
+    /// Counting in memory starts (an empty entry for the day) before the `await`: a call that
+    /// ends while the read runs is counted once, in memory, and the read's rows are added to
+    /// it. A view asked for during that read shows the calls counted so far.
+    private func todaysInboundOutcomes(now: Date, calendar: Calendar) async -> InboundOutcomes {
         let day = calendar.startOfDay(for: now)
         if let cached = inboundOutcomes, cached.day == day { return cached }
-        var fresh = InboundOutcomes(day: day)
+        inboundOutcomes = InboundOutcomes(day: day)
+        let (store, teamID) = (self.store, self.teamID)
+        let rows: [CallCount]
         do {
-            for row in try store.callCounts(teamID: teamID, from: day, to: now.addingTimeInterval(1)) where row.direction == "dialin" {
-                if row.disposition == "answered" { fresh.counts[row.groupID, default: (0, 0)].answered += row.count }
-                if row.disposition == "abandoned" { fresh.counts[row.groupID, default: (0, 0)].abandoned += row.count }
+            rows = try await journal.read("call counts", timeout: .seconds(5)) {
+                try await store.callCounts(teamID: teamID, from: day, to: now.addingTimeInterval(1))
             }
         } catch {
             callLogger.error("could not count today's calls", metadata: ["error": "\(error)"])
-            return fresh
+            // Read again next time rather than show a day without its earlier calls for good.
+            let counted = inboundOutcomes ?? InboundOutcomes(day: day)
+            if inboundOutcomes?.day == day { inboundOutcomes = nil }
+            return counted
+        }
+        // The day may have turned during the read; the figures are then yesterday's.
+        guard var fresh = inboundOutcomes, fresh.day == day else { return InboundOutcomes(day: day) }
+        for row in rows where row.direction == "dialin" {
+            if row.disposition == "answered" { fresh.counts[row.groupID, default: (0, 0)].answered += row.count }
+            if row.disposition == "abandoned" { fresh.counts[row.groupID, default: (0, 0)].abandoned += row.count }
         }
         inboundOutcomes = fresh
         return fresh

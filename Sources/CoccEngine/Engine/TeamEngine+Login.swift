@@ -19,7 +19,7 @@ extension TeamEngine {
             where membership.kind == .static && !session.isSignedIn(to: membership.groupID) {
                 session.groups.append(.init(groupID: membership.groupID, afterCallWork: .off, workMode: .all, since: now))
             }
-            guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+            commit(session, logger: logger)
             logger.info("agent logged in", metadata: ["agent": "\(agent.number)", "groups": "\(session.groups.map(\.groupID))"])
         }
         var reply = Reply.success(.loginSucceeded, extra: .init(cjiKey: "param", value: loginParam(agent: agent, directory: directory)))
@@ -49,15 +49,12 @@ extension TeamEngine {
     public func logout(agent: Agent, logger: Logger) -> Reply {
         var session = session(of: agent)
         guard session.loggedIn || !session.groups.isEmpty || session.pause != nil else { return .success(.logoutSucceeded) }
-        do { try endPause(&session, logger: logger) } catch {
-            logger.error("could not close pause", metadata: ["error": "\(error)"])
-            return .failure(.queueSwitchFailed)
-        }
+        endPause(&session, logger: logger)
         session.loggedIn = false
         session.groups = []
         session.afterCallWorkSince = nil
         session.dnd = false
-        guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+        commit(session, logger: logger)
         logger.info("agent logged out", metadata: ["agent": "\(agent.number)"])
         return .success(.logoutSucceeded)
     }
@@ -74,7 +71,7 @@ extension TeamEngine {
             return .failure(.checkOutBeforeSettingExtension)
         }
         session.extensionNumber = exten
-        guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+        commit(session, logger: logger)
         logger.info("extension set", metadata: ["agent": "\(agent.number)", "exten": "\(exten)"])
         return .success(.extensionSet)
     }

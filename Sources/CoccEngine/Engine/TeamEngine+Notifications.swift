@@ -11,11 +11,8 @@ extension TeamEngine {
             let notification = AgentNotification(
                 event: event, agentNumber: agent.number, extensionNumber: exten, teamID: teamID,
                 groupID: group, time: now, reason: reason)
-            do {
-                _ = try eventBus.append(to: store, team: teamID, at: now, agents: [agent.id]) { notification.render(eventid: $0) }
-            } catch {
-                callLogger.error("could not append agent notification", metadata: ["event": "\(event.rawValue)", "error": "\(error)"])
-            }
+            eventBus.append(
+                to: store, journal: journal, team: teamID, at: now, agents: [agent.id], render: { notification.render(eventid: $0) })
         }
     }
 }

@@ -59,12 +59,12 @@ extension TeamEngine {
                 if session.loginAt == nil { session.loginAt = now }
             } else if session.groups.isEmpty {
                 // Out of every group the agent is no longer working: a pause would count on.
-                do { try endPause(&session, logger: logger) } catch { return .failure(.queueSwitchFailed) }
+                endPause(&session, logger: logger)
                 session.afterCallWorkSince = nil
             }
         }
         session.groups.sort { $0.groupID < $1.groupID }
-        guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+        commit(session, logger: logger)
         logger.info("queueAction", metadata: ["agent": "\(agent.number)", "checkIn": "\(checkIn)", "results": "\(results)"])
         if pushEvent { notify(checkIn ? .login : .logoff, agent: agent, groups: changed) }
         if anySuccess && checkIn { await dispatchWaiting() }
@@ -78,24 +78,21 @@ extension TeamEngine {
         var session = session(of: agent)
         guard session.loggedIn, !session.groups.isEmpty else { return .failure(.notCheckedIn) }
         let syncExtension = !dnd.trimmingWhitespace().isEmpty
-        do {
-            if pause {
-                let reason = reason.trimmingWhitespace()
-                guard !reason.isEmpty else { return .failure(.parameterEmpty) }
-                guard session.pause == nil else { return .failure(.alreadyPaused) }
-                let now = clock()
-                let id = try store.startPause(teamID: teamID, agentID: agent.id, reason: reason, at: now)
-                session.pause = .init(reason: reason, since: now, recordID: id)
-                if syncExtension { session.dnd = true }
-            } else {
-                try endPause(&session, logger: logger)
-                if syncExtension { session.dnd = false }
+        if pause {
+            let reason = reason.trimmingWhitespace()
+            guard !reason.isEmpty else { return .failure(.parameterEmpty) }
+            guard session.pause == nil else { return .failure(.alreadyPaused) }
+            let (store, teamID, agentID, now) = (self.store, self.teamID, agent.id, clock())
+            journal.enqueue("pause start \(agentID)") {
+                try await store.startPause(teamID: teamID, agentID: agentID, reason: reason, at: now)
             }
-        } catch {
-            logger.error("could not record pause", metadata: ["error": "\(error)"])
-            return .failure(.queueSwitchFailed)
+            session.pause = .init(reason: reason, since: now)
+            if syncExtension { session.dnd = true }
+        } else {
+            endPause(&session, logger: logger)
+            if syncExtension { session.dnd = false }
         }
-        guard commit(session, logger: logger) else { return .failure(.queueSwitchFailed) }
+        commit(session, logger: logger)
         logger.info(
             "queuePause", metadata: ["agent": "\(agent.number)", "pause": "\(pause)", "reason": "\(reason)", "dnd": "\(session.dnd)"])
         if pushEvent {

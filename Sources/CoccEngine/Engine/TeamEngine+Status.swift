@@ -104,13 +104,18 @@ extension TeamEngine {
     }
 
     /// agentRealtime: the manual's 18 fields for today, from the persisted pause history.
-    public func agentRealtime(agent: Agent, directory: Directory, calendar: Calendar = .current, logger: Logger) -> Reply {
+    public func agentRealtime(agent: Agent, directory: Directory, calendar: Calendar = .current, logger: Logger) async -> Reply {
+        // The session and the moment are taken before the await, and the history is read in
+        // the journal's order: the figures are those of this moment, whatever interleaves.
         let session = session(of: agent)
         let now = clock()
         let startOfDay = calendar.startOfDay(for: now)
+        let (store, agentID) = (self.store, agent.id)
         let records: [PauseRecord]
         do {
-            records = try store.pauses(agentID: agent.id, overlapping: startOfDay)
+            records = try await journal.read("pause history", timeout: .seconds(5)) {
+                try await store.pauses(agentID: agentID, overlapping: startOfDay)
+            }
         } catch {
             logger.error("could not read pause history", metadata: ["error": "\(error)"])
             return .failure(.noMatchingData)

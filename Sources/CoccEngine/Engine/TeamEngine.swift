@@ -8,11 +8,15 @@ public import Logging
 /// locks and lets teams run in parallel.
 ///
 /// Every method takes the directory snapshot the request was authenticated against, so one
-/// request sees one consistent directory. Each change is written to the store before it is
-/// applied in memory: a failed write leaves the state as it was and answers a failure.
+/// request sees one consistent directory. A change is applied in memory and its writes queued
+/// in the team's ``StoreJournal`` in the same step, with no `await` between: the actor's state
+/// never shows half a change to an interleaved request. The operation then waits for the
+/// journal (the dispatcher does) before it answers, so a success means the change is durable.
 public actor TeamEngine {
     public let teamID: Int64
     let store: any EngineStore
+    /// The team's queued store writes, in order (see ``StoreJournal``).
+    public nonisolated let journal: StoreJournal
     let clock: @Sendable () -> Date
     /// Every change to sessions or calls moves ``changes`` on, so live views can follow.
     var sessions: [Int64: AgentSession] { didSet { changes.changed() } }
@@ -46,7 +50,7 @@ public actor TeamEngine {
         legRegistry: LegRegistry, logger: Logger, directory: @escaping @Sendable () -> Directory,
         recordingsDirectory: String? = nil, ivrMenus: [String: IVRMenu] = IVRMenu.sample,
         offerRingTimeout: Duration = .seconds(20), eventBus: EventBus = EventBus()
-    ) throws {
+    ) async throws {
         self.offerRingTimeout = offerRingTimeout
         self.eventBus = eventBus
         self.directoryProvider = directory
@@ -60,12 +64,15 @@ public actor TeamEngine {
         var logger = logger
         logger[metadataKey: "team_id"] = "\(teamID)"
         self.callLogger = logger
-        var sessions = Dictionary(try store.loadSessions(teamID: teamID).map { ($0.agentID, $0) }, uniquingKeysWith: { a, _ in a })
+        let journal = StoreJournal(logger: logger)
+        self.journal = journal
+        var sessions = Dictionary(try await store.loadSessions(teamID: teamID).map { ($0.agentID, $0) }, uniquingKeysWith: { a, _ in a })
         // Calls do not survive the process: an agent saved as ringing or talking (a crash, not a
         // graceful stop, which hangs calls up first) is returned to its other state.
         for (id, var session) in sessions where session.call != .none {
             session.call = .none
-            try store.saveSession(session)
+            let cleared = session
+            journal.enqueue("session \(id)") { try await store.saveSession(cleared) }
             sessions[id] = session
             logger.notice("agent call state cleared at start-up", metadata: ["team_id": "\(teamID)", "agent_id": "\(id)"])
         }
@@ -92,26 +99,24 @@ public actor TeamEngine {
         sessions[agentID]
     }
 
-    /// Persists `new` and makes it current; moves `statusSince` when the overall status changed.
-    /// Returns false (and logs) when the store refused the write.
-    func commit(_ new: AgentSession, logger: Logger) -> Bool {
+    /// Makes `new` current and queues its write; moves `statusSince` when the overall status
+    /// changed. It cannot fail here: the journal keeps and retries the write, and an operation
+    /// learns of a store that does not take it from the journal's flush (BackMsg_85).
+    func commit(_ new: AgentSession, logger: Logger) {
         var new = new
         let old = sessions[new.agentID]
         if old?.status != new.status { new.statusSince = clock() }
-        do {
-            try store.saveSession(new)
-        } catch {
-            logger.error("could not save agent session", metadata: ["agent_id": "\(new.agentID)", "error": "\(error)"])
-            return false
-        }
         sessions[new.agentID] = new
-        return true
+        let store = self.store
+        let saved = new
+        journal.enqueue("session \(new.agentID)") { try await store.saveSession(saved) }
     }
 
-    /// Closes the open pause of `session`, in the history and in the session.
-    func endPause(_ session: inout AgentSession, logger: Logger) throws {
+    /// Closes the open pause of `session`, in the history (queued) and in the session.
+    func endPause(_ session: inout AgentSession, logger: Logger) {
         guard let pause = session.pause else { return }
-        try store.endPause(id: pause.recordID, at: clock())
+        let (store, agentID, now) = (self.store, session.agentID, clock())
+        journal.enqueue("pause end \(agentID)") { try await store.endPause(agentID: agentID, at: now) }
         session.pause = nil
         logger.info("pause ended", metadata: ["agent_id": "\(session.agentID)", "reason": "\(pause.reason)"])
     }
@@ -121,14 +126,16 @@ public actor TeamEngine {
         var session = session(of: agent)
         guard session.loggedIn, !session.groups.isEmpty else { return false }
         session.afterCallWorkSince = clock()
-        return commit(session, logger: logger)
+        commit(session, logger: logger)
+        return true
     }
 
     /// Sets what the agent is doing in a call; the call engine drives this.
     public func setCallActivity(_ activity: CallActivity, agent: Agent, logger: Logger) -> Bool {
         var session = session(of: agent)
         session.call = activity
-        return commit(session, logger: logger)
+        commit(session, logger: logger)
+        return true
     }
 }
 

@@ -34,7 +34,8 @@ struct EventStreamAdapter: Sendable {
         let agentID: Int64? = if case .agent(let agent) = principal { agent.id } else { nil }
         let store = center.store
         let resume = request.headers[HTTPField.Name("Last-Event-ID")!] ?? q["lastEventId"]
-        let start = try resume.flatMap { Int64($0) } ?? center.latestEventID(team: team)
+        let start: Int64
+        if let resumed = resume.flatMap({ Int64($0) }) { start = resumed } else { start = try await center.latestEventID(team: team) }
         let bus = center.eventBus
         let logger = context.logger
         return Response(
@@ -44,15 +45,15 @@ struct EventStreamAdapter: Sendable {
                 var cursor = start
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
                 try await writer.write(ByteBuffer(string: SSEFrame.cursor(cursor)))
-                if try EventRetention.isStale(cursor: cursor, teamID: team, store: store) {
+                if try await EventRetention.isStale(cursor: cursor, teamID: team, store: store) {
                     // Events after the cursor are gone: say so, then go on from the present.
-                    cursor = try center.latestEventID(team: team)
+                    cursor = try await center.latestEventID(team: team)
                     try await writer.write(
                         ByteBuffer(string: SSEFrame.event(id: cursor, data: EventRetention.resyncMessage(eventid: cursor))))
                 }
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    let teamLatest = try center.latestEventID(team: team)
-                    let events = try center.events(team: team, after: cursor, agent: agentID, limit: 100)
+                    let teamLatest = try await center.latestEventID(team: team)
+                    let events = try await center.events(team: team, after: cursor, agent: agentID, limit: 100)
                     if !events.isEmpty {
                         let text = events.map { SSEFrame.event(id: $0.eventid, data: $0.message) }.joined()
                         try await writer.write(ByteBuffer(string: text))
@@ -63,7 +64,7 @@ struct EventStreamAdapter: Sendable {
                     try? await cancelWhenGracefulShutdown {
                         await bus.wait(team: team, agent: agentID, after: teamLatest, timeout: Self.keepAlive)
                     }
-                    if try center.latestEventID(team: team) == teamLatest {
+                    if try await center.latestEventID(team: team) == teamLatest {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     }
                 }

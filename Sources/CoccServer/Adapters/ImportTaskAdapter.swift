@@ -27,12 +27,13 @@ struct ImportTaskAdapter: Sendable {
             encoder.dateEncodingStrategy = .iso8601
             encoder.outputFormatting = [.sortedKeys]
             if let text = q["taskid"] {
-                guard let id = Int64(text), let task = try imports.campaigns.task(id: id), task.teamID == principal.teamID else {
+                guard let id = Int64(text), let task = try await imports.campaigns.task(id: id), task.teamID == principal.teamID else {
                     return Self.json(.notFound, "{\"error\":\"no such task\"}")
                 }
                 return Self.json(.ok, String(decoding: try encoder.encode(task), as: UTF8.self))
             }
-            return Self.json(.ok, String(decoding: try encoder.encode(try imports.campaigns.tasks(team: principal.teamID)), as: UTF8.self))
+            return await Self.json(
+                .ok, String(decoding: try encoder.encode(try imports.campaigns.tasks(team: principal.teamID)), as: UTF8.self))
         }
     }
 

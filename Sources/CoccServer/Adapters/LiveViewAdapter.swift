@@ -26,7 +26,7 @@ struct LiveViewAdapter: Sendable {
 
     func register(on router: Router<CoccRequestContext>) {
         router.get("/coccinterface/state") { request, context in
-            switch self.resolve(request, context) {
+            switch await self.resolve(request, context) {
             case .failure(let refused): return refused.response
             case .success(let (engine, scope, me)):
                 let view = await engine.liveView(scope: scope, directory: self.center.directory)
@@ -34,7 +34,7 @@ struct LiveViewAdapter: Sendable {
             }
         }
         router.get("/coccinterface/state/stream") { request, context in
-            switch self.resolve(request, context) {
+            switch await self.resolve(request, context) {
             case .failure(let refused): return refused.response
             case .success(let (engine, scope, me)): return self.stream(engine: engine, scope: scope, me: me, logger: context.logger)
             }
@@ -43,7 +43,7 @@ struct LiveViewAdapter: Sendable {
     }
 
     /// The principal's engine, what it may see, and its agent number (nil for an account).
-    func resolve(_ request: Request, _ context: CoccRequestContext) -> Result<(TeamEngine, LiveView.Scope, String?), Refused> {
+    func resolve(_ request: Request, _ context: CoccRequestContext) async -> Result<(TeamEngine, LiveView.Scope, String?), Refused> {
         guard let principal = request.queryPrincipal(center: center, context: context) else {
             return .failure(Refused(Self.json(.forbidden, #"{"error":"bad credentials"}"#)))
         }
@@ -63,7 +63,7 @@ struct LiveViewAdapter: Sendable {
             }
         }
         do {
-            return .success((try center.engine(team: principal.teamID), scope, me))
+            return .success((try await center.engine(team: principal.teamID), scope, me))
         } catch {
             context.logger.error("could not load team state", metadata: ["error": "\(error)"])
             return .failure(Refused(Self.json(.serviceUnavailable, #"{"error":"team state unavailable"}"#)))
@@ -120,7 +120,8 @@ struct LiveViewAdapter: Sendable {
         var agentNumber: String?
         if case .agent(let agent) = principal { agentNumber = agent.number }
         do {
-            let records = try center.store.callRecords(teamID: principal.teamID, from: day, to: next, agentNumber: agentNumber, limit: 500)
+            let records = try await center.store.callRecords(
+                teamID: principal.teamID, from: day, to: next, agentNumber: agentNumber, limit: 500)
             return Self.json(.ok, LiveViewJSON.encode(records, at: now, calendar: calendar))
         } catch {
             context.logger.error("could not read call records", metadata: ["error": "\(error)"])

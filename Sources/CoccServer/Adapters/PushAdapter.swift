@@ -124,21 +124,21 @@ struct PushAdapter: Sendable {
         {
             cursor = id
         } else if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
-            cursor = try store.lastEventID(teamID: agent.teamID, atOrBefore: since)
+            cursor = try await store.lastEventID(teamID: agent.teamID, atOrBefore: since)
         } else {
-            cursor = try center.latestEventID(team: agent.teamID)
+            cursor = try await center.latestEventID(team: agent.teamID)
         }
         let format = PushLineFormat.requested(
             by: request, default: PushLineFormat(rawValue: dispatcher.configuration.pushLineFormat) ?? .message)
-        if try EventRetention.isStale(cursor: cursor, teamID: agent.teamID, store: store) {
+        if try await EventRetention.isStale(cursor: cursor, teamID: agent.teamID, store: store) {
             // Events after this cursor are gone: say so, and move the page to the present.
-            let latest = try center.latestEventID(team: agent.teamID)
+            let latest = try await center.latestEventID(team: agent.teamID)
             return Self.lines([format.render(EventRetention.resyncMessage(eventid: latest))], etag: latest, at: Date())
         }
         let deadline = ContinuousClock.now + .milliseconds(Int64(dispatcher.configuration.pollTimeoutSeconds * 1000))
         while true {
-            let teamLatest = try center.latestEventID(team: agent.teamID)
-            let events = try center.events(team: agent.teamID, after: cursor, agent: agent.id, limit: Self.batch)
+            let teamLatest = try await center.latestEventID(team: agent.teamID)
+            let events = try await center.events(team: agent.teamID, after: cursor, agent: agent.id, limit: Self.batch)
             if let last = events.last {
                 return Self.lines(events.map { format.render($0.message) }, etag: last.eventid, at: last.at)
             }
@@ -147,7 +147,7 @@ struct PushAdapter: Sendable {
             let remaining = deadline - ContinuousClock.now
             // A graceful stop ends waiting polls at once: the page polls again with its cursor.
             guard remaining > .zero, !Task.isCancelled, !Task.isShuttingDownGracefully else {
-                let at = try store.events(teamID: agent.teamID, after: cursor - 1, limit: 1, agentID: nil).first?.at ?? Date()
+                let at = try await store.events(teamID: agent.teamID, after: cursor - 1, limit: 1, agentID: nil).first?.at ?? Date()
                 return Response(
                     status: .notModified, headers: [.eTag: String(cursor), .lastModified: HTTPDate.format(at), .cacheControl: "no-cache"])
             }

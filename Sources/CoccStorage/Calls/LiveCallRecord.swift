@@ -5,8 +5,8 @@ public import Foundation
 /// (disposition `interrupted`). See ``TeamEngine/recoverInterruptedCalls()``.
 ///
 /// ```swift
-/// try store.saveLiveCall(call.liveRecord(teamID: 1))
-/// for record in try store.liveCalls(teamID: 1) { ... }
+/// try await store.saveLiveCall(call.liveRecord(teamID: 1))
+/// for record in try await store.liveCalls(teamID: 1) { ... }
 /// ```
 public struct LiveCallRecord: Sendable, Codable, Equatable {
     public struct Leg: Sendable, Codable, Equatable {

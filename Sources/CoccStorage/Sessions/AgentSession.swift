@@ -21,13 +21,12 @@ public struct AgentSession: Sendable, Codable, Equatable {
     public struct ActivePause: Sendable, Codable, Equatable {
         public var reason: String
         public var since: Date
-        /// The pause-history row that this pause will close.
-        public var recordID: Int64
 
-        public init(reason: String, since: Date, recordID: Int64) {
+        // No pause-history row id here: the history is keyed by agent (an agent has at most one
+        // open pause), and sessions saved by earlier versions with a `recordID` still decode.
+        public init(reason: String, since: Date) {
             self.reason = reason
             self.since = since
-            self.recordID = recordID
         }
     }
 

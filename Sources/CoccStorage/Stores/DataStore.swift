@@ -1,5 +1,6 @@
 /// Everything coccd keeps, as one value a server opens at start: the engine's concerns
-/// (``EngineStore``), backend delivery and the campaigns. `CoccStore` implements it on SQLite.
+/// (``EngineStore``), backend delivery and the campaigns. `CoccStore` implements it on SQLite,
+/// `CoccPostgres` on PostgreSQL.
 ///
 /// The concerns are separate protocols so that a part of the server asks only for what it
 /// uses (the engine never sees campaigns or delivery cursors), and so that every implementation
@@ -7,11 +8,18 @@
 ///
 /// ```swift
 /// let store: any DataStore = try SQLiteStore(path: "data/coccd.sqlite")
-/// let center = try CallCenter(store: store, switch: pbx)
+/// let center = try await CallCenter(store: store, switch: pbx)
 /// ```
-public protocol DataStore: DirectoryStore, SessionStore, EventLogStore, CallStore, DeliveryStore, CampaignRepository {
+public protocol DataStore: DirectoryStore, DirectoryProvisioningStore, SessionStore, EventLogStore, CallStore, DeliveryStore,
+    CampaignRepository
+{
+    /// What this store is, for logs and `/health`: "sqlite /var/lib/coccd/coccd.sqlite",
+    /// "postgresql db.example:5432/coccd". Never a credential.
+    var summary: String { get }
+    /// Returns when the store answers a trivial query; throws why not (for `/health`).
+    func check() async throws
     /// Releases the store's files or connections; call once, at shutdown.
-    func close() throws
+    func close() async throws
 }
 
 /// What a team's engine reads and writes.

@@ -1,26 +1,26 @@
 /// Where each team's backend delivery (the webhook POSTs) stands.
 ///
 /// ```swift
-/// var state = try store.deliveryState(teamID: 1)
+/// var state = try await store.deliveryState(teamID: 1)
 /// state.cursor = delivered.eventid
-/// try store.saveDelivery(state)
+/// try await store.saveDelivery(state)
 /// ```
 public protocol DeliveryStore: Sendable {
     /// The team's delivery state, created on first use with a fresh secret and a cursor at the
     /// team's latest event (a newly configured URL receives what happens from then on).
-    func deliveryState(teamID: Int64) throws -> DeliveryState
-    func saveDelivery(_ state: DeliveryState) throws
+    func deliveryState(teamID: Int64) async throws -> DeliveryState
+    func saveDelivery(_ state: DeliveryState) async throws
 }
 
 extension DeliveryStore {
     /// Redelivers from `eventid` on (events after it), and takes the team out of dead-letter.
-    public func replayDelivery(teamID: Int64, since eventid: Int64) throws {
-        var state = try deliveryState(teamID: teamID)
+    public func replayDelivery(teamID: Int64, since eventid: Int64) async throws {
+        var state = try await deliveryState(teamID: teamID)
         state.cursor = eventid
         state.attempts = 0
         state.dead = false
         state.lastError = ""
-        try saveDelivery(state)
+        try await saveDelivery(state)
     }
 }
 

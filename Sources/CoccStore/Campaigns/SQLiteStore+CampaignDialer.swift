@@ -5,9 +5,10 @@ import GRDB
 extension SQLiteStore {
     /// Takes the campaign's next entry (priority, then dial time, then arrival) whose time has
     /// come, and marks it dialing for `agent` under `marker` (the call's userdata).
-    public func claimNextEntry(campaign: Int64, agent: String, now: Date, marker: (Int64, Int) -> String) throws -> (PredialEntry, String)?
-    {
-        try database.write { db in
+    public func claimNextEntry(campaign: Int64, agent: String, now: Date, marker: @Sendable (Int64, Int) -> String) async throws -> (
+        PredialEntry, String
+    )? {
+        try await database.write { db in
             guard
                 let row = try Row.fetchOne(
                     db,
@@ -30,8 +31,8 @@ extension SQLiteStore {
     }
 
     /// Puts an entry back as it was before a dial that never started.
-    public func releaseEntry(id: Int64, customerStatus: String, retryAt: Date) throws {
-        try database.write { db in
+    public func releaseEntry(id: Int64, customerStatus: String, retryAt: Date) async throws {
+        try await database.write { db in
             try db.execute(
                 sql: "UPDATE predial SET status = 'pending', attempts = attempts - 1, sessionid = '', dial_at = ? WHERE id = ?",
                 arguments: [retryAt.timeIntervalSince1970, id])
@@ -42,8 +43,8 @@ extension SQLiteStore {
     }
 
     /// Entries being dialled, with the call's marker and when the dial started.
-    public func dialingEntries() throws -> [(entry: PredialEntry, teamID: Int64, marker: String, since: Date)] {
-        try database.read { db in
+    public func dialingEntries() async throws -> [(entry: PredialEntry, teamID: Int64, marker: String, since: Date)] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM predial WHERE status = 'dialing'").map {
                 (Self.predialEntry($0), $0["team_id"], $0["sessionid"], Date(timeIntervalSince1970: $0["updated_at"]))
             }
@@ -51,8 +52,8 @@ extension SQLiteStore {
     }
 
     /// How the campaign call with this marker ended, once its call record exists.
-    public func disposition(team: Int64, marker: String) throws -> String? {
-        try database.read { db in
+    public func disposition(team: Int64, marker: String) async throws -> String? {
+        try await database.read { db in
             try String.fetchOne(
                 db, sql: "SELECT disposition FROM call_records WHERE team_id = ? AND userdata = ? LIMIT 1", arguments: [team, marker])
         }
@@ -60,9 +61,9 @@ extension SQLiteStore {
 
     /// Records a finished dial on the entry and the customer.
     public func settle(entry: PredialEntry, result: String, status: PredialEntry.Status, customerStatus: String, retryAt: Date?, now: Date)
-        throws
+        async throws
     {
-        try database.write { db in
+        try await database.write { db in
             try db.execute(
                 sql: "UPDATE predial SET status = ?, last_result = ?, sessionid = '', dial_at = ?, updated_at = ? WHERE id = ?",
                 arguments: [status.rawValue, result, (retryAt ?? entry.dialAt).timeIntervalSince1970, now.timeIntervalSince1970, entry.id])

@@ -6,10 +6,10 @@ extension SQLiteStore {
     /// Applies a batch of records to the campaign's package and pre-dial list in ONE
     /// transaction: either every accepted record of the batch is written, or (on a storage
     /// error, which is thrown) none is. Per-record problems are returned, not thrown.
-    public func importBatch(campaign: Campaign, records: [ImportRecord], options: ImportOptions, now: Date) throws
+    public func importBatch(campaign: Campaign, records: [ImportRecord], options: ImportOptions, now: Date) async throws
         -> [Result<RecordOutcome, RowProblem>]
     {
-        try database.write { db in try applyBatch(db, campaign: campaign, records: records, options: options, now: now) }
+        try await database.write { db in try applyBatch(db, campaign: campaign, records: records, options: options, now: now) }
     }
 
     /// A batch's records, inside the caller's transaction.

@@ -6,14 +6,14 @@ import GRDB
 /// agent's own work needs. A team that wants its agents to import says so
 /// (`coccd team update <team> --allow-agent-import yes`).
 extension SQLiteStore {
-    public func allowsAgentImports(team: Int64) throws -> Bool {
-        try database.read { db in
+    public func allowsAgentImports(team: Int64) async throws -> Bool {
+        try await database.read { db in
             try Bool.fetchOne(db, sql: "SELECT allow_agent_import FROM import_team_settings WHERE team_id = ?", arguments: [team]) ?? false
         }
     }
 
-    public func setAllowsAgentImports(team: Int64, _ allowed: Bool) throws {
-        try database.write { db in
+    public func setAllowsAgentImports(team: Int64, _ allowed: Bool) async throws {
+        try await database.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO import_team_settings (team_id, allow_agent_import) VALUES (?, ?)

@@ -9,21 +9,26 @@ extension SQLiteStore {
     // MARK: provisioning
 
     @discardableResult
-    public func createPackage(team: Int64, name: String, master: Bool) throws -> Int64 {
-        try database.write { db in
-            try db.execute(sql: "INSERT INTO customer_packages (team_id, name, master) VALUES (?, ?, ?)", arguments: [team, name, master])
-            return db.lastInsertedRowID
+    public func createPackage(team: Int64, name: String, master: Bool) async throws -> Int64 {
+        do {
+            return try await database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO customer_packages (team_id, name, master) VALUES (?, ?, ?)", arguments: [team, name, master])
+                return db.lastInsertedRowID
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw CampaignFailure.duplicate("package \(name)")
         }
     }
 
-    public func packages(team: Int64) throws -> [CustomerPackage] {
-        try database.read { db in
+    public func packages(team: Int64) async throws -> [CustomerPackage] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM customer_packages WHERE team_id = ? ORDER BY id", arguments: [team]).map(Self.package)
         }
     }
 
-    public func package(team: Int64, name: String) throws -> CustomerPackage? {
-        try database.read { db in
+    public func package(team: Int64, name: String) async throws -> CustomerPackage? {
+        try await database.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM customer_packages WHERE team_id = ? AND (name = ? OR CAST(id AS TEXT) = ?)",
                 arguments: [team, name, name]
@@ -32,8 +37,8 @@ extension SQLiteStore {
     }
 
     @discardableResult
-    public func createCampaign(team: Int64, name: String, groupID: Int64, packageID: Int64, mode: Campaign.Mode) throws -> Int64 {
-        try database.write { db in
+    public func createCampaign(team: Int64, name: String, groupID: Int64, packageID: Int64, mode: Campaign.Mode) async throws -> Int64 {
+        try await database.write { db in
             guard
                 try Bool.fetchOne(db, sql: "SELECT 1 FROM customer_packages WHERE id = ? AND team_id = ?", arguments: [packageID, team])
                     == true
@@ -44,15 +49,19 @@ extension SQLiteStore {
             else {
                 throw CampaignFailure.notFound("group \(groupID)")
             }
-            try db.execute(
-                sql: "INSERT INTO campaigns (team_id, name, group_id, package_id, mode) VALUES (?, ?, ?, ?, ?)",
-                arguments: [team, name, groupID, packageID, mode.rawValue])
+            do {
+                try db.execute(
+                    sql: "INSERT INTO campaigns (team_id, name, group_id, package_id, mode) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [team, name, groupID, packageID, mode.rawValue])
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw CampaignFailure.duplicate("campaign \(name)")
+            }
             return db.lastInsertedRowID
         }
     }
 
-    public func campaigns(team: Int64?) throws -> [Campaign] {
-        try database.read { db in
+    public func campaigns(team: Int64?) async throws -> [Campaign] {
+        try await database.read { db in
             let rows =
                 if let team {
                     try Row.fetchAll(db, sql: "SELECT * FROM campaigns WHERE team_id = ? ORDER BY id", arguments: [team])
@@ -64,8 +73,8 @@ extension SQLiteStore {
     }
 
     /// A campaign by id (`model_id`) or name, within the team.
-    public func campaign(team: Int64, id: String) throws -> Campaign? {
-        try database.read { db in
+    public func campaign(team: Int64, id: String) async throws -> Campaign? {
+        try await database.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM campaigns WHERE team_id = ? AND (CAST(id AS TEXT) = ? OR name = ?)", arguments: [team, id, id]
             )
@@ -73,27 +82,27 @@ extension SQLiteStore {
         }
     }
 
-    public func setState(campaign: Int64, _ state: Campaign.State) throws {
+    public func setState(campaign: Int64, _ state: Campaign.State) async throws {
         // Calls in progress finish normally and are settled; only new dials stop.
-        try database.write { db in
+        try await database.write { db in
             try db.execute(sql: "UPDATE campaigns SET state = ? WHERE id = ?", arguments: [state.rawValue, campaign])
         }
     }
 
-    public func addField(team: Int64, name: String, cn: String, en: String) throws {
+    public func addField(team: Int64, name: String, cn: String, en: String) async throws {
         guard !CustomerFields.systemNames.contains(name), name.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil
         else {
             throw CampaignFailure.invalid("field names are letters, digits and _, and not a system field")
         }
-        try database.write { db in
+        try await database.write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO customer_fields (team_id, name, label_cn, label_en) VALUES (?, ?, ?, ?)",
                 arguments: [team, name, cn, en])
         }
     }
 
-    public func fields(team: Int64) throws -> CustomerFields {
-        try database.read { db in
+    public func fields(team: Int64) async throws -> CustomerFields {
+        try await database.read { db in
             CustomerFields(
                 custom: try Row.fetchAll(db, sql: "SELECT * FROM customer_fields WHERE team_id = ? ORDER BY name", arguments: [team]).map {
                     CustomerFields.Field(name: $0["name"], cn: $0["label_cn"], en: $0["label_en"])
@@ -103,23 +112,27 @@ extension SQLiteStore {
 
     // MARK: reading
 
-    public func customers(package: Int64, limit: Int) throws -> [Customer] {
-        try database.read { db in
+    public func customers(package: Int64, limit: Int) async throws -> [Customer] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM customers WHERE package_id = ? ORDER BY id LIMIT ?", arguments: [package, limit]).map(
                 Self.customer)
         }
     }
 
-    public func customer(id: Int64) throws -> Customer? {
-        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM customers WHERE id = ?", arguments: [id]).map(Self.customer) }
+    public func customer(id: Int64) async throws -> Customer? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM customers WHERE id = ?", arguments: [id]).map(Self.customer)
+        }
     }
 
-    public func setCustomerStatus(id: Int64, _ status: CustomerStatus) throws {
-        try database.write { db in try db.execute(sql: "UPDATE customers SET status = ? WHERE id = ?", arguments: [status.rawValue, id]) }
+    public func setCustomerStatus(id: Int64, _ status: CustomerStatus) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE customers SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
+        }
     }
 
-    public func predial(campaign: Int64, limit: Int) throws -> [PredialEntry] {
-        try database.read { db in
+    public func predial(campaign: Int64, limit: Int) async throws -> [PredialEntry] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM predial WHERE campaign_id = ? ORDER BY id LIMIT ?", arguments: [campaign, limit]).map(
                 Self.predialEntry)
         }

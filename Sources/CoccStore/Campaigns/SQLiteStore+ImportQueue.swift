@@ -7,8 +7,8 @@ import GRDB
 extension SQLiteStore {
     /// Scheduled tasks whose time has come join the queue; then the oldest queued task (by run
     /// time, then id) is claimed (`running`). One transaction, so two callers never claim the same.
-    public func claimNextTask(now: Date) throws -> (ImportTask, TaskSecrets)? {
-        try database.write { db in
+    public func claimNextTask(now: Date) async throws -> (ImportTask, TaskSecrets)? {
+        try await database.write { db in
             try db.execute(
                 sql: "UPDATE import_tasks SET state = 'queued' WHERE state = 'scheduled' AND run_at <= ?",
                 arguments: [now.timeIntervalSince1970])
@@ -26,8 +26,8 @@ extension SQLiteStore {
 
     /// Tasks a crash or a stop left running go back to the front of the queue (returns how
     /// many); they continue after their saved row.
-    public func requeueInterruptedTasks() throws -> Int {
-        try database.write { db in
+    public func requeueInterruptedTasks() async throws -> Int {
+        try await database.write { db in
             try db.execute(sql: "UPDATE import_tasks SET state = 'queued' WHERE state = 'running'")
             return db.changesCount
         }
@@ -39,8 +39,8 @@ extension SQLiteStore {
     public func importBatch(
         campaign: Campaign, records: [ImportRecord], options: ImportOptions, now: Date, task: ImportTask,
         through row: Int
-    ) throws -> ImportTask {
-        try database.write { db in
+    ) async throws -> ImportTask {
+        try await database.write { db in
             var task = task
             for result in try applyBatch(db, campaign: campaign, records: records, options: options, now: now) { task.count(result) }
             task.progressRow = row
@@ -49,8 +49,8 @@ extension SQLiteStore {
         }
     }
 
-    public func finish(_ task: ImportTask, now: Date) throws {
-        try database.write { db in
+    public func finish(_ task: ImportTask, now: Date) async throws {
+        try await database.write { db in
             try Self.saveCounts(
                 db, task, extra: "state = ?, error = ?, finished_at = ?, source_pwd = ''",
                 [task.state.rawValue, task.error, now.timeIntervalSince1970])

@@ -9,11 +9,11 @@ extension SQLiteStore {
     public func createTask(
         team: Int64, campaign: Int64, source: String, url: URL, user: String, password: String, runAt: Date,
         queued: Bool, options: ImportOptions, now: Date
-    ) throws -> Int64 {
+    ) async throws -> Int64 {
         let optionsJSON = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
         let split = URLUserinfo.split(url)
         let (user, password) = user.isEmpty && password.isEmpty ? (split.user, split.password) : (user, password)
-        return try database.write { db in
+        return try await database.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO import_tasks (team_id, campaign_id, source, url, source_user, source_pwd, options, run_at, created_at, state)
@@ -27,12 +27,13 @@ extension SQLiteStore {
         }
     }
 
-    public func task(id: Int64) throws -> ImportTask? {
-        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM import_tasks WHERE id = ?", arguments: [id]).map(Self.task) }
+    public func task(id: Int64) async throws -> ImportTask? {
+        try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM import_tasks WHERE id = ?", arguments: [id]).map(Self.task)
+        }
     }
 
-    public func tasks(team: Int64, limit: Int) throws -> [ImportTask] {
-        try database.read { db in
+    public func tasks(team: Int64, limit: Int) async throws -> [ImportTask] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM import_tasks WHERE team_id = ? ORDER BY id DESC LIMIT ?", arguments: [team, limit])
                 .map(Self.task)
         }

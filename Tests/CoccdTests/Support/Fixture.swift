@@ -1,6 +1,7 @@
 import CoccCatalogue
 import CoccEngine
 import CoccOperations
+import CoccProvisioning
 import CoccServer
 import CoccSimulator
 import CoccStorage
@@ -40,16 +41,16 @@ struct Fixture {
     let center: CallCenter
     var configuration = ServerConfiguration()
 
-    init(rules: SimulationRules = Fixture.rules, ringTimeout: Duration = .seconds(20)) throws {
+    init(rules: SimulationRules = Fixture.rules, ringTimeout: Duration = .seconds(20)) async throws {
         pbx = SimulatedSwitch(rules: rules, timing: .manual)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("coccd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteStore(path: directory.appendingPathComponent("coccd.sqlite").path)
         configuration.dataDirectory = directory.path
         admin = DirectoryAdmin(store: store, rounds: 500)
-        _ = try admin.seedDemoIfEmpty()
+        _ = try await admin.seedDemoIfEmpty()
         // A second team, to prove isolation: its group 3 and agent 8001 share numbers with demo's.
-        try admin.load(
+        try await admin.load(
             DirectoryFile(teams: [
                 .init(
                     identity: "other", name: "Other", id: 2,
@@ -63,7 +64,7 @@ struct Fixture {
             ]))
         let clock = self.clock
         // Leg ids from 19866, as in the manual's outbound example.
-        center = try CallCenter(
+        center = try await CallCenter(
             store: store, switch: pbx, clock: { clock() }, legRegistry: LegRegistry(firstID: 19866), logger: Fixture.quiet,
             recordingsDirectory: directory.appendingPathComponent("recordings").path, offerRingTimeout: ringTimeout)
         consumeNotifications(of: center)
@@ -99,17 +100,26 @@ struct Fixture {
     /// hangups reach the engine after it returns, as with a real PBX).
     func settle() async {
         await pbx.notifications.settled()
+        await written()
+    }
+
+    /// Waits until the engines' queued store writes are applied (``StoreJournal``): what a test
+    /// then reads from the store is what the engine did.
+    func written() async {
+        #expect(await center.flushAllWrites(timeout: .seconds(10)))
     }
 
     /// The team's event messages so far.
-    func events(team: Int64 = 1) throws -> [String] {
-        try store.events(teamID: team, after: 0, limit: 1000).map(\.message)
+    func events(team: Int64 = 1) async throws -> [String] {
+        await written()
+        return try await store.events(teamID: team, after: 0, limit: 1000).map(\.message)
     }
 
     /// A call center over the same file, as after a restart (a new process has a new switch).
-    func restarted() throws -> CallCenter {
+    func restarted() async throws -> CallCenter {
+        await written()  // what this process did is in the store before the next one reads it
         let clock = self.clock
-        let center = try CallCenter(
+        let center = try await CallCenter(
             store: try SQLiteStore(path: directory.appendingPathComponent("coccd.sqlite").path),
             switch: SimulatedSwitch(rules: Fixture.rules, timing: .manual), clock: { clock() }, logger: Fixture.quiet)
         consumeNotifications(of: center)

@@ -1,6 +1,5 @@
 import CoccEngine
 import CoccStorage
-import GRDB
 
 extension DirectoryAdmin {
     /// The demo directory's credentials, for logs and the README.
@@ -11,10 +10,9 @@ extension DirectoryAdmin {
         """
 
     /// Creates the demo team when the directory is empty; returns whether it did.
-    public func seedDemoIfEmpty() throws -> Bool {
-        let empty = try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM teams") == 0 }
-        guard empty else { return false }
-        try load(
+    public func seedDemoIfEmpty() async throws -> Bool {
+        guard try await store.loadDirectory().teams.isEmpty else { return false }
+        try await load(
             DirectoryFile(teams: [
                 .init(
                     identity: "demo", name: "Demo team", id: 1,

@@ -94,37 +94,40 @@ extension DirectoryAdmin {
     /// Adds everything in the file in one transaction: a failure (a duplicate, an unknown agent
     /// in a group) names what failed and leaves the directory exactly as it was. Passwords are
     /// hashed first, so the slow hashing does not hold the write lock.
-    public func load(_ file: DirectoryFile) throws {
-        let accountHashes = file.teams.map { ($0.accounts ?? []).map { PasswordHash.make(password: $0.password, rounds: rounds) } }
-        let agentHashes = file.teams.map { ($0.agents ?? []).map { PasswordHash.make(password: $0.password, rounds: rounds) } }
-        try write { db in
-            for (t, team) in file.teams.enumerated() {
-                _ = try insertTeam(db, identity: team.identity, name: team.name, id: team.id)
-                if team.eventURL != nil || team.language != nil {
-                    try changeTeam(db, identity: team.identity, name: nil, eventURL: team.eventURL, language: team.language)
-                }
-                for (a, account) in (team.accounts ?? []).enumerated() {
-                    _ = try insertAccount(
-                        db, team: team.identity, username: account.username, hash: accountHashes[t][a], surname: account.surname ?? "")
-                }
-                for number in team.extensions ?? [] { try insertExtension(db, team: team.identity, number: number) }
-                for (a, agent) in (team.agents ?? []).enumerated() {
-                    _ = try insertAgent(
-                        db, team: team.identity, number: agent.number, name: agent.name ?? "", hash: agentHashes[t][a],
-                        extension: agent.extension ?? agent.number, account: agent.account)
-                }
-                for group in team.groups ?? [] {
-                    let gid = try insertGroup(db, team: team.identity, name: group.name, queueNumber: group.queueNumber, id: group.id)
-                    for m in group.members ?? [] {
-                        try insertMember(
-                            db, team: team.identity, group: gid, agent: m.agent, kind: m.kind ?? .static, admin: m.admin ?? false)
-                    }
+    public func load(_ file: DirectoryFile) async throws {
+        var changes: [DirectoryChange] = []
+        for team in file.teams {
+            changes.append(.addTeam(identity: team.identity, name: team.name, id: team.id))
+            if team.eventURL != nil || team.language != nil {
+                changes.append(.updateTeam(identity: team.identity, name: nil, eventURL: team.eventURL, language: team.language))
+            }
+            for account in team.accounts ?? [] {
+                changes.append(
+                    .addAccount(
+                        team: team.identity, username: account.username, passwordHash: hash(account.password),
+                        surname: account.surname ?? ""))
+            }
+            for number in team.extensions ?? [] { changes.append(.addExtension(team: team.identity, number: number)) }
+            for agent in team.agents ?? [] {
+                changes.append(
+                    .addAgent(
+                        team: team.identity, number: agent.number, name: agent.name ?? "", passwordHash: hash(agent.password),
+                        extension: agent.extension ?? agent.number, account: agent.account))
+            }
+            for group in team.groups ?? [] {
+                let index = changes.count
+                changes.append(.addGroup(team: team.identity, name: group.name, queueNumber: group.queueNumber, id: group.id))
+                for m in group.members ?? [] {
+                    changes.append(
+                        .setMember(
+                            team: team.identity, group: .added(index), agent: m.agent, kind: m.kind ?? .static, admin: m.admin ?? false))
                 }
             }
         }
+        _ = try await store.apply(changes)
     }
 
-    public func load(contentsOf url: URL) throws {
-        try load(try JSONDecoder().decode(DirectoryFile.self, from: Data(contentsOf: url)))
+    public func load(contentsOf url: URL) async throws {
+        try await load(try JSONDecoder().decode(DirectoryFile.self, from: Data(contentsOf: url)))
     }
 }
