@@ -68,34 +68,7 @@ struct ImportPlan {
         self.byPhone = byPhone
     }
 
-    /// What SQLite's import checks before touching the store: phone1, the priority, the dial time.
-    static func validate(_ record: ImportRecord, options: ImportOptions, now: Date) -> Result<(String, Int, Date), RowProblem> {
-        let phone1 = (record.fields["phone1"] ?? "").trimmedSpaces
-        guard !phone1.isEmpty else {
-            return .failure(RowProblem(row: record.row, code: "76", reason: "required field missing: 电话号码一(phone1)"))
-        }
-        var priority = record.priority ?? 0
-        if record.priority == nil, !options.priorityField.isEmpty,
-            let text = record.fields[options.priorityField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty
-        {
-            guard let value = Int(text) else {
-                return .failure(RowProblem(row: record.row, code: "75", reason: "priority is not a number: \(text)"))
-            }
-            priority = value
-        }
-        var dialAt = record.dialAt ?? now
-        if record.dialAt == nil, !options.dialtimeField.isEmpty,
-            let text = record.fields[options.dialtimeField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty
-        {
-            guard let date = ImportTime.parse(text) else {
-                return .failure(RowProblem(row: record.row, code: "75", reason: "dial time is not YYYY-MM-DD hh:mm:ss: \(text)"))
-            }
-            dialAt = date
-        }
-        return .success((phone1, priority, dialAt))
-    }
-
-    /// One valid record (``validate(_:options:now:)``), applied to the plan.
+    /// One valid record (`ImportRecord.checked(options:now:)`), applied to the plan.
     mutating func add(_ record: ImportRecord, phone1: String, priority: Int, dialAt: Date) -> RecordOutcome {
         var outcome = RecordOutcome()
         let status: String

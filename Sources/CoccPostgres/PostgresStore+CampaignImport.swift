@@ -43,7 +43,7 @@ struct BatchImport {
         // whole, once per batch, and the batches would slow down as it grows.
         try await connection.run("SET LOCAL enable_seqscan = off", logger)
 
-        let checked = records.map { ImportPlan.validate($0, options: options, now: now) }
+        let checked = records.map { $0.checked(options: options, now: now) }
         var phone1s: Set<String> = []
         var phones: Set<String> = []
         for (record, check) in zip(records, checked) {

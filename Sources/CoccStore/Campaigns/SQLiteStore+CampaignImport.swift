@@ -61,27 +61,12 @@ extension SQLiteStore {
         _ db: Database, _ record: ImportRecord, campaign: Campaign, package: CustomerPackage, options: ImportOptions, now: Date,
         statements: Statements
     ) throws -> Result<RecordOutcome, RowProblem> {
-        let phone1 = (record.fields["phone1"] ?? "").trimmedSpaces
-        guard !phone1.isEmpty else {
-            return .failure(RowProblem(row: record.row, code: "76", reason: "required field missing: 电话号码一(phone1)"))
-        }
-        var priority = record.priority ?? 0
-        if record.priority == nil, !options.priorityField.isEmpty,
-            let text = record.fields[options.priorityField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty
-        {
-            guard let value = Int(text) else {
-                return .failure(RowProblem(row: record.row, code: "75", reason: "priority is not a number: \(text)"))
-            }
-            priority = value
-        }
-        var dialAt = record.dialAt ?? now
-        if record.dialAt == nil, !options.dialtimeField.isEmpty,
-            let text = record.fields[options.dialtimeField]?.trimmingCharacters(in: .whitespaces), !text.isEmpty
-        {
-            guard let date = ImportTime.parse(text) else {
-                return .failure(RowProblem(row: record.row, code: "75", reason: "dial time is not YYYY-MM-DD hh:mm:ss: \(text)"))
-            }
-            dialAt = date
+        let phone1: String
+        let priority: Int
+        let dialAt: Date
+        switch record.checked(options: options, now: now) {
+        case .success(let row): (phone1, priority, dialAt) = row
+        case .failure(let problem): return .failure(problem)
         }
 
         var outcome = RecordOutcome()
