@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
     ],
     targets: [
         // The system libxml2, through a shim that hides its ICU headers from Foundation's.
@@ -103,6 +104,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Several nodes on one PostgreSQL: team leases with epoch fencing, where each team's
+        // request is served, forwarding to the owner (AsyncHTTPClient) and the node's clock.
+        .target(
+            name: "CoccCluster",
+            dependencies: [
+                "CoccEngine", "CoccStorage", "CoccOperations",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // SOAP envelopes (libxml2), replies, faults and the WSDL generated from the catalogue.
         .target(name: "CoccSOAP", dependencies: ["CLibXML2", "CoccOperations"], swiftSettings: swiftSettings),
         // The one operation catalogue: every operation's wire names, parameters and handler.
@@ -119,6 +136,7 @@ let package = Package(
             name: "CoccServer",
             dependencies: [
                 "CoccOperations", "CoccEngine", "CoccStorage", "CoccSOAP", "CoccCatalogue", "CoccSwitch", "CoccSimulator", "CoccCampaigns",
+                "CoccCluster",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -129,6 +147,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -147,7 +166,7 @@ let package = Package(
             name: "coccd",
             dependencies: [
                 "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStorage", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue",
-                "CoccSwitch", "CoccPostgres", "CoccProvisioning",
+                "CoccSwitch", "CoccPostgres", "CoccProvisioning", "CoccCluster",
                 "CoccSimulator",
                 "CoccCampaigns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -183,12 +202,16 @@ let package = Package(
             name: "CoccdTests",
             dependencies: [
                 "CoccServer", "CoccAsterisk", "CoccEngine", "CoccStorage", "CoccStore", "CoccOperations", "CoccSOAP", "CoccCatalogue",
-                "CoccSwitch", "CoccPostgres", "CoccProvisioning",
+                "CoccSwitch", "CoccPostgres", "CoccProvisioning", "CoccCluster",
                 "CoccSimulator",
                 "CoccCampaigns",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -15,6 +15,10 @@ public struct AsteriskConfiguration: Sendable, Equatable {
     public var password: String
     /// The Stasis application coccd registers (the dial plan's `Stasis(coccd,...)`).
     public var app: String = "coccd"
+    /// Several coccd nodes on one Asterisk: each registers `<app>-<node>` (``clusterApp(node:)``),
+    /// and a node hands a caller of a team it does not own to the owner's application. Empty:
+    /// one node, `app` as configured.
+    public var nodeID: String = ""
     public var agentEndpoint: String = "PJSIP/{exten}"
     public var externalEndpoint: String = "PJSIP/{number}@{trunk}"
     public var defaultTrunk: String = ""
@@ -39,6 +43,12 @@ public struct AsteriskConfiguration: Sendable, Equatable {
         self.password = password
     }
 
+    /// The application this node registers: `app`, or `<app>-<node>` on a node of a cluster.
+    public var registeredApp: String { nodeID.isEmpty ? app : clusterApp(node: nodeID) }
+
+    /// The application of a cluster's node `node`.
+    public func clusterApp(node: String) -> String { "\(app)-\(node)" }
+
     /// The endpoint to originate for a destination.
     func endpoint(extension exten: String) -> String {
         agentEndpoint.replacingOccurrences(of: "{exten}", with: exten)
@@ -53,6 +63,6 @@ public struct AsteriskConfiguration: Sendable, Equatable {
     var eventsURL: String {
         let base = url.hasPrefix("https://") ? "wss://" + url.dropFirst(8) : "ws://" + url.replacingOccurrences(of: "http://", with: "")
         let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : String(base)
-        return trimmed + "/ari/events?app=\(ARIRequest.escape(app))&api_key=\(ARIRequest.escape(username + ":" + password))"
+        return trimmed + "/ari/events?app=\(ARIRequest.escape(registeredApp))&api_key=\(ARIRequest.escape(username + ":" + password))"
     }
 }

@@ -70,7 +70,7 @@ extension AsteriskSwitch {
         let agentLeg = try up(target)
         let supervisorLeg = try up(supervisor)
         let snoop = name("snoop")
-        var query = [("spy", "both"), ("app", configuration.app), ("appArgs", "coccd,spy"), ("snoopId", snoop)]
+        var query = [("spy", "both"), ("app", configuration.registeredApp), ("appArgs", "coccd,spy"), ("snoopId", snoop)]
         switch mode {
         case .listen: break
         case .whisper: query.append(("whisper", "out"))

@@ -15,7 +15,7 @@ extension AsteriskSwitch {
             case .external(let number): configuration.endpoint(number: number, trunk: request.trunk)
             }
         var query = [
-            ("endpoint", endpoint), ("app", configuration.app), ("appArgs", "coccd,\(request.context)"),
+            ("endpoint", endpoint), ("app", configuration.registeredApp), ("appArgs", "coccd,\(request.context)"),
             ("timeout", String(max(1, Int(request.ringTimeout.components.seconds)))), ("channelId", channelID),
         ]
         // A Local channel has two halves; naming the second keeps its events recognisable.
@@ -102,8 +102,16 @@ extension AsteriskSwitch {
             ARIRequest(
                 "POST", "/channels/\(leg.channelID)/variable", [("variable", "COCCD_IVR_PATH"), ("value", path.joined(separator: "-"))]),
             leg: uniqueid)
+        if !configuration.nodeID.isEmpty {
+            // On a node of a cluster the IVR returns the caller to this node's application
+            // (Config/asterisk/extensions.conf: `Stasis(${COCCD_APP},ivr-return,...)`).
+            try await command(
+                ARIRequest(
+                    "POST", "/channels/\(leg.channelID)/variable", [("variable", "COCCD_APP"), ("value", configuration.registeredApp)]),
+                leg: uniqueid)
+        }
         _ = try await send(
-            ARIRequest("POST", "/applications/\(configuration.app)/subscription", [("eventSource", "channel:\(leg.channelID)")]))
+            ARIRequest("POST", "/applications/\(configuration.registeredApp)/subscription", [("eventSource", "channel:\(leg.channelID)")]))
         legs[uniqueid]?.inDialplan = true
         leave(uniqueid)
         do {
@@ -127,7 +135,7 @@ extension AsteriskSwitch {
         try await command(
             ARIRequest(
                 "POST", "/channels/\(leg.channelID)/snoop",
-                [("spy", "both"), ("app", configuration.app), ("appArgs", "coccd,recorder"), ("snoopId", snoop)]), leg: uniqueid)
+                [("spy", "both"), ("app", configuration.registeredApp), ("appArgs", "coccd,recorder"), ("snoopId", snoop)]), leg: uniqueid)
         recordings[recording] = Recording(uniqueid: uniqueid, path: path, snoop: snoop)
         let response = try await send(
             ARIRequest(
@@ -179,5 +187,28 @@ extension AsteriskSwitch {
                     "error": "\(error)",
                 ])
         }
+    }
+}
+
+extension AsteriskSwitch {
+    /// ARI's `move` (fixtures, 07): the channel leaves this application (`StasisEnd` here) and
+    /// enters the owner node's as a new inbound caller (`StasisStart` with the same `inbound`
+    /// arguments the dial plan gives). The leg is forgotten first, so the `StasisEnd` that
+    /// follows ends nothing here; a refused move gives it back.
+    public func handOver(uniqueid: Int64, toNode node: String, called: String, tenant: String, priority: Int) async throws {
+        guard !configuration.nodeID.isEmpty else { throw SwitchError.unsupported("not a node of a cluster") }
+        let leg = try live(uniqueid)
+        legs[uniqueid] = nil
+        byChannel[leg.channelID] = nil
+        let target = configuration.clusterApp(node: node)
+        let response = try? await send(
+            ARIRequest(
+                "POST", "/channels/\(leg.channelID)/move", [("app", target), ("appArgs", "inbound,\(called),\(tenant),\(priority)")]))
+        guard let response, response.isSuccess else {
+            legs[uniqueid] = leg
+            byChannel[leg.channelID] = uniqueid
+            throw SwitchError.unreachable("ARI move to \(target) failed (status \(response?.status ?? 0))")
+        }
+        logger.info("inbound call moved to another node's application", metadata: ["uniqueid": "\(uniqueid)", "app": "\(target)"])
     }
 }

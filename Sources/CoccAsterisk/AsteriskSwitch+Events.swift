@@ -127,7 +127,7 @@ extension AsteriskSwitch {
     /// process knows none of them, and the engine ends their calls at start-up, so they are hung
     /// up. Only on the first connection: later, every channel in the app is one coccd knows.
     func hangUpOrphans() async {
-        guard let response = try? await send(ARIRequest("GET", "/applications/\(configuration.app)")), response.isSuccess,
+        guard let response = try? await send(ARIRequest("GET", "/applications/\(configuration.registeredApp)")), response.isSuccess,
             let ids = response.json?["channel_ids"] as? [String]
         else { return }
         // A Local pair's second half goes with its first.

@@ -56,7 +56,8 @@ extension AsteriskSwitch: Service {
         try await WebSocketClient.connect(url: configuration.eventsURL, logger: logger) { inbound, _, _ in
             self.setConnected(true)
             gauge.record(1)
-            self.logger.notice("connected to Asterisk", metadata: ["url": "\(self.configuration.url)", "app": "\(self.configuration.app)"])
+            self.logger.notice(
+                "connected to Asterisk", metadata: ["url": "\(self.configuration.url)", "app": "\(self.configuration.registeredApp)"])
             await self.reconcile()
             for try await message in inbound.messages(maxSize: 1 << 22) {
                 if Task.isShuttingDownGracefully { break }

@@ -52,85 +52,10 @@ extension PostgresStore {
     }
 
     /// Yields when `coccd_directory` is notified (every directory change, from any node or the
-    /// CLI), through `LISTEN` on a connection of its own (a pooled one would go back to the
-    /// pool). It also yields each time listening (re)starts, first included: a change may have
-    /// happened while nobody listened. A lost connection is reopened with a growing pause
-    /// (0.5 s to 30 s); a connection that died silently is found by a `SELECT 1` every 30 s.
-    /// The stream ends when its consumer stops or the store closes.
+    /// CLI), through `LISTEN` on a connection of its own (``signals(channel:_:)``). It also
+    /// yields each time listening (re)starts, first included: a change may have happened while
+    /// nobody listened. The stream ends when its consumer stops or the store closes.
     public func directoryChangeSignals() -> AsyncStream<Void>? {
-        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let id: Int? = listeners.withLock { state in
-            guard !state.closed else { return nil }
-            state.next += 1
-            return state.next
-        }
-        guard let id else {
-            continuation.finish()
-            return stream
-        }
-        let task = Task { [self] in
-            await self.listenForDirectoryChanges(continuation)
-            continuation.finish()
-            _ = self.listeners.withLock { $0.tasks.removeValue(forKey: id) }
-        }
-        listeners.withLock { $0.tasks[id] = task }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
-    }
-
-    /// Listens until the connection fails (or the task is cancelled): yields once listening
-    /// has started, then once per notification, and checks the connection every 30 s.
-    private func listen(
-        on connection: PostgresConnection, _ continuation: AsyncStream<Void>.Continuation, started: () -> Void
-    ) async throws {
-        try await connection.listen(on: "coccd_directory") { notifications in
-            started()
-            continuation.yield()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for try await _ in notifications { continuation.yield() }
-                    throw PostgresStoreError(endpoint: self.endpoint, operation: "listen", message: "notifications ended")
-                }
-                group.addTask {
-                    while true {
-                        try await Task.sleep(for: .seconds(30))
-                        try await self.withDeadline(.seconds(10), operation: "listen keepalive") {
-                            try await connection.run("SELECT 1", self.logger)
-                        }
-                    }
-                }
-                try await group.next()
-                group.cancelAll()
-            }
-        }
-    }
-
-    private func listenForDirectoryChanges(_ continuation: AsyncStream<Void>.Continuation) async {
-        var pause = Duration.milliseconds(500)
-        while !Task.isCancelled {
-            do {
-                let connection = try await Self.connect(connectionConfiguration, location: location, logger: logger)
-                do {
-                    try await listen(on: connection, continuation) { pause = .milliseconds(500) }
-                    try? await connection.close()
-                } catch {
-                    try? await connection.close()
-                    throw error
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning(
-                    "postgresql directory listener lost; reconnecting",
-                    metadata: [
-                        "store": "\(endpoint)", "error": "\(PostgresStoreError.wrapping(error, endpoint: endpoint, operation: "listen"))",
-                    ])
-            }
-            do {
-                try await Task.sleep(for: pause)
-            } catch {
-                return
-            }
-            pause = min(pause * 2, .seconds(30))
-        }
+        signals(channel: "coccd_directory") { _ in () }
     }
 }

@@ -19,7 +19,7 @@ extension PostgresStore {
             try await connection.perform(
                 InsertEvent(
                     teamID: teamID, eventid: id, at: at, message: event.message, agents: agents, teamChannel: teamChannel,
-                    channel: String(teamID)), logger)
+                    channel: "\(teamID):\(id)"), logger)
             return event
         }
     }

@@ -19,6 +19,7 @@ extension PostgresStore {
             Migration(version: 1, name: "directory-and-sessions", statements: directorySchema),
             Migration(version: 2, name: "events-calls-delivery", statements: eventAndCallSchema),
             Migration(version: 3, name: "campaigns", statements: campaignSchema),
+            Migration(version: 4, name: "cluster", statements: clusterSchema),
         ]
     }
 

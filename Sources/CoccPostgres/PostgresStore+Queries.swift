@@ -1,11 +1,14 @@
+import CoccStorage
 import Logging
 import PostgresNIO
 
 /// How every operation reaches the server: a pooled connection for a read, a transaction for a
 /// write, and errors turned into ``PostgresStoreError`` (which never carries a bound value).
 extension PostgresStore {
-    /// One pooled connection, outside a transaction (each statement is its own).
+    /// One pooled connection, outside a transaction (each statement is its own). Under a
+    /// ``StoreFence`` (a team's journal on a node of a cluster) it is a fenced transaction.
     func read<T: Sendable>(_ operation: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        if StoreFence.current != nil { return try await transaction(operation, body) }
         do {
             return try await client.withConnection { connection in try await body(connection) }
         } catch {
@@ -16,6 +19,8 @@ extension PostgresStore {
     /// `body` in one transaction on one pooled connection: committed when it returns, rolled back
     /// when it throws (its error is rethrown as it was, so a ``DirectoryAdminError`` stays one).
     /// postgres-nio's own `withTransaction` wraps every error in a `PostgresTransactionError`.
+    /// Under a ``StoreFence`` the team's lease is checked (and share-locked) first: a write of a
+    /// team this node no longer owns fails with ``StoreFenceError`` and changes nothing.
     func transaction<T: Sendable>(
         _ operation: String, begin: PostgresQuery = "BEGIN", _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -24,6 +29,7 @@ extension PostgresStore {
             return try await client.withConnection { connection in
                 try await connection.query(begin, logger: logger)
                 do {
+                    if let fence = StoreFence.current { try await checkFence(fence, on: connection) }
                     let value = try await body(connection)
                     try await connection.query("COMMIT", logger: logger)
                     return value
@@ -50,8 +56,11 @@ extension PostgresStore {
     }
 
     /// A consistent read of several tables (the directory and its revision): one snapshot.
+    /// Never fenced: it writes nothing, and `FOR SHARE` is refused in a read-only transaction.
     func snapshot<T: Sendable>(_ operation: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await transaction(operation, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try await StoreFence.$current.withValue(nil) {
+            try await transaction(operation, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        }
     }
 }
 

@@ -48,13 +48,14 @@ extension PostgresStore {
 
     /// Scheduled tasks whose time has come join the queue; then the oldest queued task (by run
     /// time, then id) is claimed (`running`), in one transaction.
-    public func claimNextTask(now: Date) async throws -> (ImportTask, TaskSecrets)? {
+    public func claimNextTask(now: Date, teams: [Int64]?) async throws -> (ImportTask, TaskSecrets)? {
         try await transaction("claimNextTask") { connection in
             try await connection.run("UPDATE import_tasks SET state = 'queued' WHERE state = 'scheduled' AND run_at <= \(now)", logger)
             guard
                 let row = try await connection.rows(
                     """
                     SELECT \(unescaped: Self.taskColumns), options, source_user, source_pwd, url FROM import_tasks WHERE state = 'queued'
+                    AND (\(teams == nil) OR team_id = ANY(\(ArrayParameter.integers(teams ?? []))))
                     ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
                     """, logger
                 ).first
@@ -73,11 +74,15 @@ extension PostgresStore {
     }
 
     /// Tasks a crash or a stop left running go back to the front of the queue; answers how many.
-    public func requeueInterruptedTasks() async throws -> Int {
+    public func requeueInterruptedTasks(teamID: Int64?) async throws -> Int {
         try await read("requeueInterruptedTasks") { connection in
             try await connection.value(
                 Int.self,
-                "WITH requeued AS (UPDATE import_tasks SET state = 'queued' WHERE state = 'running' RETURNING 1) SELECT COUNT(*) FROM requeued",
+                """
+                WITH requeued AS (UPDATE import_tasks SET state = 'queued' WHERE state = 'running'
+                    AND (\(teamID == nil) OR team_id = \(teamID ?? 0)) RETURNING 1)
+                SELECT COUNT(*) FROM requeued
+                """,
                 logger) ?? 0
         }
     }

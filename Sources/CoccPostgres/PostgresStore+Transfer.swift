@@ -27,7 +27,7 @@ extension PostgresStore: StoreExporting, StoreImporting {
             ).map { try $0.decode((String, String, String, Bool, Bool).self) }
         }
         var differences: [String] = []
-        for name in Set(rows.map(\.0)).sorted() where StoreCatalogue.table(named: name) == nil {
+        for name in Set(rows.map(\.0)).subtracting(StoreCatalogue.runtimeTables).sorted() where StoreCatalogue.table(named: name) == nil {
             differences.append("table \(name) is not in the transfer catalogue")
         }
         for table in StoreCatalogue.tables {

@@ -28,6 +28,8 @@ public final class PostgresStore: DataStore, Sendable {
     /// The pool's `run()`; see ``open(url:logger:)`` for why the store owns it.
     private let poolTask: Task<Void, Never>
     let listeners = Mutex(Listeners())
+    /// The connection that holds the single-node lock, while this process holds it.
+    let singleNodeConnection = Mutex<PostgresConnection?>(nil)
 
     struct Listeners {
         var tasks: [Int: Task<Void, Never>] = [:]
@@ -69,6 +71,7 @@ public final class PostgresStore: DataStore, Sendable {
             return Array(state.tasks.values)
         }
         for task in tasks { task.cancel() }
+        if let connection = singleNodeConnection.withLock({ $0.take() }) { try? await connection.close() }
         poolTask.cancel()
         await poolTask.value
         for task in tasks { await task.value }

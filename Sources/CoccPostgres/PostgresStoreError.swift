@@ -39,7 +39,7 @@ extension PostgresStoreError {
     /// wrapped: callers match on them.
     static func wrapping(_ error: any Error, endpoint: String, operation: String) -> any Error {
         switch error {
-        case is PostgresStoreError, is DirectoryAdminError, is CampaignFailure, is CancellationError:
+        case is PostgresStoreError, is DirectoryAdminError, is CampaignFailure, is CancellationError, is StoreFenceError:
             return error
         case let psql as PSQLError:
             return PostgresStoreError(psql, endpoint: endpoint, operation: operation)

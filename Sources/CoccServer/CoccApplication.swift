@@ -1,8 +1,9 @@
 public import CoccCampaigns
 public import CoccCatalogue
+public import CoccCluster
 public import CoccEngine
 public import CoccSimulator
-import CoccStorage
+public import CoccStorage
 import CoccSwitch
 import Crypto
 import Foundation
@@ -26,15 +27,17 @@ public enum CoccApplication {
     public static func router(
         configuration: ServerConfiguration, center: CallCenter, catalogue: Catalogue = .standard,
         metrics: OperationMetrics = OperationMetrics(),
-        simulator: SimulatedSwitch? = nil, imports: ImportService? = nil, logger: Logger = Logger(label: "coccd")
+        simulator: SimulatedSwitch? = nil, imports: ImportService? = nil, cluster: ClusterRouting? = nil,
+        logger: Logger = Logger(label: "coccd")
     ) -> Router<CoccRequestContext> {
         let router = Router(context: CoccRequestContext.self)
         router.add(middleware: OriginCORSMiddleware(origins: Set(configuration.demo ? ["*"] : configuration.corsOrigins)))
         let imports = imports ?? importService(configuration: configuration, center: center, logger: logger)
-        let recordingURLs = recordingURLSigner(configuration: configuration, center: center, logger: logger)
+        let recordingURLs = recordingURLSigner(configuration: configuration, center: center, cluster: cluster, logger: logger)
         let dispatcher = OperationDispatcher(
             catalogue: catalogue, center: center, configuration: configuration, metrics: metrics, imports: imports,
-            recordingURLs: recordingURLs)
+            recordingURLs: recordingURLs, cluster: cluster)
+        if let cluster { ClusterAdapter(dispatcher: dispatcher, routing: cluster).register(on: router) }
         SOAPAdapter(dispatcher: dispatcher).register(on: router)
         HTTPFormAdapter(dispatcher: dispatcher).register(on: router)
         CJIAdapter(dispatcher: dispatcher).register(on: router)
@@ -63,6 +66,28 @@ public enum CoccApplication {
                 status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: StoreHealth.json(fields))))
         }
+        // For a load balancer: live while the process answers at all; ready while it can serve
+        // (its store answers, and on a node of a cluster it has joined and not left).
+        router.get("/health/live") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"live"}"#))
+            )
+        }
+        router.get("/health/ready") { _, _ in
+            let storeProblem = await StoreHealth.problem(center: center, timeout: .seconds(2))
+            let member = cluster.map { $0.membership.isServing } ?? true
+            let ready = storeProblem == nil && member
+            var fields = [("status", ready ? "ready" : "unready"), ("store", storeProblem == nil ? "ok" : "unavailable")]
+            if let storeProblem { fields.append(("store_error", storeProblem)) }
+            fields.append(("switch", center.callSwitch.isConnected ? "connected" : "disconnected"))
+            if let cluster {
+                fields.append(("node", cluster.membership.nodeID))
+                fields.append(("teams", String(cluster.membership.heldLeases.count)))
+            }
+            return Response(
+                status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: StoreHealth.json(fields))))
+        }
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -74,9 +99,13 @@ public enum CoccApplication {
 
     /// getMonitor's URL signer, with the data directory's key; nil when signing is switched off
     /// or there are no recordings. A key that cannot be stored gives URLs that end with the process.
-    static func recordingURLSigner(configuration: ServerConfiguration, center: CallCenter, logger: Logger) -> RecordingURLSigner? {
+    static func recordingURLSigner(
+        configuration: ServerConfiguration, center: CallCenter, cluster: ClusterRouting? = nil, logger: Logger
+    ) -> RecordingURLSigner? {
         guard configuration.recordingURLsSigned, center.recordingsDirectory != nil else { return nil }
         let lifetime = configuration.recordingURLLifetimeSeconds
+        // On a node of a cluster a URL another node signed must check here too.
+        if let cluster { return RecordingURLSigner(key: cluster.derivedKey("recording urls"), lifetime: lifetime, clock: center.clock) }
         do {
             return try RecordingURLSigner(dataDirectory: configuration.dataDirectory, lifetime: lifetime, clock: center.clock)
         } catch {
@@ -115,14 +144,19 @@ public enum CoccApplication {
     public static func make(
         configuration: ServerConfiguration, center: CallCenter, metrics: OperationMetrics = OperationMetrics(),
         simulator: SimulatedSwitch? = nil,
-        tls: TLSSettings? = nil, services extra: [any Service] = [], logger: Logger
+        tls: TLSSettings? = nil, services extra: [any Service] = [], cluster: ClusterRouting? = nil, logger: Logger
     ) -> some ApplicationProtocol {
         // Tokens signed with the data directory's key outlive a restart: open pages carry on.
-        do {
-            center.authenticator.tokens.useKey(
-                try RecordingURLSigner.loadOrCreateKey(in: configuration.dataDirectory, fileName: AccessTokens.keyFileName))
-        } catch {
-            logger.error("access tokens are signed with a key for this run only", metadata: ["error": "\(error)"])
+        // On a node of a cluster the key is the cluster's: a page's token is good on every node.
+        if let cluster {
+            center.authenticator.tokens.useKey(cluster.derivedKey("access tokens"))
+        } else {
+            do {
+                center.authenticator.tokens.useKey(
+                    try RecordingURLSigner.loadOrCreateKey(in: configuration.dataDirectory, fileName: AccessTokens.keyFileName))
+            } catch {
+                logger.error("access tokens are signed with a key for this run only", metadata: ["error": "\(error)"])
+            }
         }
         // The switch driver (if it is a service) starts first, so it is connecting while the rest
         // starts, and stops last, after the notification reader has ended the live calls.
@@ -140,10 +174,20 @@ public enum CoccApplication {
         delivery.maxAttempts = configuration.eventDeliveryMaxAttempts
         delivery.timeout = configuration.eventDeliveryTimeoutSeconds
         delivery.concurrency = configuration.eventDeliveryConcurrency
+        // A team's webhooks are posted by the node that owns it, from the stored cursor.
+        if let membership = cluster?.membership {
+            delivery.ownsTeam = { membership.holds(team: $0) }
+            // First, so that it stops last (ServiceGroup stops in reverse order): the leases
+            // are renewed while the live calls end and their writes are fenced with them.
+            services.insert(membership, at: 0)
+        }
         services.append(EventDeliveryService(center: center, store: center.store, metrics: metrics, settings: delivery, logger: logger))
         services.append(
             EventRetentionService(center: center, store: center.store, retention: configuration.eventRetentionHours * 3600, logger: logger))
-        let imports = importService(configuration: configuration, center: center, startAtOnce: true, logger: logger)
+        var leasesHere: (@Sendable () -> [StoreFence])?
+        if let membership = cluster?.membership { leasesHere = { membership.heldLeases } }
+        let imports = importService(
+            configuration: configuration, center: center, startAtOnce: true, leasesHere: leasesHere, logger: logger)
         services.append(imports)
         var dialer = ProgressiveDialer.Settings()
         dialer.maxAttempts = configuration.dialerMaxAttempts
@@ -151,7 +195,8 @@ public enum CoccApplication {
         services.append(ProgressiveDialer(center: center, campaigns: imports.campaigns, settings: dialer, logger: logger))
         return Application(
             router: router(
-                configuration: configuration, center: center, metrics: metrics, simulator: simulator, imports: imports, logger: logger
+                configuration: configuration, center: center, metrics: metrics, simulator: simulator, imports: imports, cluster: cluster,
+                logger: logger
             ),
             server: server(configuration: configuration, tls: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd"),
@@ -163,9 +208,10 @@ public enum CoccApplication {
     /// importWS over the embedded store, with the configured fetch policy and caps.
     /// `startAtOnce`: a file import for now wakes the worker when it is submitted (the served
     /// instance); otherwise the worker finds it at its next poll.
-    public static func importService(configuration: ServerConfiguration, center: CallCenter, startAtOnce: Bool = false, logger: Logger)
-        -> ImportService
-    {
+    public static func importService(
+        configuration: ServerConfiguration, center: CallCenter, startAtOnce: Bool = false,
+        leasesHere: (@Sendable () -> [StoreFence])? = nil, logger: Logger
+    ) -> ImportService {
         var settings = ImportService.Settings()
         settings.policy = FetchPolicy(
             allowedHosts: configuration.importAllowedHosts, maxBytes: configuration.importMaxBytes,
@@ -177,6 +223,7 @@ public enum CoccApplication {
         try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         settings.workDirectory = work
         settings.startAtOnce = startAtOnce
+        settings.leasesHere = leasesHere
         return ImportService(campaigns: center.store, settings: settings, clock: center.clock, logger: logger)
     }
 }

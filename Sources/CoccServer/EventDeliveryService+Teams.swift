@@ -12,7 +12,7 @@ extension EventDeliveryService {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
-                    for team in self.center.directory.teams.values where !team.eventURL.isEmpty {
+                    for team in self.center.directory.teams.values where !team.eventURL.isEmpty && self.settings.ownsTeam(team.id) {
                         guard self.running.withLock({ $0.insert(team.id).inserted }) else { continue }
                         group.addTask {
                             await self.serve(teamID: team.id)
@@ -30,7 +30,7 @@ extension EventDeliveryService {
     /// or after `pollInterval` at most), or for the end of its backoff.
     func serve(teamID: Int64) async {
         while !Task.isCancelled {
-            guard let team = center.directory.teams[teamID], !team.eventURL.isEmpty else { return }
+            guard let team = center.directory.teams[teamID], !team.eventURL.isEmpty, settings.ownsTeam(teamID) else { return }
             let cursor = await deliver(team)
             if let cursor {
                 await center.eventBus.wait(team: teamID, after: cursor, timeout: settings.pollInterval)

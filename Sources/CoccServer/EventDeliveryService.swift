@@ -32,6 +32,9 @@ public final class EventDeliveryService: Service, Sendable {
         public var maxBackoff: Duration = .seconds(60)
         /// POSTs in flight at once, across all teams (one at a time per team, to keep order).
         public var concurrency = 16
+        /// Whether this process delivers the team's events: on a node of a cluster, only
+        /// while it owns the team (its cursor is then read anew when another node takes over).
+        public var ownsTeam: @Sendable (Int64) -> Bool = { _ in true }
         public init() {}
     }
 

@@ -1,5 +1,6 @@
 public import CoccCampaigns
 public import CoccCatalogue
+public import CoccCluster
 public import CoccEngine
 public import CoccOperations
 import CoccStorage
@@ -16,12 +17,15 @@ public struct OperationDispatcher: Sendable {
     public let imports: ImportService?
     /// Signs getMonitor's URLs and checks them on the file route; nil: unsigned, as the old product.
     public let recordingURLs: RecordingURLSigner?
+    /// On a node of a cluster: where each team is served, and how to reach its node.
+    public let cluster: ClusterRouting?
 
     public init(
         catalogue: Catalogue, center: CallCenter, configuration: ServerConfiguration, metrics: OperationMetrics,
         imports: ImportService? = nil,
-        recordingURLs: RecordingURLSigner? = nil
+        recordingURLs: RecordingURLSigner? = nil, cluster: ClusterRouting? = nil
     ) {
+        self.cluster = cluster
         self.catalogue = catalogue
         self.center = center
         self.configuration = configuration
@@ -31,12 +35,31 @@ public struct OperationDispatcher: Sendable {
     }
 
     /// Runs the operation and returns its reply with the message style it is to be written in.
+    /// On a node of a cluster, an operation of a team another node owns runs there
+    /// (``ClusterRouting``) and its reply is written here, as a local one would be.
     public func run(_ operation: Operation, _ request: OperationRequest, webroot: String, logger: Logger) async -> (Reply, MessageStyle) {
         let start = ContinuousClock.now
         var logger = logger
         logger[metadataKey: "operation"] = "\(operation.descriptor.name)"
         logger[metadataKey: "interface"] = "\(request.interface.rawValue)"
         let team = teamID(of: request)
+        let reply: Reply
+        if let cluster, let team {
+            reply = await cluster.run(team: team, operation: operation.descriptor.name, request: request, webroot: webroot, logger: logger)
+            {
+                await execute(operation, request, team: team, webroot: webroot, logger: logger)
+            }
+        } else {
+            reply = await execute(operation, request, team: team, webroot: webroot, logger: logger)
+        }
+        let elapsed = ContinuousClock.now - start
+        metrics.record(operation: operation.descriptor.name, interface: request.interface.rawValue, code: reply.code, duration: elapsed)
+        logger.debug("operation done", metadata: ["code": "\(reply.code)", "message": "\(reply.message.render(.code))"])
+        return (reply, style(for: request))
+    }
+
+    /// Runs the operation here: its handler, then (when it queued writes) the wait until they are stored.
+    func execute(_ operation: Operation, _ request: OperationRequest, team: Int64?, webroot: String, logger: Logger) async -> Reply {
         let before = team.flatMap { center.loadedEngine(team: $0)?.journal.enqueuedCount } ?? 0
         var reply = await operation(
             request,
@@ -56,10 +79,7 @@ public struct OperationDispatcher: Sendable {
             // has no storage failure of its own, the manual's words for one.
             reply = .failure(.storageError)
         }
-        let elapsed = ContinuousClock.now - start
-        metrics.record(operation: operation.descriptor.name, interface: request.interface.rawValue, code: reply.code, duration: elapsed)
-        logger.debug("operation done", metadata: ["code": "\(reply.code)", "message": "\(reply.message.render(.code))"])
-        return (reply, style(for: request))
+        return reply
     }
 
     /// The team the request names (`orgidentity`), if the directory has it.

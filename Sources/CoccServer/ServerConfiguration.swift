@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// embedded SQLite store in the data directory (which keeps recordings, import files and
     /// keys either way). Holds a credential: never log it (`DataStore.summary` is what to log).
     public var database = ""
+    /// Several nodes on one PostgreSQL store (see ``ClusterConfiguration``).
+    public var cluster = ClusterConfiguration()
     /// Origins allowed to POST across origins; `*` allows any.
     public var corsOrigins: [String] = []
     /// The URL the WSDL advertises; empty: from the request's Host header.
@@ -145,6 +147,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["COCCD_TLS_KEY"] { tlsKey = v }
         if let v = environment["COCCD_SWITCH"] { switchKind = v }
         asterisk.apply(environment: environment)
+        cluster.apply(environment: environment)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -160,7 +163,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case soapMaxBodyBytes, soapMaxAttributesPerElement, soapMaxNamespaceDeclarationsPerElement, soapMaxDepth, soapParseThreads
         case eventDeliveryConcurrency, maxConnections, maxConnectionsPerAddress, pressureIdleTimeoutSeconds, tlsCertificate, tlsKey
         case switchKind = "switch"
-        case asterisk
+        case asterisk, cluster
     }
 
     /// Decodes a configuration file; keys it leaves out keep their defaults.
@@ -220,5 +223,6 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         tlsKey = try c.decodeIfPresent(String.self, forKey: .tlsKey) ?? tlsKey
         switchKind = try c.decodeIfPresent(String.self, forKey: .switchKind) ?? switchKind
         asterisk = try c.decodeIfPresent(AsteriskSettings.self, forKey: .asterisk) ?? asterisk
+        cluster = try c.decodeIfPresent(ClusterConfiguration.self, forKey: .cluster) ?? cluster
     }
 }

@@ -89,6 +89,8 @@ public enum SwitchError: Error, Sendable, Equatable {
     case legNotUp(Int64)
     case unreachable(String)
     case duplicateLeg(Int64)
+    /// The switch cannot do this at all (the simulator cannot hand a call to another node's).
+    case unsupported(String)
 }
 
 /// The telephony boundary. The engine drives calls only through this protocol and learns what
@@ -132,9 +134,18 @@ public protocol Switch: AnyObject, Sendable {
     func stopRecording(uniqueid: Int64, path: String) async throws
     /// Whether the switch can take commands now (a network driver's connection is up).
     var isConnected: Bool { get }
+    /// Hands a live inbound leg to another coccd node of a cluster on the same PBX (its team
+    /// runs there), as if the dial plan had sent it there: the leg is this switch's no more
+    /// and ends here without a hangup notification.
+    func handOver(uniqueid: Int64, toNode node: String, called: String, tenant: String, priority: Int) async throws
 }
 
 extension Switch {
     /// An embedded switch is always there.
     public var isConnected: Bool { true }
+
+    /// Each node's embedded switch is its own: nothing to hand a call to.
+    public func handOver(uniqueid: Int64, toNode node: String, called: String, tenant: String, priority: Int) async throws {
+        throw SwitchError.unsupported("this switch cannot hand a call to another node")
+    }
 }

@@ -33,7 +33,7 @@ struct Coccd: AsyncParsableCommand {
             Serve.self, TeamCommand.self, AccountCommand.self, AgentCommand.self, GroupCommand.self,
             MemberCommand.self, ExtensionCommand.self, PasswordCommand.self, DirectoryCommand.self, WSDLCommand.self, EventsCommand.self,
             SimulateCommand.self,
-            PackageCommand.self, FieldCommand.self, CampaignCommand.self, ImportCommand.self, StoreCommand.self,
+            PackageCommand.self, FieldCommand.self, CampaignCommand.self, ImportCommand.self, StoreCommand.self, NodesCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CoccAsterisk
+import CoccCluster
 import CoccEngine
 import CoccProvisioning
 import CoccServer
@@ -44,6 +45,14 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCertificate: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key of the --tls-cert certificate.") var tlsKey: String?
     @Option(name: .customLong("switch"), help: "simulated (default) or asterisk (ARI; see COCCD_ARI_*).") var switchKind: String?
+    @Option(name: .customLong("node-id"), help: "Join a cluster of nodes on the PostgreSQL store under this name (COCCD_NODE_ID).")
+    var nodeID: String?
+    @Option(
+        name: .customLong("advertise-url"),
+        help: "How the other nodes reach this one (COCCD_ADVERTISE_URL; default http://<host>:<port>); joins a cluster.")
+    var advertiseURL: String?
+    @Option(name: .customLong("lease-seconds"), help: "How long a team's lease lasts without renewal (default 10).")
+    var leaseSeconds: Int?
 
     func resolvedConfiguration() throws -> ServerConfiguration {
         var config = try data.resolvedConfiguration()
@@ -59,6 +68,13 @@ struct Serve: AsyncParsableCommand {
         if let tlsCertificate { config.tlsCertificate = tlsCertificate }
         if let tlsKey { config.tlsKey = tlsKey }
         if let switchKind { config.switchKind = switchKind }
+        if let nodeID { config.cluster.nodeID = nodeID }
+        if let advertiseURL { config.cluster.advertiseURL = advertiseURL }
+        if let leaseSeconds { config.cluster.leaseSeconds = leaseSeconds }
+        if config.cluster.isOn && config.database.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("several nodes share a PostgreSQL store: --node-id and --advertise-url need --database-url")
+        }
+        guard (2...3600).contains(config.cluster.leaseSeconds) else { throw ValidationError("--lease-seconds must be from 2 to 3600") }
         guard ["simulated", "asterisk"].contains(config.switchKind) else {
             throw ValidationError("--switch must be simulated or asterisk, not \(config.switchKind)")
         }
@@ -107,8 +123,13 @@ struct Serve: AsyncParsableCommand {
         let simulator = SimulatedSwitch(rules: configuration.simulation, timing: .realtime, legIDs: legIDs)
         var callSwitch: any Switch = simulator
         var switchServices: [any Service] = []
+        let nodeID = configuration.cluster.isOn ? configuration.cluster.resolvedNodeID : ""
         if configuration.switchKind == "asterisk" {
-            let asterisk = AsteriskSwitch(configuration: configuration.asterisk.driverConfiguration, legIDs: legIDs, logger: logger)
+            // On a node of a cluster the driver registers `<app>-<node>` and hands callers of
+            // teams other nodes own to their applications (README: "Several nodes").
+            var driver = configuration.asterisk.driverConfiguration
+            driver.nodeID = nodeID
+            let asterisk = AsteriskSwitch(configuration: driver, legIDs: legIDs, logger: logger)
             callSwitch = asterisk
             switchServices.append(asterisk)
             logger.notice(
@@ -127,13 +148,18 @@ struct Serve: AsyncParsableCommand {
             ])
         // The simulator's control surface only when the simulator carries the calls.
         let surface = (configuration.demo || configuration.simulate) && configuration.switchKind == "simulated" ? simulator : nil
-        // Calls a crash of the previous run left behind end now, with their events (see
-        // TeamEngine+Recovery: the policy is to end them, not to adopt them).
-        let interrupted = await center.recoverInterruptedCalls()
-        if interrupted > 0 { logger.notice("interrupted calls ended", metadata: ["calls": "\(interrupted)"]) }
+        let cluster = try await ClusterStartup.join(
+            configuration: configuration, nodeID: nodeID, scheme: scheme, store: store, center: center, logger: logger)
+        if cluster == nil {
+            // Calls a crash of the previous run left behind end now, with their events (see
+            // TeamEngine+Recovery: the policy is to end them, not to adopt them). On a node of a
+            // cluster a team's calls are ended by whichever node takes its lease next.
+            let interrupted = await center.recoverInterruptedCalls()
+            if interrupted > 0 { logger.notice("interrupted calls ended", metadata: ["calls": "\(interrupted)"]) }
+        }
         let app = CoccApplication.make(
             configuration: configuration, center: center, metrics: metrics,
-            simulator: surface, tls: tls, services: switchServices, logger: logger)
+            simulator: surface, tls: tls, services: switchServices, cluster: cluster, logger: logger)
         // Live calls end with their hangup events before the store closes: the notification
         // reader does it at shutdown (SwitchNotificationService).
         try await app.runService()
@@ -143,6 +169,8 @@ struct Serve: AsyncParsableCommand {
             logger.error(
                 "some store writes could not be applied before stopping", metadata: ["reason": "\(center.storeWriteFailure ?? "timeout")"])
         }
+        // The teams go to the other nodes at once, rather than when their leases run out.
+        await cluster?.membership.leave()
         try await store.close()
         logger.notice("coccd stopped; state is on disk")
     }

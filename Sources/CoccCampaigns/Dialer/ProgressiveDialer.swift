@@ -49,7 +49,10 @@ public struct ProgressiveDialer: Service {
         do {
             try await settleFinishedDials()
             var started = 0
+            // On a node of a cluster, a campaign is dialled by the node that runs its team.
+            let clustered = center.admission != nil
             for campaign in try await campaigns.campaigns() where campaign.state == .running && campaign.mode == .progressive {
+                if clustered && center.loadedEngine(team: campaign.teamID) == nil { continue }
                 started += try await dial(campaign)
             }
             return started

@@ -23,6 +23,11 @@ public final class ImportService: Service, Sendable {
         public var startAtOnce = false
         /// Caps on one CSV row (`importMaxFieldsPerRow`, `importMaxRowBytes`).
         public var csvLimits = CSVReader.Limits()
+        /// On a node of a cluster: the leases this node holds. Only those teams' tasks are
+        /// claimed here, each run under its team's fence (a task whose team moves away stops at
+        /// its next batch, and the new owner continues it from its saved row); the new owner
+        /// requeues a team's interrupted tasks when it takes the team. nil: one node, every team.
+        public var leasesHere: (@Sendable () -> [StoreFence])?
         public init() {}
     }
 
@@ -43,7 +48,7 @@ public final class ImportService: Service, Sendable {
 
     /// The worker.
     public func run() async throws {
-        if let requeued = try? await campaigns.requeueInterruptedTasks(), requeued > 0 {
+        if settings.leasesHere == nil, let requeued = try? await campaigns.requeueInterruptedTasks(), requeued > 0 {
             logger.warning("import tasks interrupted by a stop continue from their saved row", metadata: ["tasks": "\(requeued)"])
         }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -61,12 +66,15 @@ public final class ImportService: Service, Sendable {
             var done: [ImportTask] = []
             while !Task.isShuttingDownGracefully {
                 let next: (ImportTask, TaskSecrets)?
-                do { next = try await self.campaigns.claimNextTask(now: self.clock()) } catch {
+                let leases = self.settings.leasesHere?()
+                if let leases, leases.isEmpty { break }
+                do { next = try await self.campaigns.claimNextTask(now: self.clock(), teams: leases?.map(\.teamID)) } catch {
                     self.logger.error("cannot read import tasks", metadata: ["error": "\(error)"])
                     break
                 }
                 guard let (task, secrets) = next else { break }
-                done.append(await self.execute(task, secrets))
+                let fence = leases?.first { $0.teamID == task.teamID }
+                done.append(await StoreFence.$current.withValue(fence) { await self.execute(task, secrets) })
             }
             return done
         }

@@ -30,6 +30,8 @@ public final class CallCenter: Sendable {
     /// Engines being created (their sessions are being read), so that concurrent first
     /// requests for a team share one engine.
     private let loading = Mutex<[Int64: Task<TeamEngine, any Error>]>([:])
+    /// Who decides whether this process may run a team (a cluster node's leases); nil: every team.
+    private let admissionHolder = Mutex<(any TeamAdmission)?>(nil)
 
     /// `switch` carries the calls; its notifications are routed to the team that owns each leg.
     public init(
@@ -75,6 +77,20 @@ public final class CallCenter: Sendable {
             legRegistry.claim(leg.uniqueid, team: team.id)
             do {
                 try await engine(team: team.id).receiveInbound(leg: leg, called: called, priority: priority)
+            } catch let elsewhere as TeamElsewhere {
+                // Several nodes on one switch: the caller goes to the owner's application.
+                legRegistry.release(leg.uniqueid)
+                do {
+                    try await callSwitch.handOver(
+                        uniqueid: leg.uniqueid, toNode: elsewhere.nodeID, called: called, tenant: tenant, priority: priority)
+                    logger.info(
+                        "inbound call handed to the team's node", metadata: ["tenant": "\(tenant)", "node": "\(elsewhere.nodeID)"])
+                } catch {
+                    logger.warning(
+                        "inbound call for a team of another node could not be handed over; hung up",
+                        metadata: ["tenant": "\(tenant)", "node": "\(elsewhere.nodeID)", "error": "\(error)"])
+                    try? await callSwitch.hangup(uniqueid: leg.uniqueid)
+                }
             } catch {
                 logger.error("could not load team state for an inbound call", metadata: ["error": "\(error)"])
             }
@@ -191,19 +207,54 @@ public final class CallCenter: Sendable {
         return nil
     }
 
+    /// Makes engine creation ask `admission` first (a node of a cluster): a team another node
+    /// owns gets no engine here (``TeamElsewhere``), and an engine created under a lease fences
+    /// its writes with it and first ends the calls the team's previous owner left.
+    public func admit(with admission: any TeamAdmission) {
+        admissionHolder.withLock { $0 = admission }
+    }
+
+    /// The admission in force, if any.
+    public var admission: (any TeamAdmission)? { admissionHolder.withLock { $0 } }
+
     /// The team's engine, created (with its sessions loaded from the store) on first use.
+    /// Throws ``TeamElsewhere`` when the admission says another node runs the team.
     public func engine(team id: Int64) async throws -> TeamEngine {
         if let engine = engines.withLock({ $0[id] }) { return engine }
         let task = loading.withLock { loading -> Task<TeamEngine, any Error> in
             if let task = loading[id] { return task }
             let (store, clock, callSwitch, legRegistry, logger) = (self.store, self.clock, self.callSwitch, self.legRegistry, self.logger)
-            let (recordingsDirectory, ivrMenus, offerRingTimeout, eventBus) =
-                (self.recordingsDirectory, self.ivrMenus, self.offerRingTimeout, self.eventBus)
+            let (recordingsDirectory, ivrMenus, offerRingTimeout, eventBus, admission) =
+                (self.recordingsDirectory, self.ivrMenus, self.offerRingTimeout, self.eventBus, self.admission)
             let task = Task { [weak self] in
-                try await TeamEngine(
+                let fence = try await admission?.admit(team: id)
+                // Taken over from another node (or from this node's previous run): the event
+                // log's live edge in memory is not this engine's.
+                if fence != nil { eventBus.forget(team: id) }
+                let engine = try await TeamEngine(
                     teamID: id, store: store, clock: clock, callSwitch: callSwitch, legRegistry: legRegistry, logger: logger,
                     directory: { [weak self] in self?.directory ?? .empty }, recordingsDirectory: recordingsDirectory,
-                    ivrMenus: ivrMenus, offerRingTimeout: offerRingTimeout, eventBus: eventBus)
+                    ivrMenus: ivrMenus, offerRingTimeout: offerRingTimeout, eventBus: eventBus, fence: fence)
+                // Under a lease, calls still recorded are the previous owner's (a node that died
+                // or lost the team): ended now, as at a restart (TeamEngine+Recovery).
+                if let fence {
+                    // ...and its import tasks the previous owner left running continue here
+                    // from their saved rows (fenced: only while this node holds the lease).
+                    let requeued =
+                        (try? await StoreFence.$current.withValue(fence) { try await store.requeueInterruptedTasks(teamID: id) }) ?? 0
+                    if requeued > 0 {
+                        logger.notice(
+                            "import tasks of the team's previous owner continue here",
+                            metadata: ["team_id": "\(id)", "tasks": "\(requeued)"])
+                    }
+                    let ended = await engine.recoverInterruptedCalls()
+                    if ended > 0 {
+                        logger.notice(
+                            "calls of the team's previous owner ended",
+                            metadata: ["team_id": "\(id)", "calls": "\(ended)", "epoch": "\(fence.epoch)"])
+                    }
+                }
+                return engine
             }
             loading[id] = task
             return task
@@ -225,6 +276,18 @@ public final class CallCenter: Sendable {
             throw error
         }
     }
+
+    /// Drops the team's engine (its lease moved to another node, or was given up): later
+    /// requests ask the admission again. Requests holding the old engine finish against it;
+    /// its journal refuses their writes (fenced), so they answer BackMsg_85.
+    public func evict(team id: Int64) {
+        let engine = engines.withLock { $0.removeValue(forKey: id) }
+        eventBus.forget(team: id)
+        if engine != nil { logger.notice("team engine stopped here", metadata: ["team_id": "\(id)"]) }
+    }
+
+    /// The teams whose engines run here.
+    public var loadedTeams: [Int64] { engines.withLock { Array($0.keys) } }
 
     /// The team's engine if it has been created (nil: the team has had no request or call yet).
     public func loadedEngine(team id: Int64) -> TeamEngine? {

@@ -32,6 +32,9 @@ public final class EventBus: Sendable {
 
     private struct Team {
         var latest: Int64 = 0
+        /// The newest id another process said it appended (``remoteAppended(team:eventid:)``):
+        /// waiters wake for it and re-read the store.
+        var remoteLatest: Int64 = 0
         /// The newest event on the team channel (private copies excluded).
         var teamLatest: Int64 = 0
         var agentLatest: [Int64: Int64] = [:]
@@ -89,6 +92,42 @@ public final class EventBus: Sendable {
         for continuation in woken { continuation.resume() }
     }
 
+    /// Another process appended event `eventid` to the team's log (a cluster's owner node, told
+    /// by the store's notification): every waiter of the team wakes and reads the store. The
+    /// memory run is dropped unless this process appends the team's events itself (`local`),
+    /// since it no longer reaches the log's end.
+    public func remoteAppended(team: Int64, eventid: Int64?, local: Bool) {
+        let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            guard var t = s.teams[team] ?? (local ? nil : Team()) else { return [] }
+            // nil: notifications may have been missed; the waiters are woken and re-read.
+            if let eventid {
+                if local && eventid <= t.latest { return [] }  // our own append, already published
+                t.remoteLatest = max(t.remoteLatest, eventid)
+            }
+            if !local { t.recent.removeAll() }
+            let woken = t.teamWaiters.map(\.continuation) + t.agentWaiters.values.flatMap { $0.map(\.continuation) }
+            t.teamWaiters.removeAll()
+            t.agentWaiters.removeAll()
+            s.teams[team] = t
+            return woken
+        }
+        for continuation in woken { continuation.resume() }
+    }
+
+    /// Listening restarted: notifications may have been missed, so every waiter re-reads.
+    public func remoteResync(isLocal: (Int64) -> Bool) {
+        let teams = state.withLock { Array($0.teams.keys) }
+        for team in teams { remoteAppended(team: team, eventid: nil, local: isLocal(team)) }
+    }
+
+    /// Forgets the team's memory run (its engine moved here from another node, or away).
+    public func forget(team: Int64) {
+        state.withLock { s in
+            s.teams[team]?.recent.removeAll()
+            s.teams[team]?.latest = 0
+        }
+    }
+
     /// The team's newest event id, if this process has appended any (nil: ask the store).
     public func latest(team: Int64) -> Int64? {
         state.withLock { s in s.teams[team].flatMap { $0.recent.isEmpty ? nil : $0.latest } }
@@ -115,7 +154,7 @@ public final class EventBus: Sendable {
     public func wait(team: Int64, agent: Int64? = nil, after eventid: Int64, timeout: Duration) async {
         func ready(_ s: State) -> Bool {
             guard let t = s.teams[team] else { return false }
-            return (agent.map { t.agentLatest[$0] ?? 0 } ?? t.teamLatest) > eventid
+            return (agent.map { t.agentLatest[$0] ?? 0 } ?? t.teamLatest) > eventid || t.remoteLatest > eventid
         }
         if state.withLock({ ready($0) }) { return }
         let id = state.withLock { s -> Int in

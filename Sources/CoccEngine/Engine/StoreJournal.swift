@@ -1,3 +1,4 @@
+public import CoccStorage
 import Foundation
 public import Logging
 import Synchronization
@@ -37,6 +38,11 @@ public final class StoreJournal: Sendable {
         var draining = false
         /// Why the last write failed, while writes are failing.
         var failure: String?
+        /// The team's lease moved on: nothing more is written (see ``StoreFence``).
+        var fenced: StoreFenceError?
+        /// The first write dropped when the journal was fenced out: a flush for writes before
+        /// it succeeded, one for it or later ones did not.
+        var droppedFrom: UInt64 = .max
         var waiters: [Waiter] = []
         var nextWaiter: UInt64 = 0
     }
@@ -48,14 +54,23 @@ public final class StoreJournal: Sendable {
     /// How long a write may go unanswered before the journal reports the store as failing.
     let stallAfter: Duration
 
-    public init(logger: Logger, maximumBackoff: Duration = .seconds(2), stallAfter: Duration = .seconds(2)) {
+    /// The lease every write is made under (a cluster node's team), or nil (one node).
+    public let fence: StoreFence?
+
+    public init(logger: Logger, fence: StoreFence? = nil, maximumBackoff: Duration = .seconds(2), stallAfter: Duration = .seconds(2)) {
         self.logger = logger
+        self.fence = fence
         self.maximumBackoff = maximumBackoff
         self.stallAfter = stallAfter
     }
 
     /// Why writes are failing now, or nil when the store takes them.
     public var failure: String? { state.withLock { $0.failure } }
+
+    /// Set once the store refused a write because the team's lease moved to another node (or
+    /// epoch): the journal then drops what is queued and takes nothing more, since applying it
+    /// would change a team another node now runs.
+    public var fencedOut: StoreFenceError? { state.withLock { $0.fenced } }
 
     /// How many writes were ever queued: a caller compares two readings to learn whether
     /// something was queued in between.
@@ -68,6 +83,7 @@ public final class StoreJournal: Sendable {
     func enqueue(_ what: String, _ write: @escaping Write) {
         let start = state.withLock { s -> Bool in
             s.enqueued += 1
+            guard s.fenced == nil else { return false }  // dropped (fenceOut's droppedFrom covers it)
             s.pending.append(Entry(sequence: s.enqueued, what: what, write: write))
             guard !s.draining else { return false }
             s.draining = true
@@ -82,21 +98,26 @@ public final class StoreJournal: Sendable {
     /// Waits until every write queued before this call is applied; false when `timeout` passed
     /// first (the writes stay queued and are still applied when the store comes back).
     public func flush(timeout: Duration) async -> Bool {
-        let (target, waiter) = state.withLock { s -> (UInt64, UInt64?) in
-            guard s.applied < s.enqueued else { return (s.enqueued, nil) }
+        let (target, waiter, fenced) = state.withLock { s -> (UInt64, UInt64?, Bool) in
+            if s.fenced != nil { return (s.enqueued, nil, s.enqueued >= s.droppedFrom) }
+            guard s.applied < s.enqueued else { return (s.enqueued, nil, false) }
             s.nextWaiter += 1
-            return (s.enqueued, s.nextWaiter)
+            return (s.enqueued, s.nextWaiter, false)
         }
+        if fenced { return false }
         guard let waiter else { return true }
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in
-                    let ready = self.state.withLock { s -> Bool in
+                    // nil: parked; else the answer now (fenced out meanwhile: only writes before
+                    // the first dropped one count as stored).
+                    let answer = self.state.withLock { s -> Bool? in
+                        if s.fenced != nil { return target < s.droppedFrom }
                         if s.applied >= target { return true }
                         s.waiters.append(Waiter(sequence: target, id: waiter, continuation: continuation))
-                        return false
+                        return nil
                     }
-                    if ready { continuation.resume(returning: true) }
+                    if let answer { continuation.resume(returning: answer) }
                 }
             }
             group.addTask {
@@ -128,6 +149,26 @@ public final class StoreJournal: Sendable {
         guard await flush(timeout: timeout) else { throw StoreJournalError.timedOut(what) }
         guard let result = box.withLock({ $0 }) else { throw StoreJournalError.timedOut(what) }
         return try result.get()
+    }
+
+    /// The lease moved on: everything queued is dropped (logged once), every waiter answered
+    /// false, and later writes are refused at once.
+    private func fenceOut(_ error: StoreFenceError, at entry: Entry) {
+        let (dropped, woken) = state.withLock { s -> (Int, [CheckedContinuation<Bool, Never>]) in
+            let dropped = s.pending.count
+            s.pending.removeAll()
+            s.fenced = error
+            s.failure = "\(error)"
+            s.draining = false
+            s.droppedFrom = entry.sequence
+            // Every waiter still parked waits for this write or a later one: none was stored.
+            defer { s.waiters.removeAll() }
+            return (dropped, s.waiters.map(\.continuation))
+        }
+        logger.error(
+            "team writes refused: its lease moved to another node; queued writes dropped",
+            metadata: ["write": "\(entry.what)", "dropped": "\(dropped)", "fence": "\(error.fence)"])
+        for continuation in woken { continuation.resume(returning: false) }
     }
 
     /// Resumes a waiter that is still parked (with false: it timed out or was abandoned).
@@ -163,7 +204,10 @@ public final class StoreJournal: Sendable {
             }
             defer { watchdog.cancel() }
             do {
-                try await entry.write()
+                try await StoreFence.$current.withValue(fence) { try await entry.write() }
+            } catch let error as StoreFenceError {
+                fenceOut(error, at: entry)
+                return
             } catch {
                 let first = state.withLock { s -> Bool in
                     defer { s.failure = "\(error)" }

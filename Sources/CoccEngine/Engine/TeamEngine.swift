@@ -49,7 +49,7 @@ public actor TeamEngine {
         teamID: Int64, store: any EngineStore, clock: @escaping @Sendable () -> Date, callSwitch: any Switch,
         legRegistry: LegRegistry, logger: Logger, directory: @escaping @Sendable () -> Directory,
         recordingsDirectory: String? = nil, ivrMenus: [String: IVRMenu] = IVRMenu.sample,
-        offerRingTimeout: Duration = .seconds(20), eventBus: EventBus = EventBus()
+        offerRingTimeout: Duration = .seconds(20), eventBus: EventBus = EventBus(), fence: StoreFence? = nil
     ) async throws {
         self.offerRingTimeout = offerRingTimeout
         self.eventBus = eventBus
@@ -64,7 +64,7 @@ public actor TeamEngine {
         var logger = logger
         logger[metadataKey: "team_id"] = "\(teamID)"
         self.callLogger = logger
-        let journal = StoreJournal(logger: logger)
+        let journal = StoreJournal(logger: logger, fence: fence)
         self.journal = journal
         var sessions = Dictionary(try await store.loadSessions(teamID: teamID).map { ($0.agentID, $0) }, uniquingKeysWith: { a, _ in a })
         // Calls do not survive the process: an agent saved as ringing or talking (a crash, not a

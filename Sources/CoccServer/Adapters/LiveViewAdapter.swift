@@ -64,6 +64,10 @@ struct LiveViewAdapter: Sendable {
         }
         do {
             return .success((try await center.engine(team: principal.teamID), scope, me))
+        } catch is TeamElsewhere where dispatcher.cluster != nil {
+            // A node of a cluster that does not run the team: its node answers, through here.
+            let proxy = ClusterProxy(routing: dispatcher.cluster!)
+            return .failure(Refused(await proxy.relay(request, team: principal.teamID, logger: context.logger)))
         } catch {
             context.logger.error("could not load team state", metadata: ["error": "\(error)"])
             return .failure(Refused(Self.json(.serviceUnavailable, #"{"error":"team state unavailable"}"#)))

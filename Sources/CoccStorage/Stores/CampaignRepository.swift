@@ -60,10 +60,12 @@ public protocol CampaignRepository: Sendable {
     func task(id: Int64) async throws -> ImportTask?
     func tasks(team: Int64, limit: Int) async throws -> [ImportTask]
     /// Due scheduled tasks join the queue; then the oldest queued one is claimed (`running`),
-    /// atomically, so two callers never claim the same.
-    func claimNextTask(now: Date) async throws -> (ImportTask, TaskSecrets)?
-    /// Tasks a crash or a stop left running go back to the queue; answers how many.
-    func requeueInterruptedTasks() async throws -> Int
+    /// atomically, so two callers never claim the same. `teams`: only tasks of these teams (a
+    /// node of a cluster runs the imports of the teams it owns); nil: any team.
+    func claimNextTask(now: Date, teams: [Int64]?) async throws -> (ImportTask, TaskSecrets)?
+    /// Tasks a crash or a stop left running go back to the queue (only the team's, when
+    /// `teamID` is given: a cluster node that takes a team over); answers how many.
+    func requeueInterruptedTasks(teamID: Int64?) async throws -> Int
     /// Imports one batch of a task and saves the task's progress in the same transaction.
     func importBatch(
         campaign: Campaign, records: [ImportRecord], options: ImportOptions, now: Date, task: ImportTask, through row: Int
@@ -105,4 +107,11 @@ public enum CampaignFailure: Error, CustomStringConvertible, Equatable {
         case .invalid(let why): return why
         }
     }
+}
+
+extension CampaignRepository {
+    /// Any team's next task (one node).
+    public func claimNextTask(now: Date) async throws -> (ImportTask, TaskSecrets)? { try await claimNextTask(now: now, teams: nil) }
+    /// Every team's interrupted tasks (one node, at start).
+    public func requeueInterruptedTasks() async throws -> Int { try await requeueInterruptedTasks(teamID: nil) }
 }

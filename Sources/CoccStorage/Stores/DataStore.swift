@@ -20,6 +20,17 @@ public protocol DataStore: DirectoryStore, DirectoryProvisioningStore, SessionSt
     func check() async throws
     /// Releases the store's files or connections; call once, at shutdown.
     func close() async throws
+    /// Team leases, where several nodes can share this store (PostgreSQL); nil where they
+    /// cannot (SQLite: one process owns its file).
+    var leases: (any LeaseStore)? { get }
+    /// Yields when another process appended to an event log (PostgreSQL's `NOTIFY`), so that
+    /// its long-polls and streams wake; nil where only this process appends.
+    func eventAppendSignals() -> AsyncStream<EventAppendSignal>?
+}
+
+extension DataStore {
+    public var leases: (any LeaseStore)? { nil }
+    public func eventAppendSignals() -> AsyncStream<EventAppendSignal>? { nil }
 }
 
 /// What a team's engine reads and writes.

@@ -17,6 +17,10 @@ public enum StoreCatalogue {
 
     public static let tables: [StoreTable] = directory + sessionsAndEvents + campaigns
 
+    /// Tables of run-time state that are never copied: a cluster's nodes, team leases and
+    /// forwarding secret (PostgreSQL). A copied installation starts with no owners.
+    public static let runtimeTables: Set<String> = ["cluster_nodes", "team_leases", "cluster_settings"]
+
     static let directory: [StoreTable] = [
         StoreTable(
             "teams", key: ["id"], generatedID: "id", [.int("id"), .text("identity"), .text("name"), .text("event_url"), .text("language")]),

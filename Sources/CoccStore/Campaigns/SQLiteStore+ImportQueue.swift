@@ -7,12 +7,15 @@ import GRDB
 extension SQLiteStore {
     /// Scheduled tasks whose time has come join the queue; then the oldest queued task (by run
     /// time, then id) is claimed (`running`). One transaction, so two callers never claim the same.
-    public func claimNextTask(now: Date) async throws -> (ImportTask, TaskSecrets)? {
+    public func claimNextTask(now: Date, teams: [Int64]?) async throws -> (ImportTask, TaskSecrets)? {
         try await database.write { db in
             try db.execute(
                 sql: "UPDATE import_tasks SET state = 'queued' WHERE state = 'scheduled' AND run_at <= ?",
                 arguments: [now.timeIntervalSince1970])
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM import_tasks WHERE state = 'queued' ORDER BY run_at, id LIMIT 1")
+            // The team ids are numbers: written into the statement, never user text.
+            let only = teams.map { " AND team_id IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
+            guard
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM import_tasks WHERE state = 'queued'\(only) ORDER BY run_at, id LIMIT 1")
             else {
                 return nil
             }
@@ -26,9 +29,13 @@ extension SQLiteStore {
 
     /// Tasks a crash or a stop left running go back to the front of the queue (returns how
     /// many); they continue after their saved row.
-    public func requeueInterruptedTasks() async throws -> Int {
+    public func requeueInterruptedTasks(teamID: Int64?) async throws -> Int {
         try await database.write { db in
-            try db.execute(sql: "UPDATE import_tasks SET state = 'queued' WHERE state = 'running'")
+            if let teamID {
+                try db.execute(sql: "UPDATE import_tasks SET state = 'queued' WHERE state = 'running' AND team_id = ?", arguments: [teamID])
+            } else {
+                try db.execute(sql: "UPDATE import_tasks SET state = 'queued' WHERE state = 'running'")
+            }
             return db.changesCount
         }
     }
