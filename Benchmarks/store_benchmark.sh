@@ -79,37 +79,7 @@ fi
 [ -x "$COCCD" ] || fail "no release coccd at $COCCD"
 BASE="http://127.0.0.1:$PORT"
 
-# CPU microseconds (utime+stime) of one process, all its threads.
-cpu_us() {
-    python3 - "$1" << 'PY'
-import os, sys
-fields = open("/proc/%s/stat" % sys.argv[1]).read().rsplit(")", 1)[1].split()
-print((int(fields[11]) + int(fields[12])) * 1_000_000 // os.sysconf("SC_CLK_TCK"))
-PY
-}
-# CPU microseconds of a PostgreSQL server: the postmaster and its live children, plus what its
-# exited children used (cutime+cstime of the postmaster, which reaps them).
-pg_cpu_us() {
-    python3 - "$1" << 'PY'
-import os, sys
-tick = os.sysconf("SC_CLK_TCK")
-master = int(open(sys.argv[1] + "/data/postmaster.pid").readline())
-total = 0
-for name in os.listdir("/proc"):
-    if not name.isdigit():
-        continue
-    try:
-        fields = open("/proc/%s/stat" % name).read().rsplit(")", 1)[1].split()
-    except OSError:
-        continue
-    pid, ppid = int(name), int(fields[1])
-    if pid == master:
-        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
-    elif ppid == master:
-        total += int(fields[11]) + int(fields[12])
-print(total * 1_000_000 // tick)
-PY
-}
+source Benchmarks/proc_cpu.sh  # cpu_us PID..., pg_cpu_us CLUSTER_DIR
 # Both figures at once: "coccd_us pg_us" (pg_us 0 on SQLite).
 cpu_now() {
     local pg=0

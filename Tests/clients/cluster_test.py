@@ -15,6 +15,7 @@ Ends with "N passed, M failed".
 """
 import json, os, signal, subprocess, sys, threading, time, urllib.error, urllib.parse, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from longpoll import Poller
 from tally import check, finish
 
 COCCD, WORK, PORT = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -107,36 +108,6 @@ class Hooks(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-class Poller(threading.Thread):
-    """The deployed page's long-poll loop against one node, keeping the Etag cursor."""
-
-    def __init__(self, node, team):
-        super().__init__(daemon=True)
-        self.node, self.team, self.lines, self.stop, self.cursor = node, team, [], False, None
-
-    def run(self):
-        while not self.stop:
-            headers = {"If-None-Match": self.cursor} if self.cursor else {}
-            url = URLS[self.node] + "/agentindesks/agentpull/%s-8001-123456" % self.team
-            try:
-                with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=40) as r:
-                    self.lines += [line.strip("\r") for line in r.read().decode().split("\n") if line.strip()]
-                    self.cursor = r.headers.get("Etag") or self.cursor
-            except urllib.error.HTTPError as e:
-                if e.code != 304:
-                    time.sleep(0.3)
-            except Exception:
-                time.sleep(0.3)
-
-    def wait_for(self, text, seconds=20):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            if any(text in line for line in self.lines):
-                return True
-            time.sleep(0.1)
-        return False
 
 
 def main():
@@ -281,7 +252,7 @@ def main():
     agent_id = int(psql("SELECT id FROM agents WHERE team_id = %d AND number = '8001'" % TEAM_IDS[team]))
     channel = "team_id = %d AND agents LIKE '%%,%d,%%'" % (TEAM_IDS[team], agent_id)
     start_cursor = int(psql("SELECT COALESCE(MAX(eventid), 0) FROM call_events WHERE " + channel))
-    poller = Poller(watcher, team)
+    poller = Poller(URLS[watcher] + "/agentindesks/agentpull/%s-8001-123456" % team)
     poller.start()
     time.sleep(1.5)
     reply = form(caller, "MAKECALL", team, targetdn="13900000001", targettype="exter", agentgroupid=group)

@@ -10,7 +10,8 @@
 
 Usage: postgres_outage_test.py BASE COCCD CLUSTER_DIR LOG      Ends with "N passed, M failed".
 """
-import json, os, subprocess, sys, threading, time, urllib.error, urllib.parse, urllib.request
+import json, os, subprocess, sys, time, urllib.error, urllib.parse, urllib.request
+from longpoll import Poller
 from tally import check, finish
 
 BASE, COCCD, CLUSTER, LOG = sys.argv[1:5]
@@ -30,39 +31,6 @@ def health():
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
-
-
-class Poller(threading.Thread):
-    """The deployed page's loop: poll, keep the Etag, poll again with it."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.lines, self.etags, self.stop = [], [], False
-        self.cursor = None
-
-    def run(self):
-        url = BASE + "/agentindesks/agentpull/demo-8001-123456"
-        while not self.stop:
-            headers = {"If-None-Match": self.cursor} if self.cursor else {}
-            try:
-                with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=40) as r:
-                    body = r.read().decode()
-                    self.lines += [line for line in body.split("\n") if line]
-                    self.cursor = r.headers.get("Etag") or self.cursor
-                    self.etags.append(self.cursor)
-            except urllib.error.HTTPError as e:
-                if e.code != 304:
-                    time.sleep(0.5)
-            except Exception:
-                time.sleep(0.5)
-
-    def wait_for(self, text, seconds=20):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            if any(text in line for line in self.lines):
-                return True
-            time.sleep(0.1)
-        return False
 
 
 def event_ids(lines):
@@ -85,7 +53,7 @@ def cluster(action):
 
 def main():
     check("login", form("LOGIN").startswith("|Retuen|1|Retuen|BackMsg_04"))
-    poller = Poller()
+    poller = Poller(BASE + "/agentindesks/agentpull/demo-8001-123456")
     poller.start()
     time.sleep(0.5)
     check("makeCall", form("MAKECALL", targetdn="13800000004", targettype="exter", agentgroupid="1") == "|Retuen|1|Retuen|BackMsg_19")
