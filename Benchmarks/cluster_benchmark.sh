@@ -129,6 +129,7 @@ fi
 [ -x "$COCCD" ] || fail "no coccd at $COCCD"
 
 source Benchmarks/proc_cpu.sh  # cpu_us PID..., pg_cpu_us CLUSTER_DIR
+source Benchmarks/bench_agents.sh  # provision_agents BASE WAIT_TRIES LABEL
 # "coccd_us pg_us": every live node's CPU, summed, and the PostgreSQL server's.
 cpu_now() { echo "$(cpu_us "${node_pid[@]}") $(pg_cpu_us "$pg_dir")"; }
 calc() { python3 -c "print($1)"; }
@@ -353,26 +354,8 @@ case "$reply" in "|Retuen|1|"*) ;; *) fail "login of 8001 answered: $reply" ;; e
 reply=$(curl -s -H 'Content-Type: text/xml' --data-binary @Benchmarks/agentstatus.xml "${url[node1]}/coccwi.php")
 case "$reply" in *"$STATUS_OK"*) ;; *) fail "SOAP agentStatus on node1 answered: $reply" ;; esac
 
-for i in $(seq 0 $((AGENTS - 1))); do
-    n=$((FIRST_AGENT + i))
-    cli agent add --team demo "$n" --password "$AGENT_PASSWORD" > /dev/null
-    cli member add --team demo --group 1 --agent "$n" > /dev/null
-done
-# The owner picks provisioning up shortly: wait until group 1 lists the last agent.
-last=$((FIRST_AGENT + AGENTS - 1))
-seen=""
-for _ in $(seq 1 150); do
-    reply=$(curl -s "${url[node1]}/coccinterfaces" -d "EVENT=AgentgroupStatus&$ACCOUNT&agent_group_id=1&status=all")
-    case "$reply" in *"$last:"*) seen=yes && break ;; esac
-    sleep 0.1
-done
-[ -n "$seen" ] || fail "group 1 does not list agent $last 15 s after provisioning: $reply"
-for i in $(seq 0 $((AGENTS - 1))); do
-    n=$((FIRST_AGENT + i))
-    reply=$(curl -s "${url[node1]}/coccinterfaces" -d "EVENT=LOGIN&orgidentity=demo&usertype=agent&user=$n&pwdtype=plaintext&password=$AGENT_PASSWORD")
-    case "$reply" in "|Retuen|1|Retuen|BackMsg_04|Retuen|agent_group_id=1&"*) ;; *) fail "login of agent $n answered: $reply" ;; esac
-done
-echo "   $AGENTS agents provisioned with the CLI and logged in"
+# The owner picks provisioning up shortly (at most 15 s).
+provision_agents "${url[node1]}" 150 ""
 
 idle_cpu "1 node"
 warm_status node1

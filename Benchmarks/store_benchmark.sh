@@ -80,6 +80,7 @@ fi
 BASE="http://127.0.0.1:$PORT"
 
 source Benchmarks/proc_cpu.sh  # cpu_us PID..., pg_cpu_us CLUSTER_DIR
+source Benchmarks/bench_agents.sh  # provision_agents BASE WAIT_TRIES LABEL
 # Both figures at once: "coccd_us pg_us" (pg_us 0 on SQLite).
 cpu_now() {
     local pg=0
@@ -213,27 +214,8 @@ bench_read() {
 }
 
 bench_write() {
-    local n reply i
-    for i in $(seq 0 $((AGENTS - 1))); do
-        n=$((FIRST_AGENT + i))
-        cli agent add --team demo "$n" --password "$AGENT_PASSWORD" > /dev/null
-        cli member add --team demo --group 1 --agent "$n" > /dev/null
-    done
-    # The server picks provisioning up within a second: wait until group 1 lists the last agent
-    # (membership included), so that login signs every agent in to the group.
-    local last=$((FIRST_AGENT + AGENTS - 1)) seen=""
-    for _ in $(seq 1 100); do
-        reply=$(curl -s "$BASE/coccinterfaces" -d "EVENT=AgentgroupStatus&$ACCOUNT&agent_group_id=1&status=all")
-        case "$reply" in *"$last:"*) seen=yes && break ;; esac
-        sleep 0.1
-    done
-    [ -n "$seen" ] || fail "$store: group 1 does not list agent $last 10 s after provisioning: $reply"
-    for i in $(seq 0 $((AGENTS - 1))); do
-        n=$((FIRST_AGENT + i))
-        reply=$(curl -s "$BASE/coccinterfaces" -d "EVENT=LOGIN&orgidentity=demo&usertype=agent&user=$n&pwdtype=plaintext&password=$AGENT_PASSWORD")
-        case "$reply" in "|Retuen|1|Retuen|BackMsg_04|Retuen|agent_group_id=1&"*) ;; *) fail "$store: login of agent $n answered: $reply" ;; esac
-    done
-    echo "   $AGENTS agents provisioned with the CLI and logged in"
+    # The server picks provisioning up within a second (at most 10 s).
+    provision_agents "$BASE" 100 "$store: "
     python3 Benchmarks/store_load.py "$BASE" "$FIRST_AGENT" "$AGENTS" "$WORKERS" 2 "$AGENT_PASSWORD" > "$WORK/warmup-$store.json" # warm-up
     local before after out
     before=$(cpu_now)
