@@ -11,12 +11,18 @@ extension Catalogue {
             soapParameters: Params.credentials, httpParameters: Params.credentials,
             cjiParameters: Params.credentials + ["callbackFuc"],
             summary: "The agent's status in each of its groups: groupid-status, each ending with a comma."
-        )
-    ) { request, context in
-        await context.authorizeAgent(request.credentials) { agent, auth in
-            await auth.engine.agentStatus(agent: agent, directory: auth.directory)
+        ),
+        immediate: { request, context in
+            context.authorizeAgentNow(request.credentials) { agent, auth in
+                auth.engine.agentStatusFromBoard(agent: agent, directory: auth.directory)
+            }
+        },
+        handler: { request, context in
+            await context.authorizeAgent(request.credentials) { agent, auth in
+                await auth.engine.agentStatus(agent: agent, directory: auth.directory)
+            }
         }
-    }
+    )
 
     static let agentgroupStatus = Operation(
         OperationDescriptor(
@@ -26,22 +32,43 @@ extension Catalogue {
             cjiParameters: Params.credentials + ["agent_group_id", "status", "callbackFuc"],
             summary:
                 "For a group admin or an account: number:status of the group's agents in the listed statuses (all, idle, busy, ring, pause, acw, login, logout)."
-        )
-    ) { request, context in
-        switch await context.authorize(request.credentials) {
-        case .failure(let error): return error.reply
-        case .success(let auth):
-            let id = request.trimmed("agent_group_id")
-            guard !id.isEmpty else { return .failure(.parameterEmpty) }
-            guard let group = auth.directory.group(team: auth.principal.teamID, id: id) else { return .failure(.noSuchGroupInTeam) }
-            if let agent = auth.agent {
-                let admin = auth.directory.memberships(ofAgent: agent.id).contains { $0.groupID == group.id && $0.isGroupAdmin }
-                guard admin else { return .failure(.notGroupLeader) }
+        ),
+        immediate: { request, context in
+            context.authorizeNow(request.credentials) { auth in
+                switch groupStatusRequest(request, auth) {
+                case .failure(let error): return error.reply
+                case .success(let (group, filter)):
+                    return auth.engine.groupStatusFromBoard(group: group, filter: filter, directory: auth.directory)
+                }
             }
-            guard !request.trimmed("status").isEmpty else { return .failure(.parameterEmpty) }
-            guard let filter = StatusFilter(request["status"]) else { return .failure(.parameterError) }
-            return await auth.engine.groupStatus(group: group, filter: filter, directory: auth.directory)
+        },
+        handler: { request, context in
+            switch await context.authorize(request.credentials) {
+            case .failure(let error): return error.reply
+            case .success(let auth):
+                switch groupStatusRequest(request, auth) {
+                case .failure(let error): return error.reply
+                case .success(let (group, filter)):
+                    return await auth.engine.groupStatus(group: group, filter: filter, directory: auth.directory)
+                }
+            }
         }
+    )
+
+    /// agentgroupStatus's checks of the group and the filter, shared by its two handlers.
+    static func groupStatusRequest(_ request: OperationRequest, _ auth: Authorized) -> Result<(AgentGroup, StatusFilter), ReplyError> {
+        let id = request.trimmed("agent_group_id")
+        guard !id.isEmpty else { return .failure(ReplyError(.failure(.parameterEmpty))) }
+        guard let group = auth.directory.group(team: auth.principal.teamID, id: id) else {
+            return .failure(ReplyError(.failure(.noSuchGroupInTeam)))
+        }
+        if let agent = auth.agent {
+            let admin = auth.directory.memberships(ofAgent: agent.id).contains { $0.groupID == group.id && $0.isGroupAdmin }
+            guard admin else { return .failure(ReplyError(.failure(.notGroupLeader))) }
+        }
+        guard !request.trimmed("status").isEmpty else { return .failure(ReplyError(.failure(.parameterEmpty))) }
+        guard let filter = StatusFilter(request["status"]) else { return .failure(ReplyError(.failure(.parameterError))) }
+        return .success((group, filter))
     }
 
     /// No credentials, as the manual defines it; answers `1|...` or `0|BackMsg_NN`.

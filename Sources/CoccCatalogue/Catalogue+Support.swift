@@ -85,6 +85,35 @@ extension OperationContext {
 }
 
 extension OperationContext {
+    /// ``authorize(_:)`` without suspending, for immediate handlers: the refusal of the
+    /// credentials, `body`'s answer when the team's engine is loaded, or nil (not loaded, or
+    /// `body` cannot answer now) when the request is to take the async way.
+    func authorizeNow(_ credentials: Credentials, _ body: (Authorized) -> Reply?) -> Reply? {
+        let directory = center.directory
+        switch center.authenticator.authenticate(credentials, from: clientAddress, in: directory, logger: logger) {
+        case .failure(.message(let message)):
+            return .failure(message)
+        case .success(let principal):
+            guard let engine = center.loadedEngine(team: principal.teamID) else { return nil }
+            var logger = logger
+            logger[metadataKey: "team"] = "\(credentials.orgidentity)"
+            logger[metadataKey: "user"] = "\(credentials.user)"
+            return body(Authorized(principal: principal, directory: directory, engine: engine, logger: logger))
+        }
+    }
+
+    /// ``authorizeAgent(_:notAnAgent:_:)`` without suspending; nil as ``authorizeNow(_:_:)``.
+    func authorizeAgentNow(_ credentials: Credentials, notAnAgent: BackMessage = .agentNotFound, _ body: (Agent, Authorized) -> Reply?)
+        -> Reply?
+    {
+        authorizeNow(credentials) { auth in
+            guard let agent = auth.agent else { return .failure(notAnAgent) }
+            return body(agent, auth)
+        }
+    }
+}
+
+extension OperationContext {
     /// For the operations the manual gives no credentials (groupStatusNum, queueCustomerNum):
     /// the team named by `orgidentity`, the non-empty `queuenumber`, and the team's engine.
     /// Failures are replies in `format`.

@@ -31,12 +31,25 @@ public struct OperationContext: Sendable {
 }
 
 /// An operation: its descriptor (names, parameter orders) and its handler.
+///
+/// A read-only operation may also have an `immediate` handler: the same answer, given without
+/// suspending (no actor hop, no store), or nil when it cannot be given so (the team is not
+/// loaded, its published state is stale); the adapters then run `handler`. The hot reads
+/// (agentStatus, agentgroupStatus) have one, so that they are answered on the thread that read
+/// the request. It must never change state: nothing waits for its writes.
 public struct Operation: Sendable {
+    public typealias Immediate = @Sendable (OperationRequest, OperationContext) -> Reply?
+
     public let descriptor: OperationDescriptor
     public let handler: @Sendable (OperationRequest, OperationContext) async -> Reply
+    public let immediate: Immediate?
 
-    public init(_ descriptor: OperationDescriptor, handler: @escaping @Sendable (OperationRequest, OperationContext) async -> Reply) {
+    public init(
+        _ descriptor: OperationDescriptor, immediate: Immediate? = nil,
+        handler: @escaping @Sendable (OperationRequest, OperationContext) async -> Reply
+    ) {
         self.descriptor = descriptor
+        self.immediate = immediate
         self.handler = handler
     }
 

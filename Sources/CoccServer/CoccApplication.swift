@@ -30,6 +30,20 @@ public enum CoccApplication {
         simulator: SimulatedSwitch? = nil, imports: ImportService? = nil, cluster: ClusterRouting? = nil,
         logger: Logger = Logger(label: "coccd")
     ) -> Router<CoccRequestContext> {
+        routes(
+            configuration: configuration, center: center, catalogue: catalogue, metrics: metrics, simulator: simulator, imports: imports,
+            cluster: cluster, logger: logger
+        ).router
+    }
+
+    /// The router, and the operation endpoints over the same dispatcher for the lean path
+    /// (``HotPathHandler``) that serves them ahead of the router.
+    static func routes(
+        configuration: ServerConfiguration, center: CallCenter, catalogue: Catalogue = .standard,
+        metrics: OperationMetrics = OperationMetrics(),
+        simulator: SimulatedSwitch? = nil, imports: ImportService? = nil, cluster: ClusterRouting? = nil,
+        logger: Logger = Logger(label: "coccd")
+    ) -> (router: Router<CoccRequestContext>, endpoints: HotEndpoints) {
         let router = Router(context: CoccRequestContext.self)
         router.add(middleware: OriginCORSMiddleware(origins: Set(configuration.demo ? ["*"] : configuration.corsOrigins)))
         let imports = imports ?? importService(configuration: configuration, center: center, logger: logger)
@@ -38,9 +52,12 @@ public enum CoccApplication {
             catalogue: catalogue, center: center, configuration: configuration, metrics: metrics, imports: imports,
             recordingURLs: recordingURLs, cluster: cluster)
         if let cluster { ClusterAdapter(dispatcher: dispatcher, routing: cluster).register(on: router) }
-        SOAPAdapter(dispatcher: dispatcher).register(on: router)
-        HTTPFormAdapter(dispatcher: dispatcher).register(on: router)
-        CJIAdapter(dispatcher: dispatcher).register(on: router)
+        let endpoints = HotEndpoints(
+            dispatcher: dispatcher, soap: SOAPAdapter(dispatcher: dispatcher), form: HTTPFormAdapter(dispatcher: dispatcher),
+            cji: CJIAdapter(dispatcher: dispatcher), logger: logger, serverName: "coccd")
+        endpoints.soap.register(on: router)
+        endpoints.form.register(on: router)
+        endpoints.cji.register(on: router)
         PushAdapter(dispatcher: dispatcher).register(on: router)
         EventStreamAdapter(dispatcher: dispatcher).register(on: router)
         LiveViewAdapter(dispatcher: dispatcher).register(on: router)
@@ -94,7 +111,7 @@ public enum CoccApplication {
                 body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
         PagesAdapter(simulator: simulator != nil).register(on: router)
-        return router
+        return (router, endpoints)
     }
 
     /// getMonitor's URL signer, with the data directory's key; nil when signing is switched off
@@ -116,8 +133,9 @@ public enum CoccApplication {
 
     /// The HTTP/1 server settings: header cap, idle timeout, the slow-client guard, the
     /// connection caps (`limiter`), and HTTPS when `tls` is given.
-    public static func server(
-        configuration: ServerConfiguration, tls: TLSSettings? = nil, limiter: ConnectionLimiter? = nil
+    /// `endpoints`: served by ``HotPathHandler`` ahead of the router; nil: every request goes to the router.
+    static func server(
+        configuration: ServerConfiguration, tls: TLSSettings? = nil, limiter: ConnectionLimiter? = nil, endpoints: HotEndpoints? = nil
     ) -> HTTPServerBuilder {
         let limiter =
             limiter
@@ -135,7 +153,7 @@ public enum CoccApplication {
             maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes, maxHeaderFieldCount: 100)
         let channel = http1
         return HTTPServerBuilder { responder in
-            let plain = HTTP1Channel(responder: responder, configuration: channel)
+            let plain = HotPathChannel(HTTP1Channel(responder: responder, configuration: channel), endpoints: endpoints)
             guard let tls else { return LimitedChannel(plain, limiter: limiter, answersRefusal: true) }
             return LimitedChannel(try TLSChannel(plain, tlsConfiguration: tls.configuration), limiter: limiter, answersRefusal: false)
         }
@@ -193,12 +211,12 @@ public enum CoccApplication {
         dialer.maxAttempts = configuration.dialerMaxAttempts
         dialer.retryDelay = configuration.dialerRetrySeconds
         services.append(ProgressiveDialer(center: center, campaigns: imports.campaigns, settings: dialer, logger: logger))
+        let (router, endpoints) = routes(
+            configuration: configuration, center: center, metrics: metrics, simulator: simulator, imports: imports, cluster: cluster,
+            logger: logger)
         return Application(
-            router: router(
-                configuration: configuration, center: center, metrics: metrics, simulator: simulator, imports: imports, cluster: cluster,
-                logger: logger
-            ),
-            server: server(configuration: configuration, tls: tls),
+            router: router,
+            server: server(configuration: configuration, tls: tls, endpoints: configuration.leanPath ? endpoints : nil),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd"),
             services: services,
             logger: logger

@@ -175,8 +175,7 @@ public final class EventDeliveryService: Service, Sendable {
 
     /// The hex HMAC-SHA256 of the body under the team's secret.
     public static func signature(_ body: String, secret: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-            .map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data(secret.utf8))))
     }
 
     /// The chapter-6 `key=value&` message as a form body: each field read back by ``EventLine``

@@ -58,6 +58,30 @@ public struct OperationDispatcher: Sendable {
         return (reply, style(for: request))
     }
 
+    /// The operation's answer without suspending, when it has an immediate handler and can give
+    /// one now (see ``Operation``); nil: call ``run(_:_:webroot:logger:)``. Logged and counted as
+    /// `run` does. On a node of a cluster only for a team this node holds: the others forward.
+    public func runImmediately(_ operation: Operation, _ request: OperationRequest, webroot: String, logger: Logger) -> (
+        Reply, MessageStyle
+    )? {
+        guard let immediate = operation.immediate else { return nil }
+        let team = teamID(of: request)
+        if let cluster, let team, !cluster.membership.holds(team: team) { return nil }
+        let start = ContinuousClock.now
+        var logger = logger
+        logger[metadataKey: "operation"] = "\(operation.descriptor.name)"
+        logger[metadataKey: "interface"] = "\(request.interface.rawValue)"
+        let context = OperationContext(
+            center: center, logger: logger, webrootAddress: webroot, imports: imports, clientAddress: request.clientAddress,
+            recordingURLs: recordingURLs)
+        guard let reply = immediate(request, context) else { return nil }
+        metrics.record(
+            operation: operation.descriptor.name, interface: request.interface.rawValue, code: reply.code,
+            duration: ContinuousClock.now - start)
+        logger.debug("operation done", metadata: ["code": "\(reply.code)", "message": "\(reply.message.render(.code))"])
+        return (reply, style(for: request))
+    }
+
     /// Runs the operation here: its handler, then (when it queued writes) the wait until they are stored.
     func execute(_ operation: Operation, _ request: OperationRequest, team: Int64?, webroot: String, logger: Logger) async -> Reply {
         let before = team.flatMap { center.loadedEngine(team: $0)?.journal.enqueuedCount } ?? 0

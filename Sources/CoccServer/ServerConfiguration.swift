@@ -92,6 +92,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// Threads that run libxml2 parses, off the request threads; `maxConcurrentParses` bounds
     /// the parses running or waiting for them, past which requests get `Server busy`.
     public var soapParseThreads = 2
+    /// The operation endpoints (SOAP, the form interface, CJI) are served by a lean handler in
+    /// the connection's pipeline ahead of the router (see `HotPathHandler`); `false` sends
+    /// them through the router like every other request (to compare, or to rule it out).
+    public var leanPath = true
     /// Event POSTs in flight at once across all teams (each team has its own ordered queue).
     public var eventDeliveryConcurrency = 16
     /// Open client connections at most, and per client address; over either, a new connection is
@@ -160,7 +164,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case dialerMaxAttempts, dialerRetrySeconds
         case recordingURLsSigned, recordingURLLifetimeSeconds
         case importMaxFieldsPerRow, importMaxRowBytes
-        case soapMaxBodyBytes, soapMaxAttributesPerElement, soapMaxNamespaceDeclarationsPerElement, soapMaxDepth, soapParseThreads
+        case soapMaxBodyBytes, soapMaxAttributesPerElement, soapMaxNamespaceDeclarationsPerElement, soapMaxDepth, soapParseThreads, leanPath
         case eventDeliveryConcurrency, maxConnections, maxConnectionsPerAddress, pressureIdleTimeoutSeconds, tlsCertificate, tlsKey
         case switchKind = "switch"
         case asterisk, cluster
@@ -215,6 +219,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             try c.decodeIfPresent(Int.self, forKey: .soapMaxNamespaceDeclarationsPerElement) ?? soapMaxNamespaceDeclarationsPerElement
         soapMaxDepth = try c.decodeIfPresent(Int.self, forKey: .soapMaxDepth) ?? soapMaxDepth
         soapParseThreads = try c.decodeIfPresent(Int.self, forKey: .soapParseThreads) ?? soapParseThreads
+        leanPath = try c.decodeIfPresent(Bool.self, forKey: .leanPath) ?? leanPath
         eventDeliveryConcurrency = try c.decodeIfPresent(Int.self, forKey: .eventDeliveryConcurrency) ?? eventDeliveryConcurrency
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
         maxConnectionsPerAddress = try c.decodeIfPresent(Int.self, forKey: .maxConnectionsPerAddress) ?? maxConnectionsPerAddress

@@ -21,6 +21,9 @@ struct AuthenticationTests {
         #expect(stored.hasPrefix("pbkdf2-sha256$1000$"))
         #expect(!stored.contains("s3cret") && !stored.contains(PasswordHash.md5Hex("s3cret")))
         #expect(PasswordHash.verify(md5Hex: PasswordHash.md5Hex("s3cret"), against: stored))
+        // The digest as PHP's md5() writes it (lower-case hex), which clients send as pwdtype=md5.
+        #expect(PasswordHash.md5Hex("123456") == "e10adc3949ba59abbe56e057f20f883e")
+        #expect(Hex.lowercase([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
         #expect(PasswordHash.verify(md5Hex: PasswordHash.md5Hex("s3cret").uppercased(), against: stored))
         #expect(!PasswordHash.verify(md5Hex: PasswordHash.md5Hex("S3cret"), against: stored))
         #expect(!PasswordHash.verify(md5Hex: PasswordHash.md5Hex("s3cret"), against: "plain:s3cret"))

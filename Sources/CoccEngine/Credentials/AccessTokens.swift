@@ -74,6 +74,6 @@ public final class AccessTokens: Sendable {
 
     private func mac(_ payload: String) -> String {
         let key = key.withLock { $0 }
-        return HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key))
     }
 }

@@ -16,7 +16,7 @@ public enum PasswordHash {
     public static let defaultRounds = 20_000
 
     public static func md5Hex(_ password: String) -> String {
-        Insecure.MD5.hash(data: Data(password.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(Insecure.MD5.hash(data: Array(password.utf8)))
     }
 
     /// True for 32 hexadecimal digits, either case.

@@ -61,7 +61,7 @@ public struct RecordingURLSigner: Sendable {
 
     private func mac(path: String, expires: Int64) -> String {
         let message = "getMonitor\n\(path)\n\(expires)"
-        return HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key))
     }
 
     /// The 256-bit key in `<directory>/recording-url.key` (64 hex digits), created when missing;

@@ -38,20 +38,36 @@ public struct StatusFilter: Sendable {
 extension TeamEngine {
     /// agentStatus: `groupid-status,` for each of the agent's groups, each ending with a comma.
     public func agentStatus(agent: Agent, directory: Directory) -> Reply {
-        let session = session(of: agent)
+        publishBoard()
+        return Self.agentStatusReply(session: sessions[agent.id], agent: agent, directory: directory)
+    }
+
+    /// agentStatus's answer for an agent's session (nil: never logged in, so logged out everywhere).
+    nonisolated static func agentStatusReply(session: AgentSession?, agent: Agent, directory: Directory) -> Reply {
         let memberships = directory.memberships(ofAgent: agent.id)
         guard !memberships.isEmpty else { return .failure(.noMatchingData) }
-        let status = memberships.map { "\($0.groupID)-\(session.status(inGroup: $0.groupID).rawValue)," }.joined()
+        var status = ""
+        for m in memberships {
+            status += "\(m.groupID)-\((session?.status(inGroup: m.groupID) ?? .logout).rawValue),"
+        }
         return .success(.retrieved, extra: .init(cjiKey: "status", value: status))
     }
 
     /// agentgroupStatus: `number:status` of the group's agents that match the filter.
     public func groupStatus(group: AgentGroup, filter: StatusFilter, directory: Directory) -> Reply {
+        publishBoard()
+        return Self.groupStatusReply(group: group, filter: filter, directory: directory) { sessions[$0.id] }
+    }
+
+    /// agentgroupStatus's answer, with each agent's session from `session` (nil: logged out).
+    nonisolated static func groupStatusReply(
+        group: AgentGroup, filter: StatusFilter, directory: Directory, session: (Agent) -> AgentSession?
+    ) -> Reply {
         let members = directory.memberships(ofGroup: group.id)
         guard !members.isEmpty else { return .failure(.noAgents) }
         let listed = members.compactMap { m -> String? in
             guard let agent = directory.agents[m.agentID] else { return nil }
-            let status = session(of: agent).status(inGroup: group.id)
+            let status = session(agent)?.status(inGroup: group.id) ?? .logout
             return filter.matches(status) ? "\(agent.number):\(status.rawValue)" : nil
         }
         guard !listed.isEmpty else { return .failure(.noAgentsInStatus) }

@@ -42,6 +42,8 @@ public actor TeamEngine {
     /// Goes up on every change of the team's live state (``LiveView``); nonisolated, so that a
     /// view can wait for it without entering the actor.
     public nonisolated let changes = ChangeSignal()
+    /// The sessions as last published, for status reads that skip the actor (``SessionBoard``).
+    public nonisolated let board = SessionBoard()
     /// Today's inbound figures per group, read once a day from the call records.
     var inboundOutcomes: InboundOutcomes?
 
@@ -77,6 +79,7 @@ public actor TeamEngine {
             logger.notice("agent call state cleared at start-up", metadata: ["team_id": "\(teamID)", "agent_id": "\(id)"])
         }
         self.sessions = sessions
+        board.publish(sessions, version: changes.version)
     }
 
     /// Hangs up every live call of the team, so each ends with its hangup events (shutdown).

@@ -2,6 +2,7 @@ import CoccCatalogue
 import CoccOperations
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The Script interface: the CJI plugin, its test page, and JSONP at `/setevent/<name>CJI`.
@@ -36,35 +37,43 @@ struct CJIAdapter: Sendable {
     }
 
     func call(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
-        let name = context.parameters.get("name") ?? ""
+        let endpoint = try await EndpointRequest(
+            request, context: context, bodyLimit: dispatcher.configuration.maxBodyBytes, routeName: context.parameters.get("name") ?? "")
+        return await dispatcher.complete(outcome(endpoint, logger: context.logger), logger: context.logger).response
+    }
+
+    func outcome(_ request: EndpointRequest, logger: Logger) -> EndpointOutcome {
         // Decoded as a form: jQuery's getJSON (the vendor plugin's transport) writes a space as `+`
         // (dialerListCJI's `dialtime=2031-01-01+09:00:00`). The first of repeated names wins.
         var parameters = FormDecoding.decode(request.uri.query ?? "")
         let callback = parameters.removeValue(forKey: "callback")
         parameters["_"] = nil  // jQuery's cache buster
         if let callback, !Self.isSafeCallback(callback) {
-            return Response(
-                status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: "invalid callback name\n")))
+            return .response(
+                EndpointResponse(
+                    status: .badRequest, contentType: "text/plain; charset=utf-8", body: ByteBuffer(string: "invalid callback name\n")))
         }
-        let json: String
-        if let operation = dispatcher.catalogue.cji(name) {
-            let (reply, style) = await dispatcher.run(
-                operation, OperationRequest(parameters: parameters, interface: .cji, clientAddress: context.clientAddress),
-                webroot: PublicBase.webroot(for: request, configuration: dispatcher.configuration), logger: context.logger)
-            json = reply.cjiJSON(style: style)
-        } else {
+        guard let operation = dispatcher.catalogue.cji(request.routeName) else {
             dispatcher.metrics.recordRejected(interface: "cji", reason: "unknown_function")
-            json = Reply.failure(.parameterError).cjiJSON(style: dispatcher.configuration.messageStyle)
+            return .response(
+                Self.answer(Reply.failure(.parameterError).cjiJSON(style: dispatcher.configuration.messageStyle), callback: callback))
         }
-        guard let callback else {
-            return Response(
-                status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
-        }
+        return .operation(
+            EndpointCall(
+                operation: operation,
+                request: OperationRequest(parameters: parameters, interface: .cji, clientAddress: request.clientAddress),
+                webroot: PublicBase.webroot(authority: request.head.authority, configuration: dispatcher.configuration)
+            ) { reply, style in Self.answer(reply.cjiJSON(style: style), callback: callback) })
+    }
+
+    /// The JSON, or JSONP when the page named a callback.
+    static func answer(_ json: String, callback: String?) -> EndpointResponse {
+        guard let callback else { return EndpointResponse(contentType: "application/json; charset=utf-8", body: ByteBuffer(string: json)) }
         // The leading comment keeps a hostile callback from forming a Flash or script preamble.
-        return Response(
-            status: .ok, headers: [.contentType: "application/javascript; charset=utf-8", .xContentTypeOptions: "nosniff"],
-            body: .init(byteBuffer: ByteBuffer(string: "/**/\(callback)(\(json));")))
+        var response = EndpointResponse(
+            contentType: "application/javascript; charset=utf-8", body: ByteBuffer(string: "/**/\(callback)(\(json));"))
+        response.headers[.xContentTypeOptions] = "nosniff"
+        return response
     }
 }
 

@@ -20,29 +20,37 @@ struct HTTPFormAdapter: Sendable {
     }
 
     func call(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
+        let endpoint = try await EndpointRequest(request, context: context, bodyLimit: dispatcher.configuration.maxBodyBytes)
+        return await dispatcher.complete(outcome(endpoint, logger: context.logger), logger: context.logger).response
+    }
+
+    func outcome(_ request: EndpointRequest, logger: Logger) -> EndpointOutcome {
         var parameters: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where parameters[String(key)] == nil {
             parameters[String(key)] = String(value)
         }
         if request.method == .post {
-            let body = try await request.body.collect(upTo: dispatcher.configuration.maxBodyBytes)
             // The form wins over the query string.
-            parameters.merge(FormDecoding.decode(body.readableBytesView)) { _, form in form }
+            parameters.merge(FormDecoding.decode(request.body.readableBytesView)) { _, form in form }
         }
         let event = parameters["EVENT"] ?? parameters.first { $0.key.lowercased() == "event" }?.value ?? ""
-        guard !event.isEmpty else { return text(Reply.failure(.parameterEmpty).retuenString(style: dispatcher.configuration.messageStyle)) }
+        guard !event.isEmpty else {
+            return .response(text(Reply.failure(.parameterEmpty).retuenString(style: dispatcher.configuration.messageStyle)))
+        }
         guard let operation = dispatcher.catalogue.http(event) else {
             dispatcher.metrics.recordRejected(interface: "http", reason: "unknown_event")
-            context.logger.notice("unknown EVENT", metadata: ["event": "\(event)"])
-            return text(Reply.failure(.parameterError).retuenString(style: dispatcher.configuration.messageStyle))
+            logger.notice("unknown EVENT", metadata: ["event": "\(event)"])
+            return .response(text(Reply.failure(.parameterError).retuenString(style: dispatcher.configuration.messageStyle)))
         }
-        let (reply, style) = await dispatcher.run(
-            operation, OperationRequest(parameters: parameters, interface: .http, clientAddress: context.clientAddress),
-            webroot: PublicBase.webroot(for: request, configuration: dispatcher.configuration), logger: context.logger)
-        return text(reply.retuenString(style: style))
+        return .operation(
+            EndpointCall(
+                operation: operation,
+                request: OperationRequest(parameters: parameters, interface: .http, clientAddress: request.clientAddress),
+                webroot: PublicBase.webroot(authority: request.head.authority, configuration: dispatcher.configuration)
+            ) { reply, style in text(reply.retuenString(style: style)) })
     }
 
-    func text(_ body: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    func text(_ body: String) -> EndpointResponse {
+        EndpointResponse(contentType: "text/plain; charset=utf-8", body: ByteBuffer(string: body))
     }
 }

@@ -85,46 +85,81 @@ struct SOAPAdapter: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             return tooLarge()
         }
-        let body: ByteBuffer
+        let endpoint: EndpointRequest
         do {
-            body = try await request.body.collect(upTo: limit)
+            endpoint = try await EndpointRequest(request, context: context, bodyLimit: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return tooLarge()
         }
-        let soap: SOAPRequest
+        return await dispatcher.complete(outcome(endpoint, logger: context.logger), logger: context.logger).response
+    }
+
+    /// Bodies up to this size are parsed on the thread that read them: a screened envelope this
+    /// small (bounded depth, attributes and declarations) parses in microseconds, less than the
+    /// hop to the parse pool and back costs. Larger ones go to the pool, so that no client's
+    /// expensive body holds up the threads that serve everybody else.
+    static let inlineParseBytes = 8 * 1024
+
+    /// What the envelope asks for: a fault, or the operation to run and its reply's writer.
+    func outcome(_ request: EndpointRequest, logger: Logger) -> EndpointOutcome {
+        let screened: ScreenedEnvelope
         do {
-            // The markup scan here (linear, bounded by the cap); libxml2 on the parse pool.
-            let screened = try reader.screen(Array(buffer: body))
-            soap = try await parsePool.parse(screened, with: reader)
+            // The markup scan here (linear, bounded by the cap); libxml2 inline or on the parse pool.
+            screened = try reader.screen(Array(buffer: request.body))
+            if request.body.readableBytes <= Self.inlineParseBytes {
+                return call(try reader.parse(screened), request, logger: logger)
+            }
         } catch {
-            dispatcher.metrics.recordRejected(interface: "soap", reason: error.code == .server ? "busy" : "fault")
-            context.logger.notice("SOAP fault", metadata: ["reason": "\(error.message)"])
-            return fault(error)
+            return .response(refused(error, logger: logger))
         }
+        return .later {
+            do throws(SOAPFault) {
+                return self.call(try await self.parsePool.parse(screened, with: self.reader), request, logger: logger)
+            } catch {
+                return .response(self.refused(error, logger: logger))
+            }
+        }
+    }
+
+    func refused(_ error: SOAPFault, logger: Logger) -> EndpointResponse {
+        dispatcher.metrics.recordRejected(interface: "soap", reason: error.code == .server ? "busy" : "fault")
+        logger.notice("SOAP fault", metadata: ["reason": "\(error.message)"])
+        return faultResponse(error)
+    }
+
+    func call(_ soap: SOAPRequest, _ request: EndpointRequest, logger: Logger) -> EndpointOutcome {
         guard
             let operation = dispatcher.catalogue.soap(soap.operation)
                 ?? dispatcher.catalogue.operations.first(where: { $0.descriptor.soapName?.lowercased() == soap.operation.lowercased() })
         else {
             dispatcher.metrics.recordRejected(interface: "soap", reason: "unknown_operation")
-            return fault(SOAPFault(.client, "Procedure '\(soap.operation)' not present", version: soap.version))
+            return .response(faultResponse(SOAPFault(.client, "Procedure '\(soap.operation)' not present", version: soap.version)))
         }
-        let parameters = soap.parameters(for: operation.descriptor)
-        let (reply, style) = await dispatcher.run(
-            operation, OperationRequest(parameters: parameters, interface: .soap, clientAddress: context.clientAddress),
-            webroot: PublicBase.webroot(for: request, configuration: configuration), logger: context.logger)
-        let xml = SOAPResponseWriter.response(
-            // An alias is answered under the name it was called by, as its client's stub expects.
-            version: soap.version,
-            operation: operation.descriptor.soapAliases.contains(soap.operation)
-                ? soap.operation : operation.descriptor.soapName ?? soap.operation,
-            namespace: soap.namespace ?? configuration.soapNamespace, value: reply.soapString(style: style))
-        return Response(status: .ok, headers: [.contentType: soap.version.contentType], body: .init(byteBuffer: ByteBuffer(string: xml)))
+        // An alias is answered under the name it was called by, as its client's stub expects.
+        let name =
+            operation.descriptor.soapAliases.contains(soap.operation) ? soap.operation : operation.descriptor.soapName ?? soap.operation
+        let (version, namespace) = (soap.version, soap.namespace ?? configuration.soapNamespace)
+        return .operation(
+            EndpointCall(
+                operation: operation,
+                request: OperationRequest(
+                    parameters: soap.parameters(for: operation.descriptor), interface: .soap, clientAddress: request.clientAddress),
+                webroot: PublicBase.webroot(authority: request.head.authority, configuration: configuration)
+            ) { reply, style in
+                let xml = SOAPResponseWriter.response(
+                    version: version, operation: name, namespace: namespace, value: reply.soapString(style: style))
+                return EndpointResponse(contentType: version.contentType, body: ByteBuffer(string: xml))
+            })
+    }
+
+    func faultResponse(_ fault: SOAPFault) -> EndpointResponse {
+        EndpointResponse(
+            status: HTTPResponse.Status(code: fault.httpStatus), contentType: fault.version.contentType,
+            body: ByteBuffer(string: SOAPResponseWriter.fault(fault)))
     }
 
     func fault(_ fault: SOAPFault) -> Response {
-        Response(
-            status: HTTPResponse.Status(code: fault.httpStatus), headers: [.contentType: fault.version.contentType],
-            body: .init(byteBuffer: ByteBuffer(string: SOAPResponseWriter.fault(fault))))
+        faultResponse(fault).response
     }
 
     func tooLarge() -> Response {

@@ -51,6 +51,9 @@ final class RawConnection: @unchecked Sendable {
     /// Ends the connection from this side (the descriptor is released at deinit).
     func hangUp() { _ = shutdown(fd, Int32(SHUT_RDWR)) }
 
+    /// Closes this side for writing only (a half-close): the server can still answer.
+    func closeWriting() { _ = shutdown(fd, Int32(SHUT_WR)) }
+
     /// Runs blocking socket calls on a thread of their own: blocking the cooperative pool (two
     /// threads here) would starve the server under test, whose handlers run there too, and
     /// Dispatch's global queues are as narrow (the runtime's timers fire there).
