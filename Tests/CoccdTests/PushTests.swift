@@ -49,6 +49,15 @@ struct PushTests {
             #expect(lines.allSatisfy { field($0, "activenum") == "8001" })
             #expect(lines.map { field($0, "eventid")! } == ["1", "2", "3", "7"])  // 4-6 are 8002's
             #expect(etag == "7" && lastModified?.hasSuffix(" GMT") == true)
+            // RFC 9110's IMF-fixdate, as Foundation's formatter writes it (coccd writes it by hand),
+            // and the time of the newest event, which the test clock set.
+            let imf = DateFormatter()
+            imf.locale = Locale(identifier: "en_US_POSIX")
+            imf.timeZone = TimeZone(identifier: "GMT")
+            imf.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            let stamped = try #require(imf.date(from: lastModified ?? ""))
+            #expect(imf.string(from: stamped) == lastModified)
+            #expect(abs(stamped.timeIntervalSince(f.clock())) < 60)
 
             // Waiting with the cursor: the hangup wakes the poll at once; polling on with each new
             // Etag, as the plugin does, brings the rest, each event once.
