@@ -71,10 +71,7 @@ public struct OperationDispatcher: Sendable {
         var logger = logger
         logger[metadataKey: "operation"] = "\(operation.descriptor.name)"
         logger[metadataKey: "interface"] = "\(request.interface.rawValue)"
-        let context = OperationContext(
-            center: center, logger: logger, webrootAddress: webroot, imports: imports, clientAddress: request.clientAddress,
-            recordingURLs: recordingURLs)
-        guard let reply = immediate(request, context) else { return nil }
+        guard let reply = immediate(request, context(for: request, webroot: webroot, logger: logger)) else { return nil }
         metrics.record(
             operation: operation.descriptor.name, interface: request.interface.rawValue, code: reply.code,
             duration: ContinuousClock.now - start)
@@ -82,14 +79,17 @@ public struct OperationDispatcher: Sendable {
         return (reply, style(for: request))
     }
 
+    /// What a handler of either kind is given.
+    func context(for request: OperationRequest, webroot: String, logger: Logger) -> OperationContext {
+        OperationContext(
+            center: center, logger: logger, webrootAddress: webroot, imports: imports, clientAddress: request.clientAddress,
+            recordingURLs: recordingURLs)
+    }
+
     /// Runs the operation here: its handler, then (when it queued writes) the wait until they are stored.
     func execute(_ operation: Operation, _ request: OperationRequest, team: Int64?, webroot: String, logger: Logger) async -> Reply {
         let before = team.flatMap { center.loadedEngine(team: $0)?.journal.enqueuedCount } ?? 0
-        var reply = await operation(
-            request,
-            OperationContext(
-                center: center, logger: logger, webrootAddress: webroot, imports: imports, clientAddress: request.clientAddress,
-                recordingURLs: recordingURLs))
+        var reply = await operation(request, context(for: request, webroot: webroot, logger: logger))
         // The change is durable before the client hears of it: wait for the team's queued
         // writes, when this operation (or one beside it) queued any; a read-only operation
         // answers from memory even while the store is away.
