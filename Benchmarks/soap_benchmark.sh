@@ -11,6 +11,11 @@
 #   php-cli  PHP's built-in server with 4 workers, the same PHP peer
 #   gsoap    a threaded gSOAP C server compiled here from coccd's WSDL: the fast native
 #            baseline (Benchmarks/gsoap-peer/server.c; the rest is generated at run time)
+#   nio-http1  SwiftNIO's HTTP/1 server answering coccd's agentStatus envelope as a constant,
+#            with no other work (Benchmarks/nio-floor): the floor of any server built on NIO's
+#            HTTP/1 pipeline, as coccd is
+#   nio-raw  the same without NIO's HTTP codec (requests framed by their Content-Length, one
+#            prebuilt answer): the floor of SwiftNIO itself on this machine
 # Prints req/s, p50, p99 and the servers' CPU per request (utime+stime of each server's whole
 # process tree, from /proc, over the wrk run) at 16 and 64 connections, and the ratios.
 #   Benchmarks/soap_benchmark.sh [seconds per run, default 10] [rounds, default 3]
@@ -23,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-10}
 REPEATS=${2:-3}
-ALL_SERVERS="coccd form routes php-fpm php-cli gsoap"
+ALL_SERVERS="coccd form routes php-fpm php-cli gsoap nio-http1 nio-raw"
 SERVERS=${SERVERS:-$ALL_SERVERS}
 for s in $SERVERS; do
     case " $ALL_SERVERS " in *" $s "*) ;; *) echo "unknown server '$s' in SERVERS (known: $ALL_SERVERS)" >&2; exit 2;; esac
@@ -34,6 +39,8 @@ PEER_PORT=4682
 CLI_PORT=4683
 GSOAP_PORT=4684
 ROUTES_PORT=4685
+NIO_HTTP1_PORT=4686
+NIO_RAW_PORT=4687
 WORK=$(mktemp -d)
 pids=()
 cleanup() {
@@ -169,6 +176,27 @@ if want gsoap; then
     for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$GSOAP_PORT/" && break; sleep 0.1; done
 fi
 
+# The NIO floor: the answer coccd gives, served as a constant by a bare SwiftNIO server.
+if want nio-http1 || want nio-raw; then
+    echo "== building and starting the SwiftNIO floor (Benchmarks/nio-floor, release)"
+    swift build -c release --package-path Benchmarks/nio-floor --scratch-path .build-nio-floor 2>&1 | tail -n 1
+    NIO_FLOOR=$(swift build -c release --package-path Benchmarks/nio-floor --scratch-path .build-nio-floor --show-bin-path)/nio-floor
+    curl -s -H 'Content-Type: text/xml' --data-binary @Benchmarks/agentstatus.xml "http://127.0.0.1:$COCCD_PORT/coccwi.php" > "$WORK/answer.xml"
+    if want nio-http1; then
+        "$NIO_FLOOR" "$NIO_HTTP1_PORT" http1 "$WORK/answer.xml" > "$WORK/nio-http1.log" 2>&1 &
+        NIO_HTTP1_PID=$!
+        pids+=("$NIO_HTTP1_PID")
+    fi
+    if want nio-raw; then
+        "$NIO_FLOOR" "$NIO_RAW_PORT" raw "$WORK/answer.xml" > "$WORK/nio-raw.log" 2>&1 &
+        NIO_RAW_PID=$!
+        pids+=("$NIO_RAW_PID")
+    fi
+    for port in $NIO_HTTP1_PORT $NIO_RAW_PORT; do
+        for _ in $(seq 1 100); do curl -s -o /dev/null -d x "http://127.0.0.1:$port/" && break; sleep 0.1; done
+    done
+fi
+
 # "routes": a second coccd with the lean path switched off (`leanPath: false`), so that SOAP
 # goes through the Hummingbird router as every request did before it: the before/after of the
 # lean path, measured in the same run.
@@ -191,6 +219,8 @@ want routes && check "http://127.0.0.1:$ROUTES_PORT/coccwi.php"
 want php-cli && check "http://127.0.0.1:$CLI_PORT/coccwi.php"
 want php-fpm && check "http://127.0.0.1:$PEER_PORT/coccwi.php"
 want gsoap && check "http://127.0.0.1:$GSOAP_PORT/coccwi.php"
+want nio-http1 && check "http://127.0.0.1:$NIO_HTTP1_PORT/coccwi.php"
+want nio-raw && check "http://127.0.0.1:$NIO_RAW_PORT/coccwi.php"
 
 # Per server: the URL, the wrk script, and the roots of its process tree for the CPU count.
 url() {
@@ -199,6 +229,7 @@ url() {
         routes) echo "http://127.0.0.1:$ROUTES_PORT/coccwi.php";;
         php-fpm) echo "http://127.0.0.1:$PEER_PORT/coccwi.php";; php-cli) echo "http://127.0.0.1:$CLI_PORT/coccwi.php";;
         gsoap) echo "http://127.0.0.1:$GSOAP_PORT/coccwi.php";;
+        nio-http1) echo "http://127.0.0.1:$NIO_HTTP1_PORT/coccwi.php";; nio-raw) echo "http://127.0.0.1:$NIO_RAW_PORT/coccwi.php";;
     esac
 }
 lua() { if [ "$1" = form ]; then echo Benchmarks/agentstatus_form.lua; else echo Benchmarks/agentstatus.lua; fi; }
@@ -206,6 +237,7 @@ roots() {
     case $1 in
         coccd | form) echo "$COCCD_PID";; routes) echo "$ROUTES_PID";; php-fpm) echo "$(cat "$WORK/nginx.pid") $FPM_PID";;
         php-cli) echo "$CLI_PID";; gsoap) echo "$GSOAP_PID";;
+        nio-http1) echo "$NIO_HTTP1_PID";; nio-raw) echo "$NIO_RAW_PID";;
     esac
 }
 # The given processes and all their descendants (nginx's workers, php-fpm's and php -S's
@@ -270,7 +302,10 @@ for what, a, b, i in (("coccd/gsoap req/s", "coccd", "gsoap", 0), ("coccd/gsoap 
                       ("coccd/php-fpm req/s", "coccd", "php-fpm", 0), ("coccd/php-fpm CPU/req", "coccd", "php-fpm", 1),
                       ("coccd/php-cli req/s", "coccd", "php-cli", 0), ("form/soap req/s", "form", "coccd", 0),
                       ("form/soap CPU/req", "form", "coccd", 1),
-                      ("coccd/routes req/s", "coccd", "routes", 0), ("coccd/routes CPU/req", "coccd", "routes", 1)):
+                      ("coccd/routes req/s", "coccd", "routes", 0), ("coccd/routes CPU/req", "coccd", "routes", 1),
+                      ("nio-http1/gsoap req/s", "nio-http1", "gsoap", 0), ("nio-http1/gsoap CPU/req", "nio-http1", "gsoap", 1),
+                      ("nio-raw/gsoap req/s", "nio-raw", "gsoap", 0), ("nio-raw/gsoap CPU/req", "nio-raw", "gsoap", 1),
+                      ("coccd/nio-http1 req/s", "coccd", "nio-http1", 0), ("coccd/nio-http1 CPU/req", "coccd", "nio-http1", 1)):
     for c in (16, 64):
         if (a, c) in med and (b, c) in med and med[(b, c)][i]:
             ratio = med[(a, c)][i] / med[(b, c)][i]

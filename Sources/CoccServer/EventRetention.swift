@@ -63,6 +63,13 @@ public enum EventRetention {
         return first > 0 && cursor < first - 1
     }
 
+    /// ``isStale(cursor:teamID:store:)``, answered from memory when the live edge of the log
+    /// reaches the cursor: the events after it are all there, so none was pruned unseen.
+    public static func isStale(cursor: Int64, teamID: Int64, center: CallCenter) async throws -> Bool {
+        if center.eventBus.covers(team: teamID, after: cursor) { return false }
+        return try await isStale(cursor: cursor, teamID: teamID, store: center.store)
+    }
+
     /// The message a stale reader receives, in the chapter-6 `key=value&` form so that
     /// `sonAccept` and every other consumer parse it like any event. `eventid` is the cursor to
     /// continue from (the team's newest event): after reloading state (agentStatus, ...) the

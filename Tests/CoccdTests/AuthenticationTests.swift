@@ -4,6 +4,7 @@ import CoccProvisioning
 import CoccServer
 import CoccStorage
 import CoccStore
+import Crypto
 import Foundation
 import GRDB
 import Hummingbird
@@ -84,6 +85,39 @@ struct AuthenticationTests {
         // The file changed but this snapshot is the old one: the expired entry must be re-verified, and still pass.
         #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
         #expect(auth.cache.count == 1)
+    }
+
+    /// A page polling with its password keeps its cached login: a use in the second half of the
+    /// lifetime extends it, so no slow hash is paid while it is in use.
+    @Test
+    func cacheEntriesInUseAreExtended() async throws {
+        let f = try await Fixture()
+        let clock = f.clock
+        let auth = Authenticator(cache: CredentialCache(lifetime: 60), clock: { clock() })
+        let creds = Credentials(orgidentity: "demo", usertype: "agent", user: "8001", pwdtype: "plaintext", password: "123456")
+        #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
+        #expect(auth.slowHashVerifications == 1)
+        for _ in 0..<5 {
+            f.clock.advance(40)  // past the first lifetime, but each use came within 60 s of the last
+            #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
+        }
+        #expect(auth.slowHashVerifications == 1)
+        f.clock.advance(61)  // unused for a whole lifetime: verified again
+        #expect(auth.authenticate(creds, in: f.center.directory, logger: logger).isSuccess)
+        #expect(auth.slowHashVerifications == 2)
+    }
+
+    /// The credential cache's key: HMAC-SHA256 with the key's blocks hashed once gives what
+    /// swift-crypto's HMAC gives, for keys shorter than, equal to and longer than a block
+    /// (RFC 4231 test case 1 among them).
+    @Test(arguments: [20, 32, 64, 131])
+    func keyedDigestIsHMACSHA256(keyLength: Int) {
+        let key = SymmetricKey(data: keyLength == 20 ? [UInt8](repeating: 0x0b, count: 20) : (0..<keyLength).map { UInt8($0 & 0xff) })
+        for message in [Array("Hi There".utf8), [], [UInt8](repeating: 0xdd, count: 200)] {
+            #expect(KeyedDigest(key: key).code(for: message) == Data(HMAC<SHA256>.authenticationCode(for: message, using: key)))
+        }
+        let rfc4231 = KeyedDigest(key: SymmetricKey(data: [UInt8](repeating: 0x0b, count: 20))).code(for: Array("Hi There".utf8))
+        #expect(Hex.lowercase(rfc4231) == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
     }
 
     @Test

@@ -36,6 +36,9 @@ struct PushTests {
             _ = try await call(
                 client, .http, "makeCall", OutboundCallTests.dial.with(Fixture.agent("8002")).with(["targetdn": "13800000003"]))
             await f.advance(2)
+            // The events are appended to the log after the operations answer (the team's journal):
+            // the poll below reads what is there, so wait until they are.
+            await f.settle()
 
             let (status, etag, lastModified, body) = try await client.execute(uri: channel, method: .get, headers: [.ifNoneMatch: "0"]) {
                 ($0.status, $0.headers[.eTag], $0.headers[.lastModified], String(buffer: $0.body))
@@ -111,6 +114,7 @@ struct PushTests {
             _ = try await call(client, .http, "login", Fixture.agent8001)
             _ = try await call(client, .http, "makeCall", OutboundCallTests.dial)
             await f.advance(3)
+            await f.settle()  // the call's events are in the log, so the first poll has them all
             let etag = try await client.execute(uri: channel, method: .get, headers: [.ifNoneMatch: "0"]) { $0.headers[.eTag] }
             async let waiting = client.execute(uri: channel, method: .get, headers: [.ifNoneMatch: etag ?? ""]) {
                 ($0.status, String(buffer: $0.body))

@@ -25,9 +25,11 @@ public final class EventBus: Sendable {
         let teamChannel: Bool
     }
 
+    /// A reader waiting for its channel: `wake` is called once, outside the lock, when the
+    /// channel has something (or the waiter is dropped with ``unwatch(_:)``, which does not call it).
     private struct Waiter {
         let id: Int
-        let continuation: CheckedContinuation<Void, Never>
+        let wake: @Sendable () -> Void
     }
 
     private struct Team {
@@ -70,26 +72,26 @@ public final class EventBus: Sendable {
     }
 
     func published(_ event: StoredEvent, agents: [Int64], teamChannel: Bool = true) {
-        let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+        let woken = state.withLock { s -> [@Sendable () -> Void] in
             var team = s.teams[event.teamID] ?? Team()
             if let last = team.recent.last, last.event.eventid + 1 != event.eventid { team.recent.removeAll() }
             team.recent.append(Entry(event: event, agents: agents, teamChannel: teamChannel))
             if team.recent.count > 2 * Self.recentCapacity { team.recent.removeFirst(team.recent.count - Self.recentCapacity) }
             team.latest = max(team.latest, event.eventid)
-            var woken: [CheckedContinuation<Void, Never>] = []
+            var woken: [@Sendable () -> Void] = []
             if teamChannel {
                 team.teamLatest = max(team.teamLatest, event.eventid)
-                woken = team.teamWaiters.map(\.continuation)
+                woken = team.teamWaiters.map(\.wake)
                 team.teamWaiters.removeAll()
             }
             for agent in agents {
                 team.agentLatest[agent] = max(team.agentLatest[agent] ?? 0, event.eventid)
-                woken += (team.agentWaiters.removeValue(forKey: agent) ?? []).map(\.continuation)
+                woken += (team.agentWaiters.removeValue(forKey: agent) ?? []).map(\.wake)
             }
             s.teams[event.teamID] = team
             return woken
         }
-        for continuation in woken { continuation.resume() }
+        for wake in woken { wake() }
     }
 
     /// Another process appended event `eventid` to the team's log (a cluster's owner node, told
@@ -97,7 +99,7 @@ public final class EventBus: Sendable {
     /// memory run is dropped unless this process appends the team's events itself (`local`),
     /// since it no longer reaches the log's end.
     public func remoteAppended(team: Int64, eventid: Int64?, local: Bool) {
-        let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+        let woken = state.withLock { s -> [@Sendable () -> Void] in
             guard var t = s.teams[team] ?? (local ? nil : Team()) else { return [] }
             // nil: notifications may have been missed; the waiters are woken and re-read.
             if let eventid {
@@ -105,13 +107,13 @@ public final class EventBus: Sendable {
                 t.remoteLatest = max(t.remoteLatest, eventid)
             }
             if !local { t.recent.removeAll() }
-            let woken = t.teamWaiters.map(\.continuation) + t.agentWaiters.values.flatMap { $0.map(\.continuation) }
+            let woken = t.teamWaiters.map(\.wake) + t.agentWaiters.values.flatMap { $0.map(\.wake) }
             t.teamWaiters.removeAll()
             t.agentWaiters.removeAll()
             s.teams[team] = t
             return woken
         }
-        for continuation in woken { continuation.resume() }
+        for wake in woken { wake() }
     }
 
     /// Listening restarted: notifications may have been missed, so every waiter re-reads.
@@ -149,47 +151,145 @@ public final class EventBus: Sendable {
         }
     }
 
+    /// Whether memory holds every event after `eventid` (then ``recent(team:after:agent:limit:)``
+    /// answers for it, and no event after it can have been pruned unseen).
+    public func covers(team: Int64, after eventid: Int64) -> Bool {
+        state.withLock { s in
+            guard let first = s.teams[team]?.recent.first?.event.eventid else { return false }
+            return first <= eventid + 1
+        }
+    }
+
+    /// A registered waiter, for ``unwatch(_:)``.
+    public struct Watch: Sendable {
+        let team: Int64
+        let agent: Int64?
+        let id: Int
+    }
+
+    /// Calls `wake` once, from whichever thread publishes, when the channel has an event after
+    /// `eventid`; nil (and `wake` is not called) when it has one already. For readers that wait
+    /// without a task: the lean long-poll parks its connection on the event loop with one of
+    /// these instead of a suspended task. Call ``unwatch(_:)`` if it is no longer wanted.
+    public func watch(team: Int64, agent: Int64? = nil, after eventid: Int64, wake: @escaping @Sendable () -> Void) -> Watch? {
+        state.withLock { s -> Watch? in
+            if Self.ready(s, team: team, agent: agent, after: eventid) { return nil }
+            s.nextID += 1
+            let waiter = Waiter(id: s.nextID, wake: wake)
+            if let agent {
+                s.teams[team, default: Team()].agentWaiters[agent, default: []].append(waiter)
+            } else {
+                s.teams[team, default: Team()].teamWaiters.append(waiter)
+            }
+            return Watch(team: team, agent: agent, id: waiter.id)
+        }
+    }
+
+    /// Drops a waiter that was not woken yet; true if it was still waiting (its `wake` will
+    /// not be called), false if it was woken already.
+    @discardableResult
+    public func unwatch(_ watch: Watch) -> Bool {
+        state.withLock { s -> Bool in
+            if let agent = watch.agent {
+                guard let i = s.teams[watch.team]?.agentWaiters[agent]?.firstIndex(where: { $0.id == watch.id }) else { return false }
+                s.teams[watch.team]?.agentWaiters[agent]?.remove(at: i)
+                if s.teams[watch.team]?.agentWaiters[agent]?.isEmpty == true { s.teams[watch.team]?.agentWaiters[agent] = nil }
+                return true
+            }
+            guard let i = s.teams[watch.team]?.teamWaiters.firstIndex(where: { $0.id == watch.id }) else { return false }
+            s.teams[watch.team]?.teamWaiters.remove(at: i)
+            return true
+        }
+    }
+
+    /// How many readers wait on the team's channels (for tests and operators: a closed page
+    /// must not leave one behind).
+    public func waiterCount(team: Int64) -> Int {
+        state.withLock { s in
+            guard let t = s.teams[team] else { return 0 }
+            return t.teamWaiters.count + t.agentWaiters.values.reduce(0) { $0 + $1.count }
+        }
+    }
+
+    private static func ready(_ s: State, team: Int64, agent: Int64?, after eventid: Int64) -> Bool {
+        guard let t = s.teams[team] else { return false }
+        return (agent.map { t.agentLatest[$0] ?? 0 } ?? t.teamLatest) > eventid || t.remoteLatest > eventid
+    }
+
     /// Returns when the channel has an event after `eventid` (at once if it already has), or
     /// when `timeout` has passed, or when the task is cancelled. `agent` nil: the team's channel.
     public func wait(team: Int64, agent: Int64? = nil, after eventid: Int64, timeout: Duration) async {
-        func ready(_ s: State) -> Bool {
-            guard let t = s.teams[team] else { return false }
-            return (agent.map { t.agentLatest[$0] ?? 0 } ?? t.teamLatest) > eventid || t.remoteLatest > eventid
-        }
-        if state.withLock({ ready($0) }) { return }
-        let id = state.withLock { s -> Int in
-            s.nextID += 1
-            return s.nextID
-        }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let resumeNow = self.state.withLock { s -> Bool in
-                        if ready(s) { return true }
-                        let waiter = Waiter(id: id, continuation: continuation)
-                        if let agent {
-                            s.teams[team, default: Team()].agentWaiters[agent, default: []].append(waiter)
-                        } else {
-                            s.teams[team, default: Team()].teamWaiters.append(waiter)
-                        }
-                        return false
-                    }
-                    if resumeNow { continuation.resume() }
-                }
+        if state.withLock({ Self.ready($0, team: team, agent: agent, after: eventid) }) { return }
+        let wait = PendingWait(bus: self)
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                wait.start(continuation)
+                let watch = self.watch(team: team, agent: agent, after: eventid) { wait.finish() }
+                guard let watch else { return wait.finish() }
+                wait.registered(watch)
+                wait.timer(
+                    Task { [wait] in
+                        try? await Task.sleep(for: timeout)
+                        wait.finish()
+                    })
             }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            // Whichever finished first, release the other.
-            let pending = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                if let agent {
-                    guard let i = s.teams[team]?.agentWaiters[agent]?.firstIndex(where: { $0.id == id }) else { return nil }
-                    return s.teams[team]?.agentWaiters[agent]?.remove(at: i).continuation
-                }
-                guard let i = s.teams[team]?.teamWaiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return s.teams[team]?.teamWaiters.remove(at: i).continuation
-            }
-            pending?.resume()
-            group.cancelAll()
+        } onCancel: {
+            wait.finish()
         }
+    }
+}
+
+/// One ``EventBus/wait(team:agent:after:timeout:)``: whichever of the wake-up, the timeout and
+/// cancellation comes first resumes it, exactly once, and releases the other two.
+private final class PendingWait: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Void, Never>?
+        var finished = false
+        var watch: EventBus.Watch?
+        var timer: Task<Void, Never>?
+    }
+
+    private let bus: EventBus
+    private let state = Mutex(State())
+
+    init(bus: EventBus) { self.bus = bus }
+
+    func start(_ continuation: CheckedContinuation<Void, Never>) {
+        let resumeNow = state.withLock { s -> Bool in
+            if s.finished { return true }  // cancelled before it started
+            s.continuation = continuation
+            return false
+        }
+        if resumeNow { continuation.resume() }
+    }
+
+    func registered(_ watch: EventBus.Watch) {
+        let drop = state.withLock { s -> Bool in
+            if s.finished { return true }
+            s.watch = watch
+            return false
+        }
+        if drop { bus.unwatch(watch) }
+    }
+
+    func timer(_ task: Task<Void, Never>) {
+        let cancel = state.withLock { s -> Bool in
+            if s.finished { return true }
+            s.timer = task
+            return false
+        }
+        if cancel { task.cancel() }
+    }
+
+    func finish() {
+        let (continuation, watch, timer) = state.withLock { s -> (CheckedContinuation<Void, Never>?, EventBus.Watch?, Task<Void, Never>?) in
+            if s.finished { return (nil, nil, nil) }
+            s.finished = true
+            defer { (s.continuation, s.watch, s.timer) = (nil, nil, nil) }
+            return (s.continuation, s.watch, s.timer)
+        }
+        if let watch { bus.unwatch(watch) }
+        timer?.cancel()
+        continuation?.resume()
     }
 }

@@ -36,7 +36,10 @@ struct PushAdapter: Sendable {
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"],
                 body: .init(byteBuffer: ByteBuffer(string: json)))
         }
-        router.get("/agentindesks/agentpull/:channel") { request, context in try await self.pull(request, context) }
+        router.get("/agentindesks/agentpull/:channel") { request, context in
+            let endpoint = try await EndpointRequest(request, context: context, bodyLimit: 0)
+            return try await self.poll(endpoint, channel: context.parameters.get("channel") ?? "", logger: context.logger).response
+        }
         // A token instead of a password in the channel URL: the credentials in a POST form (or,
         // for pages written before the form, in the query). An agent's token also names its
         // long-poll channel; an account's opens the team's stream and the live view.
@@ -69,7 +72,7 @@ struct PushAdapter: Sendable {
             case .success(let principal) = center.authenticator.authenticate(
                 credentials, from: context.clientAddress, in: center.directory, logger: context.logger)
         else {
-            return Self.text(.forbidden, "bad credentials\n")
+            return Self.text(.forbidden, "bad credentials\n").response
         }
         let token = tokens.issue(for: principal, now: center.clock())
         var json = "{\"token\":\(JSONString.quote(token))"
@@ -80,26 +83,8 @@ struct PushAdapter: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: json)))
     }
 
-    func pull(_ request: Request, _ context: CoccRequestContext) async throws -> Response {
-        let raw = context.parameters.get("channel") ?? ""
-        let directory = center.directory
-        let agent: Agent
-        if raw.hasPrefix("token-") {
-            guard case .agent(let found) = center.authenticator.principal(forToken: String(raw.dropFirst(6)), in: directory) else {
-                return Self.text(.forbidden, "bad or expired token\n")
-            }
-            agent = found
-        } else {
-            guard let found = try authenticate(raw, from: context.clientAddress, directory: directory, logger: context.logger) else {
-                return Self.text(.forbidden, "bad credentials\n")
-            }
-            agent = found
-        }
-        return try await poll(agent: agent, request: request)
-    }
-
     /// `<orgidentity>-<agent>-<password>`, the password in clear or as its MD5.
-    func authenticate(_ raw: String, from address: String, directory: Directory, logger: Logger) throws -> Agent? {
+    func authenticate(_ raw: String, from address: String, directory: Directory, logger: Logger) -> Agent? {
         guard let channel = PushChannel.parse(raw) else { return nil }
         // The deployed plugin sends the password as configured: clear text, or its MD5. The MD5
         // form is tried first when it looks like one, so that a page polling with it is answered
@@ -116,61 +101,6 @@ struct PushAdapter: Sendable {
         return agent
     }
 
-    func poll(agent: Agent, request: Request) async throws -> Response {
-        let store = center.store
-        var cursor: Int64
-        if let etag = request.headers[.ifNoneMatch].map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/")) }),
-            let id = Int64(etag)
-        {
-            cursor = id
-        } else if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
-            cursor = try await store.lastEventID(teamID: agent.teamID, atOrBefore: since)
-        } else {
-            cursor = try await center.latestEventID(team: agent.teamID)
-        }
-        let format = PushLineFormat.requested(
-            by: request, default: PushLineFormat(rawValue: dispatcher.configuration.pushLineFormat) ?? .message)
-        if try await EventRetention.isStale(cursor: cursor, teamID: agent.teamID, store: store) {
-            // Events after this cursor are gone: say so, and move the page to the present.
-            let latest = try await center.latestEventID(team: agent.teamID)
-            return Self.lines([format.render(EventRetention.resyncMessage(eventid: latest))], etag: latest, at: Date())
-        }
-        let deadline = ContinuousClock.now + .milliseconds(Int64(dispatcher.configuration.pollTimeoutSeconds * 1000))
-        while true {
-            let teamLatest = try await center.latestEventID(team: agent.teamID)
-            let events = try await center.events(team: agent.teamID, after: cursor, agent: agent.id, limit: Self.batch)
-            if let last = events.last {
-                return Self.lines(events.map { format.render($0.message) }, etag: last.eventid, at: last.at)
-            }
-            // Nothing for this agent up to the team's latest event: continue from there.
-            cursor = max(cursor, teamLatest)
-            let remaining = deadline - ContinuousClock.now
-            // A graceful stop ends waiting polls at once: the page polls again with its cursor.
-            guard remaining > .zero, !Task.isCancelled, !Task.isShuttingDownGracefully else {
-                let at = try await store.events(teamID: agent.teamID, after: cursor - 1, limit: 1, agentID: nil).first?.at ?? Date()
-                return Response(
-                    status: .notModified, headers: [.eTag: String(cursor), .lastModified: HTTPDate.format(at), .cacheControl: "no-cache"])
-            }
-            try? await cancelWhenGracefulShutdown {
-                await center.eventBus.wait(team: agent.teamID, agent: agent.id, after: teamLatest, timeout: remaining)
-            }
-        }
-    }
-
-    /// A 200 answer: one line per message, `\r\n` between them, and the cursor to send back.
-    static func lines(_ lines: [String], etag: Int64, at: Date) -> Response {
-        Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache", .eTag: String(etag),
-                .lastModified: HTTPDate.format(at),
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\r\n"))))
-    }
-
-    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
 }
 
 /// A long-poll channel name: `<orgidentity>-<agent>-<password>`.
@@ -194,49 +124,5 @@ public struct PushChannel: Sendable, Equatable {
         let team = parts.dropLast(2).joined(separator: "-")
         guard !team.isEmpty, !parts[parts.count - 2].isEmpty else { return nil }
         return PushChannel(team: team, agent: parts[parts.count - 2], password: parts[parts.count - 1])
-    }
-}
-
-/// RFC 7231 dates: `Wed, 25 Nov 2026 08:50:13 GMT`.
-enum HTTPDate {
-    static func formatter() -> DateFormatter {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "GMT")
-        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return f
-    }
-
-    /// Every long-poll answer carries one (Last-Modified) and most polls send one back
-    /// (If-Modified-Since): making a DateFormatter for each was 15% of the CPU at 10,000
-    /// subscribers (Benchmarks/push_benchmark.sh), so the usual form is done by hand.
-    static func format(_ date: Date) -> String {
-        HTTPDateCache.format(Int(date.timeIntervalSince1970.rounded(.down)))
-    }
-
-    /// `Sun, 06 Nov 1994 08:49:37 GMT` by hand; any other spelling through the formatter.
-    static func parse(_ text: String) -> Date? {
-        fastParse(text) ?? formatter().date(from: text)
-    }
-
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    private static func fastParse(_ text: String) -> Date? {
-        let parts = text.split(separator: " ")
-        guard parts.count == 6, parts[0].count == 4, parts[0].hasSuffix(","), parts[5] == "GMT",
-            let day = Int32(parts[1]), let month = months.firstIndex(where: { $0 == parts[2] }), let year = Int32(parts[3])
-        else { return nil }
-        let clock = parts[4].split(separator: ":")
-        guard clock.count == 3, let hour = Int32(clock[0]), let minute = Int32(clock[1]), let second = Int32(clock[2]),
-            (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
-        else { return nil }
-        var fields = tm()
-        fields.tm_year = year - 1900
-        fields.tm_mon = Int32(month)
-        fields.tm_mday = day
-        fields.tm_hour = hour
-        fields.tm_min = minute
-        fields.tm_sec = second
-        return Date(timeIntervalSince1970: TimeInterval(timegm(&fields)))
     }
 }

@@ -1,6 +1,7 @@
 import CoccOperations
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 
 /// The form of each line of a long-poll answer. Two kinds of deployed pages poll the same
 /// protocol (compat-notes §1):
@@ -15,11 +16,12 @@ enum PushLineFormat: String, Sendable {
     case message
     case json
 
-    static func requested(by request: Request, default fallback: PushLineFormat) -> PushLineFormat {
-        if let asked = request.uri.queryParameters["format"].map(String.init) {
+    static func requested(query: FlatDictionary<Substring, Substring>, accept: String?, default fallback: PushLineFormat) -> PushLineFormat
+    {
+        if let asked = query["format"].map(String.init) {
             return PushLineFormat(rawValue: asked == "kv" ? "message" : asked) ?? fallback
         }
-        if let accept = request.headers[.accept], accept.split(separator: ",").first?.hasPrefix("application/json") == true {
+        if let accept, accept.split(separator: ",").first?.hasPrefix("application/json") == true {
             return .json
         }
         return fallback

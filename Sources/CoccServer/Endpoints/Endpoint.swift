@@ -34,6 +34,12 @@ struct EndpointResponse: Sendable {
         self.body = body
     }
 
+    init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
     /// As a Hummingbird response (the route path).
     var response: Response {
         Response(status: status, headers: headers, body: .init(byteBuffer: body))

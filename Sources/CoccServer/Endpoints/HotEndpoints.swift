@@ -9,17 +9,30 @@ import NIOCore
 /// other request, and every request of theirs that a route would treat specially, is left to
 /// the Hummingbird routes, so the lean path only has to be right for the plain case.
 struct HotEndpoints: Sendable {
-    enum Kind: Sendable { case soap, form, cji }
+    enum Kind: Sendable {
+        /// An operation endpoint (``EndpointOutcome``).
+        case operation(Interface)
+        /// A long-poll channel (``HotPathHandler+Poll``).
+        case pull
+        /// An event stream (``HotPathHandler+Stream``).
+        case stream
+    }
+
+    enum Interface: Sendable { case soap, form, cji }
 
     let dispatcher: OperationDispatcher
     let soap: SOAPAdapter
     let form: HTTPFormAdapter
     let cji: CJIAdapter
+    let push: PushAdapter
+    let events: EventStreamAdapter
     let logger: Logger
     /// Hummingbird's `Server` header, which the routes' answers carry.
     let serverName: String
 
     static let cjiPrefixes = ["/setevent/", "/coccinterface/setevent/"]
+    /// The long-poll channels (``PushAdapter``): thousands of pages each hold one open.
+    static let pullPrefix = "/agentindesks/agentpull/"
 
     /// The endpoint a request head is for, when the lean path may serve it. Not taken (the
     /// routes answer them): a browser's cross-origin request (the CORS middleware adds its
@@ -43,19 +56,26 @@ struct HotEndpoints: Sendable {
         switch head.method {
         case .post:
             if SOAPAdapter.paths.contains(where: { $0 == path }) {
-                return length <= configuration.soapMaxBodyBytes ? (.soap, "") : nil
+                return length <= configuration.soapMaxBodyBytes ? (.operation(.soap), "") : nil
             }
             if HTTPFormAdapter.paths.contains(where: { $0 == path }) {
-                return length <= configuration.maxBodyBytes ? (.form, "") : nil
+                return length <= configuration.maxBodyBytes ? (.operation(.form), "") : nil
             }
             return nil
         case .get:
             guard length == 0 else { return nil }
-            if HTTPFormAdapter.paths.contains(where: { $0 == path }) { return (.form, "") }
+            if HTTPFormAdapter.paths.contains(where: { $0 == path }) { return (.operation(.form), "") }
+            if path == EventStreamAdapter.path { return (.stream, "") }
+            if path.hasPrefix(Self.pullPrefix) {
+                // A name the router would decode (`%`) is left to it.
+                let name = path.dropFirst(Self.pullPrefix.count)
+                guard !name.isEmpty, !name.contains("/"), !name.contains("%") else { return nil }
+                return (.pull, String(name))
+            }
             for prefix in Self.cjiPrefixes where path.hasPrefix(prefix) {
                 let name = path.dropFirst(prefix.count)
                 guard !name.isEmpty, !name.contains("/"), !name.contains("%") else { return nil }
-                return (.cji, String(name))
+                return (.operation(.cji), String(name))
             }
             return nil
         default:
@@ -63,8 +83,8 @@ struct HotEndpoints: Sendable {
         }
     }
 
-    func outcome(_ kind: Kind, _ request: EndpointRequest, logger: Logger) -> EndpointOutcome {
-        switch kind {
+    func outcome(_ interface: Interface, _ request: EndpointRequest, logger: Logger) -> EndpointOutcome {
+        switch interface {
         case .soap: soap.outcome(request, logger: logger)
         case .form: form.outcome(request, logger: logger)
         case .cji: cji.outcome(request, logger: logger)
@@ -83,6 +103,15 @@ struct HotEndpoints: Sendable {
     func head(of response: EndpointResponse) -> HTTPResponse {
         var fields = response.headers
         fields[.contentLength] = String(response.body.readableBytes)
+        fields[.date] = HTTPDateCache.shared.now
+        fields[.server] = serverName
+        return HTTPResponse(status: response.status, headerFields: fields)
+    }
+
+    /// A streamed answer's head: as ``head(of:)`` without a length, so the encoder sends it
+    /// chunked, as it does a route's streamed body.
+    func streamHead(of response: EndpointResponse) -> HTTPResponse {
+        var fields = response.headers
         fields[.date] = HTTPDateCache.shared.now
         fields[.server] = serverName
         return HTTPResponse(status: response.status, headerFields: fields)

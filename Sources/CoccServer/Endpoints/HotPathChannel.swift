@@ -25,6 +25,7 @@ struct HotPathChannel<Base: ServerChildChannel>: ServerChildChannel {
         return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
+            try pipeline.addHandler(QuiesceObserver(), position: .before(state))
             try pipeline.addHandler(HotPathHandler(endpoints: endpoints), position: .after(state))
             return value
         }

@@ -32,7 +32,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private let limits: Limits
     private let limiter: ConnectionLimiter?
-    private var deadline: Scheduled<Void>?
+    /// Coarse (``TimerWheel``): armed and cancelled for every request of every connection.
+    private var deadline: TimerWheel.Timer?
     /// A request refused before its body: what the client still sends of it is dropped.
     private var refusing = false
 
@@ -109,7 +110,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         let step = limits.pressureTimeout
         func tick() {
             let next = min(end, NIODeadline.now() + step)
-            deadline = context.eventLoop.assumeIsolated().scheduleTask(deadline: next) {
+            deadline = TimerWheel.on(context.eventLoop).schedule(in: next - NIODeadline.now()) {
                 if NIODeadline.now() >= end || limiter.underPressure { context.close(promise: nil) } else { tick() }
             }
         }
@@ -120,7 +121,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func arm(_ context: ChannelHandlerContext, _ timeout: TimeAmount) {
         deadline?.cancel()
         let channel = context.channel
-        deadline = context.eventLoop.scheduleTask(in: timeout) {
+        deadline = TimerWheel.on(context.eventLoop).schedule(in: timeout) {
             channel.close(promise: nil)
         }
     }

@@ -1,6 +1,7 @@
 import CoccEngine
 import CoccStorage
 import Hummingbird
+import Logging
 
 extension Request {
     /// The query's parameters by name (for a repeated name, the last value).
@@ -14,8 +15,11 @@ extension Request {
     /// the operations (event stream, push token, import task status). `usertype` fixes the user
     /// type where the endpoint has only one; missing parameters are empty, or `pwdtype`'s default.
     func queryCredentials(usertype fixed: String? = nil, defaultPwdtype: String = "") -> Credentials {
-        let q = queryDictionary
-        return Credentials(
+        Self.credentials(queryDictionary, usertype: fixed, defaultPwdtype: defaultPwdtype)
+    }
+
+    static func credentials(_ q: [String: String], usertype fixed: String? = nil, defaultPwdtype: String = "") -> Credentials {
+        Credentials(
             orgidentity: q["orgidentity"] ?? "", usertype: fixed ?? q["usertype"] ?? "", user: q["user"] ?? "",
             pwdtype: q["pwdtype"] ?? defaultPwdtype, password: q["password"] ?? "")
     }
@@ -23,13 +27,18 @@ extension Request {
     /// Who a stream or view request is for: its `token` when it has one (and then only the
     /// token counts), else its credential parameters. Nil: refused.
     func queryPrincipal(center: CallCenter, context: CoccRequestContext) -> Principal? {
+        Self.principal(queryDictionary, center: center, clientAddress: context.clientAddress, logger: context.logger)
+    }
+
+    /// ``queryPrincipal(center:context:)`` from a decoded query (the lean path has no `Request`).
+    static func principal(_ q: [String: String], center: CallCenter, clientAddress: String, logger: Logger) -> Principal? {
         let directory = center.directory
-        if let token = uri.queryParameters["token"].map(String.init) {
+        if let token = q["token"] {
             return center.authenticator.principal(forToken: token, in: directory)
         }
         guard
             case .success(let principal) = center.authenticator.authenticate(
-                queryCredentials(), from: context.clientAddress, in: directory, logger: context.logger)
+                credentials(q), from: clientAddress, in: directory, logger: logger)
         else { return nil }
         return principal
     }

@@ -1,0 +1,144 @@
+import CoccEngine
+import CoccServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ServiceLifecycle
+import Testing
+
+/// Event streams on the lean path (`HotPathHandler+Stream`): written from the connection's
+/// event loop, with the route's bytes, woken by their events, released when the client goes,
+/// ended when the server stops.
+@Suite("lean path for event streams", .serialized)
+struct LeanStreamTests {
+    static let agentQuery = "orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=123456"
+    static let accountQuery = "orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin123"
+
+    static func stream(_ query: String, _ headers: String = "") -> String {
+        "GET /coccinterface/events?\(query) HTTP/1.1\r\nHost: localhost\r\n\(headers)\r\n"
+    }
+
+    /// The head (Date left out) and the de-chunked body of a streamed answer read so far.
+    static func decode(_ text: String) -> (head: [String], body: String) {
+        guard let split = text.range(of: "\r\n\r\n") else { return ([], "") }
+        let head = text[..<split.lowerBound].split(separator: "\r\n").filter { !$0.lowercased().hasPrefix("date:") }.map(String.init)
+        var rest = Substring(text[split.upperBound...])
+        var body = ""
+        while let line = rest.range(of: "\r\n"), let size = Int(rest[..<line.lowerBound], radix: 16), size > 0 {
+            let start = line.upperBound
+            guard rest.utf8.distance(from: start, to: rest.endIndex) >= size + 2 else { break }
+            let end = rest.utf8.index(start, offsetBy: size)
+            body += rest[start..<end]
+            rest = rest[rest.utf8.index(end, offsetBy: 2)...]
+        }
+        return (head, body)
+    }
+
+    /// Three events (8001 pauses, unpauses, pauses), then each stream request on its own
+    /// connection, read until `marker`s.
+    func read(leanPath: Bool, _ requests: [(String, String)]) async throws -> [(head: [String], body: String)] {
+        var fixture = try await Fixture()
+        fixture.configuration.leanPath = leanPath
+        let f = fixture
+        return try await f.liveApplication().test(.live) { client async throws in
+            let port = try #require(client.port)
+            let actions = try RawConnection(port: port)
+            actions.send(LeanPathTests.formStatus("LOGIN"))
+            #expect(await actions.receive(timeout: 30, until: "|||")?.contains("|||") == true)
+            for (type, reason) in [(1, "b1"), (2, "b2"), (1, "b3")] {
+                actions.send(LeanPollTests.pause(type, reason: reason))
+                #expect(await actions.receive(timeout: 30, until: "|Retuen|")?.contains("|Retuen|") == true)
+            }
+            await f.settle()
+            var out: [(head: [String], body: String)] = []
+            for (request, marker) in requests {
+                let connection = try RawConnection(port: port)
+                connection.send(request)
+                out.append(Self.decode(await connection.receive(timeout: 10, until: marker) ?? ""))
+            }
+            return out
+        }
+    }
+
+    /// An agent's stream from a cursor, an account's (the team channel), one from the present,
+    /// one resumed with `Last-Event-ID`, and a refusal: the same bytes on both paths.
+    @Test
+    func streamsAnswerAsTheRouteDoes() async throws {
+        let requests = [
+            (Self.stream(Self.agentQuery + "&lastEventId=1"), "id: 3\n"),
+            (Self.stream(Self.accountQuery + "&lastEventId=0"), "id: 3\n"),
+            (Self.stream(Self.agentQuery), "data: 3\n\n"),
+            (Self.stream(Self.agentQuery, "Last-Event-ID: 2\r\n"), "id: 3\n"),
+            (Self.stream("orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=wrong"), "bad credentials\n"),
+        ]
+        let lean = try await read(leanPath: true, requests)
+        let routes = try await read(leanPath: false, requests)
+        #expect(lean.map(\.head) == routes.map(\.head))
+        // The stream's bytes up to each marker (what came after it may differ in timing).
+        func cut(_ body: String, _ marker: String) -> String {
+            guard let end = body.range(of: marker) else { return body }
+            return String(body[..<end.upperBound])
+        }
+        for (i, (_, marker)) in requests.enumerated() where i < 4 {
+            #expect(cut(lean[i].body, marker) == cut(routes[i].body, marker))
+        }
+        #expect(lean[0].head.first == "HTTP/1.1 200 OK" && lean[0].head.contains { $0.lowercased() == "transfer-encoding: chunked" })
+        #expect(lean[0].body.hasPrefix("retry: 2000\n\nevent: cursor\nid: 1\ndata: 1\n\nid: 2\ndata: "))
+        #expect(lean[1].body.contains("id: 2\n") && lean[1].body.contains("id: 3\n"))
+        #expect(lean[2].body.hasPrefix("retry: 2000\n\nevent: cursor\nid: 3\ndata: 3\n\n"))
+        #expect(lean[3].body.contains("reason=b3") && !lean[3].body.contains("reason=b2"))
+        #expect(lean[4].head.first == "HTTP/1.1 403 Forbidden")
+    }
+
+    /// A stream waits with one waiter in the event bus; an event brings its frame and the
+    /// stream waits again; a client that goes leaves no waiter behind.
+    @Test(.timeLimit(.minutes(1)))
+    func aStreamWakesOnItsEventsAndGoesWithItsClient() async throws {
+        let f = try await Fixture()
+        let bus = f.center.eventBus
+        try await f.liveApplication().test(.live) { client async throws in
+            let port = try #require(client.port)
+            let actions = try RawConnection(port: port)
+            actions.send(LeanPathTests.formStatus("LOGIN"))
+            #expect(await actions.receive(timeout: 30, until: "|||")?.contains("|||") == true)
+            await f.settle()
+            let page = try RawConnection(port: port)
+            page.send(Self.stream(Self.agentQuery))
+            #expect(await page.receive(timeout: 10, until: "event: cursor")?.contains("event: cursor") == true)
+            #expect(await LeanPollTests().waiters(bus, 1))
+            for (type, event) in [(1, "event=paused"), (2, "event=nopaused")] {
+                actions.send(LeanPollTests.pause(type, reason: "lunch"))
+                #expect(await page.receive(timeout: 10, until: event)?.contains(event) == true)
+                #expect(await LeanPollTests().waiters(bus, 1))
+            }
+            page.hangUp()
+            #expect(await LeanPollTests().waiters(bus, 0))
+        }
+    }
+
+    /// A graceful stop ends an open stream with its last chunk, on both paths, and the
+    /// connection closes.
+    @Test(.timeLimit(.minutes(1)), arguments: [true, false])
+    func aStopEndsAStream(leanPath: Bool) async throws {
+        let f = try await Fixture()
+        var configuration = f.configuration
+        configuration.leanPath = leanPath
+        configuration.port = try PostgresStoreTests.freePort()
+        let app = CoccApplication.make(configuration: configuration, center: f.center, logger: Fixture.quiet)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Fixture.quiet))
+        let running = Task { try await group.run() }
+        var page: RawConnection?
+        for _ in 0..<200 where page == nil {
+            page = try? RawConnection(port: configuration.port)
+            if page == nil { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        let connection = try #require(page)
+        connection.send(Self.stream(Self.agentQuery))
+        #expect(await connection.receive(timeout: 10, until: "event: cursor")?.contains("event: cursor") == true)
+        #expect(await LeanPollTests().waiters(f.center.eventBus, 1))
+        await group.triggerGracefulShutdown()
+        #expect(await connection.receive(timeout: 20, until: "0\r\n\r\n")?.contains("0\r\n\r\n") == true)
+        #expect(await connection.isClosed(within: 10))
+        try await running.value
+    }
+}
