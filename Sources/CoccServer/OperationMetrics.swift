@@ -38,6 +38,17 @@ public struct OperationMetrics: Sendable {
 
     private final class Series: Sendable {
         let handles = Mutex<[SeriesKey: (Counter, DurationHistogram)]>([:])
+        let soapParses = Mutex<Counter?>(nil)
+    }
+
+    /// Made on the first parse, so that the series appears once there is one.
+    var soapParseCounter: Counter {
+        series.soapParses.withLock { counter in
+            if let counter { return counter }
+            let made = registry.makeCounter(descriptor: Self.soapParses)
+            counter = made
+            return made
+        }
     }
 
     private let series = Series()

@@ -64,6 +64,6 @@ extension OperationMetrics {
         helpText: "SOAP bodies handed to libxml2; bodies refused by the markup scan never are.")
 
     func recordSOAPParse() {
-        registry.makeCounter(descriptor: Self.soapParses).increment()
+        soapParseCounter.increment()
     }
 }

@@ -34,18 +34,12 @@ extension HotPathHandler {
         case .refused(let refusal):
             answer(refusal, context: context)
         case .poll(var poll, let start):
-            switch push.resolveNow(&poll, start: start) {
-            case .none:
-                poll.stop = startPollTask()
-                answerLater(context: context, logger: logger) { [poll] in
-                    var poll = poll
-                    if let answer = try await push.resolve(&poll, start: start) { return answer }
-                    return try await push.run(poll)
-                }
-            case .some(.some(let answer)):
-                self.answer(answer, context: context)
-            case .some(.none):
-                step(poll, logger: logger, context: context)
+            if push.resolveNow(&poll, start: start) { return step(poll, logger: logger, context: context) }
+            poll.stop = startPollTask()
+            answerLater(context: context, logger: logger) { [poll] in
+                var poll = poll
+                if let answer = try await push.resolve(&poll, start: start) { return answer }
+                return try await push.run(poll)
             }
         }
     }

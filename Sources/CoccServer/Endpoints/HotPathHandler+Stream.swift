@@ -128,7 +128,9 @@ extension HotPathHandler {
             // Ready, yet memory held nothing: another process appended; the store answers.
             return fetch(state, context: context)
         }
-        state.keepAlive = TimerWheel.on(loop).schedule(in: .seconds(EventStreamAdapter.keepAlive.components.seconds)) {
+        // 90-100% of the keep-alive period, at random, for the poll timeout's reason.
+        let period = Int64(EventStreamAdapter.keepAlive.components.seconds * 1000) * Int64.random(in: 900...1000) / 1000
+        state.keepAlive = TimerWheel.on(loop).schedule(in: .milliseconds(period)) {
             guard state.generation == generation else { return }
             state.release(bus)
             // A comment line keeps proxies open, when nothing came while waiting (as on the route).
