@@ -12,7 +12,7 @@ public import Hummingbird
 public import HummingbirdCore
 import HummingbirdTLS
 public import Logging
-import NIOCore
+public import NIOCore
 public import ServiceLifecycle
 
 /// Builds the coccd HTTP application: SOAP, HTTP form and CJI adapters over one catalogue,
@@ -160,10 +160,13 @@ public enum CoccApplication {
         }
     }
 
+    /// `onServerRunning` is told the listening channel once the server accepts connections (its
+    /// `localAddress` has the port when `configuration.port` is 0).
     public static func make(
         configuration: ServerConfiguration, center: CallCenter, metrics: OperationMetrics = OperationMetrics(),
         simulator: SimulatedSwitch? = nil,
-        tls: TLSSettings? = nil, services extra: [any Service] = [], cluster: ClusterRouting? = nil, logger: Logger
+        tls: TLSSettings? = nil, services extra: [any Service] = [], cluster: ClusterRouting? = nil,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }, logger: Logger
     ) -> some ApplicationProtocol {
         // Tokens signed with the data directory's key outlive a restart: open pages carry on.
         // On a node of a cluster the key is the cluster's: a page's token is good on every node.
@@ -224,6 +227,7 @@ public enum CoccApplication {
             // Measured: 10,000 subscribers connected in ~24 s with 256 (push_benchmark.sh).
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coccd", backlog: 4096),
             services: services,
+            onServerRunning: onServerRunning,
             logger: logger
         )
     }

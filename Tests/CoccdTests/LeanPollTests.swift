@@ -3,6 +3,7 @@ import CoccServer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
 import ServiceLifecycle
 import Testing
 
@@ -110,17 +111,9 @@ struct LeanPollTests {
         let f = try await Fixture()
         var configuration = f.configuration
         configuration.leanPath = leanPath
-        configuration.port = try PostgresStoreTests.freePort()
         configuration.pollTimeoutSeconds = 3600
-        let app = CoccApplication.make(configuration: configuration, center: f.center, logger: Fixture.quiet)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Fixture.quiet))
-        let running = Task { try await group.run() }
-        var page: RawConnection?
-        for _ in 0..<200 where page == nil {
-            page = try? RawConnection(port: configuration.port)
-            if page == nil { try await Task.sleep(for: .milliseconds(25)) }
-        }
-        let connection = try #require(page)
+        let (group, running, port) = try await Self.serve(configuration, center: f.center)
+        let connection = try RawConnection(port: port)
         connection.send(Self.poll(Self.channel, "If-None-Match: 0\r\n"))
         #expect(await waiters(f.center.eventBus, 1))
         let began = ContinuousClock.now
@@ -131,6 +124,25 @@ struct LeanPollTests {
         #expect(await connection.isClosed(within: 10))
         try await running.value
         #expect(ContinuousClock.now - began < .seconds(15))
+    }
+
+    /// The application in a service group of its own (so a test can stop it gracefully), on a
+    /// port the system chose, once it accepts connections.
+    static func serve(_ configuration: ServerConfiguration, center: CallCenter) async throws -> (ServiceGroup, Task<Void, any Error>, Int) {
+        var configuration = configuration
+        configuration.port = 0
+        let (ports, announce) = AsyncStream<Int>.makeStream()
+        let app = CoccApplication.make(
+            configuration: configuration, center: center,
+            onServerRunning: { channel in
+                announce.yield(channel.localAddress?.port ?? 0)
+                announce.finish()
+            }, logger: Fixture.quiet)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Fixture.quiet))
+        let running = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        return (group, running, port)
     }
 
     /// Whether the team's channels come to have `count` waiters within a few seconds.

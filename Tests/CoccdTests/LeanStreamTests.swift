@@ -116,6 +116,47 @@ struct LeanStreamTests {
         }
     }
 
+    /// A page that stops reading: once the socket and the channel's write buffer are full the
+    /// stream stops taking events (it holds no waiter then, and no more memory), and when the
+    /// page reads again it gets every event, in order, once.
+    @Test(.timeLimit(.minutes(2)))
+    func aStreamWhosePageStopsReadingWaitsAndLosesNothing() async throws {
+        let f = try await Fixture()
+        let bus = f.center.eventBus
+        try await f.liveApplication().test(.live) { client async throws in
+            let port = try #require(client.port)
+            let actions = try RawConnection(port: port)
+            actions.send(LeanPathTests.formStatus("LOGIN"))
+            #expect(await actions.receive(timeout: 30, until: "|||")?.contains("|||") == true)
+            await f.settle()
+            let page = try RawConnection(port: port, receiveBuffer: 4096)
+            page.send(Self.stream(Self.agentQuery))
+            #expect(await page.receive(timeout: 10, until: "event: cursor")?.contains("event: cursor") == true)
+            // ~6 MB of frames (long pause reasons, within the 16-KB head cap): more than the
+            // page's window, the sockets' buffers (on loopback the sender's grows to a few MB) and
+            // the channel's 64 KB.
+            let count = 1000
+            let long = String(repeating: "x", count: 12_000)
+            for i in 0..<count {
+                actions.send(LeanPollTests.pause(i % 2 == 0 ? 1 : 2, reason: "r\(i)" + long))
+                #expect(await actions.receive(timeout: 30, until: "BackMsg_")?.contains("BackMsg_") == true)
+            }
+            await f.settle()
+            #expect(await LeanPollTests().waiters(bus, 0))  // blocked on the page, not waiting for events
+            var text = ""
+            for _ in 0..<100 where !text.contains("id: \(count)\n") {
+                text += await page.receive(timeout: 2, until: "id: \(count)\n") ?? ""
+            }
+            // By bytes: "\r\n" (around the chunk sizes) is one Character to String's split.
+            let ids = text.utf8.split(separator: 10).compactMap { line -> Int? in
+                let text = String(decoding: line, as: UTF8.self)
+                return text.hasPrefix("id: ") ? Int(text.dropFirst(4)) : nil
+            }
+            #expect(ids == Array(1...count))  // each event once, in order (the cursor frame was read above)
+            #expect(await LeanPollTests().waiters(bus, 1))  // caught up: waiting for events again
+        }
+    }
+
     /// A graceful stop ends an open stream with its last chunk, on both paths, and the
     /// connection closes.
     @Test(.timeLimit(.minutes(1)), arguments: [true, false])
@@ -123,16 +164,8 @@ struct LeanStreamTests {
         let f = try await Fixture()
         var configuration = f.configuration
         configuration.leanPath = leanPath
-        configuration.port = try PostgresStoreTests.freePort()
-        let app = CoccApplication.make(configuration: configuration, center: f.center, logger: Fixture.quiet)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Fixture.quiet))
-        let running = Task { try await group.run() }
-        var page: RawConnection?
-        for _ in 0..<200 where page == nil {
-            page = try? RawConnection(port: configuration.port)
-            if page == nil { try await Task.sleep(for: .milliseconds(25)) }
-        }
-        let connection = try #require(page)
+        let (group, running, port) = try await LeanPollTests.serve(configuration, center: f.center)
+        let connection = try RawConnection(port: port)
         connection.send(Self.stream(Self.agentQuery))
         #expect(await connection.receive(timeout: 10, until: "event: cursor")?.contains("event: cursor") == true)
         #expect(await LeanPollTests().waiters(f.center.eventBus, 1))

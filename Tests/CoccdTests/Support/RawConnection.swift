@@ -14,13 +14,18 @@ final class RawConnection: @unchecked Sendable {
 
     /// `from`: the local address to connect from (any 127.x.y.z on Linux loopback), so a test
     /// can be a client other than the test client at 127.0.0.1.
-    init(port: Int, from source: String? = nil) throws {
+    /// `receiveBuffer`: the socket's receive buffer (SO_RCVBUF), set before connecting, for a
+    /// client whose window fills after a few KB when it does not read.
+    init(port: Int, from source: String? = nil, receiveBuffer: Int32? = nil) throws {
         #if canImport(Glibc)
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
             fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw FixtureError("socket failed") }
+        if var size = receiveBuffer {
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         if let source {
             var local = sockaddr_in()
             local.sin_family = sa_family_t(AF_INET)
