@@ -31,14 +31,7 @@ struct LeanPollTests {
         fixture.configuration.leanPath = leanPath
         let f = fixture
         return try await f.liveApplication(pollTimeout: 1).test(.live) { client async throws in
-            let connection = try RawConnection(port: try #require(client.port))
-            connection.send(LeanPathTests.formStatus("LOGIN"))
-            #expect(await connection.receive(timeout: 30, until: "|||")?.contains("BackMsg_04") == true)
-            for (type, reason) in [(1, "b1"), (2, "b2"), (1, "b3")] {
-                connection.send(Self.pause(type, reason: reason))
-                #expect(await connection.receive(timeout: 30, until: "|Retuen|")?.contains("|Retuen|") == true)
-            }
-            await f.settle()
+            let connection = try await Self.signedIn(f, port: try #require(client.port), pauses: Self.threePauses)
             connection.send(requests.joined())
             var text = ""
             for _ in 0..<40 where LeanPathTests.answers(text).count < requests.count {
@@ -85,10 +78,7 @@ struct LeanPollTests {
         let bus = f.center.eventBus
         try await f.liveApplication(pollTimeout: 3600).test(.live) { client async throws in
             let port = try #require(client.port)
-            let actions = try RawConnection(port: port)
-            actions.send(LeanPathTests.formStatus("LOGIN"))
-            #expect(await actions.receive(timeout: 30, until: "|||")?.contains("|||") == true)
-            await f.settle()
+            let actions = try await Self.signedIn(f, port: port)
             let page = try RawConnection(port: port)
             page.send(Self.poll(Self.channel, "If-None-Match: 0\r\n"))
             #expect(await waiters(bus, 1))
@@ -124,6 +114,23 @@ struct LeanPollTests {
         #expect(await connection.isClosed(within: 10))
         try await running.value
         #expect(ContinuousClock.now - began < .seconds(15))
+    }
+
+    /// 8001's pause, its end and a pause again: events 1 to 3.
+    static let threePauses = [(1, "b1"), (2, "b2"), (1, "b3")]
+
+    /// A connection on which 8001 has logged in and made `pauses` (`type`, reason), their
+    /// events in the log: the tests' source of events.
+    static func signedIn(_ f: Fixture, port: Int, pauses: [(Int, String)] = []) async throws -> RawConnection {
+        let connection = try RawConnection(port: port)
+        connection.send(LeanPathTests.formStatus("LOGIN"))
+        #expect(await connection.receive(timeout: 30, until: "|||")?.contains("BackMsg_04") == true)
+        for (type, reason) in pauses {
+            connection.send(pause(type, reason: reason))
+            #expect(await connection.receive(timeout: 30, until: "BackMsg_")?.contains("BackMsg_") == true)
+        }
+        await f.settle()
+        return connection
     }
 
     /// The application in a service group of its own (so a test can stop it gracefully), on a

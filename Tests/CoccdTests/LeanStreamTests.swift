@@ -18,6 +18,14 @@ struct LeanStreamTests {
         "GET /coccinterface/events?\(query) HTTP/1.1\r\nHost: localhost\r\n\(headers)\r\n"
     }
 
+    /// 8001's stream on a connection of its own, read up to its cursor frame.
+    static func opened(port: Int, receiveBuffer: Int32? = nil) async throws -> RawConnection {
+        let page = try RawConnection(port: port, receiveBuffer: receiveBuffer)
+        page.send(stream(agentQuery))
+        #expect(await page.receive(timeout: 10, until: "event: cursor")?.contains("event: cursor") == true)
+        return page
+    }
+
     /// The head (Date left out) and the de-chunked body of a streamed answer read so far.
     static func decode(_ text: String) -> (head: [String], body: String) {
         guard let split = text.range(of: "\r\n\r\n") else { return ([], "") }
@@ -42,14 +50,7 @@ struct LeanStreamTests {
         let f = fixture
         return try await f.liveApplication().test(.live) { client async throws in
             let port = try #require(client.port)
-            let actions = try RawConnection(port: port)
-            actions.send(LeanPathTests.formStatus("LOGIN"))
-            #expect(await actions.receive(timeout: 30, until: "|||")?.contains("|||") == true)
-            for (type, reason) in [(1, "b1"), (2, "b2"), (1, "b3")] {
-                actions.send(LeanPollTests.pause(type, reason: reason))
-                #expect(await actions.receive(timeout: 30, until: "|Retuen|")?.contains("|Retuen|") == true)
-            }
-            await f.settle()
+            _ = try await LeanPollTests.signedIn(f, port: port, pauses: LeanPollTests.threePauses)
             var out: [(head: [String], body: String)] = []
             for (request, marker) in requests {
                 let connection = try RawConnection(port: port)
@@ -98,13 +99,8 @@ struct LeanStreamTests {
         let bus = f.center.eventBus
         try await f.liveApplication().test(.live) { client async throws in
             let port = try #require(client.port)
-            let actions = try RawConnection(port: port)
-            actions.send(LeanPathTests.formStatus("LOGIN"))
-            #expect(await actions.receive(timeout: 30, until: "|||")?.contains("|||") == true)
-            await f.settle()
-            let page = try RawConnection(port: port)
-            page.send(Self.stream(Self.agentQuery))
-            #expect(await page.receive(timeout: 10, until: "event: cursor")?.contains("event: cursor") == true)
+            let actions = try await LeanPollTests.signedIn(f, port: port)
+            let page = try await Self.opened(port: port)
             #expect(await LeanPollTests().waiters(bus, 1))
             for (type, event) in [(1, "event=paused"), (2, "event=nopaused")] {
                 actions.send(LeanPollTests.pause(type, reason: "lunch"))
@@ -125,13 +121,8 @@ struct LeanStreamTests {
         let bus = f.center.eventBus
         try await f.liveApplication().test(.live) { client async throws in
             let port = try #require(client.port)
-            let actions = try RawConnection(port: port)
-            actions.send(LeanPathTests.formStatus("LOGIN"))
-            #expect(await actions.receive(timeout: 30, until: "|||")?.contains("|||") == true)
-            await f.settle()
-            let page = try RawConnection(port: port, receiveBuffer: 4096)
-            page.send(Self.stream(Self.agentQuery))
-            #expect(await page.receive(timeout: 10, until: "event: cursor")?.contains("event: cursor") == true)
+            let actions = try await LeanPollTests.signedIn(f, port: port)
+            let page = try await Self.opened(port: port, receiveBuffer: 4096)
             // ~6 MB of frames (long pause reasons, within the 16-KB head cap): more than the
             // page's window, the sockets' buffers (on loopback the sender's grows to a few MB) and
             // the channel's 64 KB.
@@ -165,9 +156,7 @@ struct LeanStreamTests {
         var configuration = f.configuration
         configuration.leanPath = leanPath
         let (group, running, port) = try await LeanPollTests.serve(configuration, center: f.center)
-        let connection = try RawConnection(port: port)
-        connection.send(Self.stream(Self.agentQuery))
-        #expect(await connection.receive(timeout: 10, until: "event: cursor")?.contains("event: cursor") == true)
+        let connection = try await Self.opened(port: port)
         #expect(await LeanPollTests().waiters(f.center.eventBus, 1))
         await group.triggerGracefulShutdown()
         #expect(await connection.receive(timeout: 20, until: "0\r\n\r\n")?.contains("0\r\n\r\n") == true)

@@ -41,8 +41,7 @@ struct EventStreamAdapter: Sendable {
     }
 
     func begin(_ request: EndpointRequest, logger: Logger) -> Begin {
-        var q: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { q[String(key)] = String(value) }
+        let q = request.uri.queryDictionary
         guard let principal = Request.principal(q, center: center, clientAddress: request.clientAddress, logger: logger) else {
             return .refused(PushAdapter.text(.forbidden, "bad credentials\n"))
         }

@@ -1,15 +1,21 @@
 import CoccEngine
 import CoccStorage
 import Hummingbird
+import HummingbirdCore
 import Logging
 
-extension Request {
+extension URI {
     /// The query's parameters by name (for a repeated name, the last value).
     var queryDictionary: [String: String] {
         var q: [String: String] = [:]
-        for (key, value) in uri.queryParameters { q[String(key)] = String(value) }
+        for (key, value) in queryParameters { q[String(key)] = String(value) }
         return q
     }
+}
+
+extension Request {
+    /// The query's parameters by name (for a repeated name, the last value).
+    var queryDictionary: [String: String] { uri.queryDictionary }
 
     /// The operations' credential parameters, read from the query, for the GET endpoints beside
     /// the operations (event stream, push token, import task status). `usertype` fixes the user
